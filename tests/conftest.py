@@ -1,0 +1,66 @@
+"""Shared fixtures: plans, stores on SQLite and on a real PostgreSQL started here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import PostgresServer, start_postgres
+from vigie.plan import Plan, load_plan
+from vigie.store import Store, sqlite_url
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PLAN = ROOT / "scenarios" / "ecnp-2022-01-21.toml"
+SMALL_PLAN = ROOT / "scenarios" / "small-drill.toml"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip on a developer's laptop; fail in CI, where nothing may be silently missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {why}", pytrace=False)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def seed_plan() -> Plan:
+    return load_plan(SEED_PLAN)
+
+
+@pytest.fixture(scope="session")
+def small_plan() -> Plan:
+    return load_plan(SMALL_PLAN)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    store = Store.open(sqlite_url(tmp_path / "vigie.db"))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server, missing = start_postgres()
+    if server is None:
+        require(False, f"PostgreSQL is not available: {missing}")
+        raise AssertionError("unreachable")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The same test on the embedded default and on a real PostgreSQL."""
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path / "vigie.db")
+    else:
+        url = request.getfixturevalue("postgres").new_database_url()
+    opened = Store.open(url)
+    yield opened
+    opened.close()

@@ -1,0 +1,107 @@
+"""The store round-trips on SQLite and on a real PostgreSQL, and fails to open in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.postgres import free_port
+from vigie.series import Sample
+from vigie.store import HealthUpdate, Point, Store, StoreUnavailable, sqlite_url
+
+LYON = (("faculty", "lyon"),)
+NICE = (("faculty", "nice"),)
+
+
+def fill(store: Store, seconds: int = 100) -> int:
+    exercise = store.create_exercise("drill", "Drill", "drill", "[exercise]", 1000.0)
+    for second in range(seconds):
+        at = 1000.0 + second
+        store.write_cycle(
+            exercise,
+            [
+                Sample("sessions_active", LYON, at, float(second)),
+                Sample("sessions_active", NICE, at, 2.0 * second),
+            ],
+        )
+    return exercise
+
+
+def test_exercise_round_trip(store: Store) -> None:
+    exercise = store.create_exercise("ecnp", "ECNp", "drill", "[exercise]\nid='x'", 1642770000.0)
+    record = store.exercise(exercise)
+    assert record is not None
+    assert (record.plan_id, record.mode, record.t0, record.ended) == ("ecnp", "drill", 1642770000.0, None)
+    assert record.plan_toml == "[exercise]\nid='x'"
+    store.end_exercise(exercise, 1642772220.0)
+    ended = store.exercise(exercise)
+    assert ended is not None and ended.ended == 1642772220.0
+    assert [e.id for e in store.exercises()] == [exercise]
+
+
+def test_latest_value_per_series_now_and_in_the_past(store: Store) -> None:
+    exercise = fill(store)
+    assert store.latest(exercise, "sessions_active", at=2000.0) == {
+        LYON: Point(1099.0, 99.0),
+        NICE: Point(1099.0, 198.0),
+    }
+    assert store.latest(exercise, "sessions_active", at=1010.5)[NICE] == Point(1010.0, 20.0)
+    assert store.latest(exercise, "sessions_active", at=999.0) == {}
+
+
+def test_range_is_downsampled_to_at_most_the_points_asked(store: Store) -> None:
+    exercise = fill(store)
+    averaged = store.downsampled(exercise, "sessions_active", 1000.0, 1099.0, points=10)
+    assert len(averaged[LYON]) == 10
+    assert averaged[LYON][0] == Point(1000.0, 4.5)  # mean of 0..9
+    peaks = store.downsampled(exercise, "sessions_active", 1000.0, 1099.0, 10, aggregate="max")
+    assert [p.value for p in peaks[NICE]] == [2.0 * (10 * k + 9) for k in range(10)]
+
+
+def test_writing_the_same_sample_twice_keeps_one(store: Store) -> None:
+    exercise = fill(store, seconds=3)
+    store.write_cycle(exercise, [Sample("sessions_active", LYON, 1001.0, 1.0)])
+    assert store.sample_count(exercise) == 6
+
+
+def test_series_are_separate_per_exercise(store: Store) -> None:
+    first, second = fill(store, 2), fill(store, 5)
+    assert store.sample_count(first) == 4 and store.sample_count(second) == 10
+
+
+def test_health_and_annotations_round_trip(store: Store) -> None:
+    exercise = fill(store, 1)
+    store.write_cycle(exercise, [], [HealthUpdate("prom", 1001.0, False, 2.0, "timeout")])
+    (health,) = store.source_health(exercise)
+    assert (health.up, health.last_error, health.consecutive_failures) == (False, "timeout", 1)
+    note = store.add_annotation(exercise, 1500.0, "decision", "operator", "hold wave 4", wave=4)
+    (annotation,) = store.annotations(exercise)
+    assert (annotation.id, annotation.kind, annotation.wave, annotation.text) == (
+        note, "decision", 4, "hold wave 4",
+    )
+
+
+def test_sqlite_store_runs_in_wal_mode(sqlite_store: Store) -> None:
+    with sqlite_store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_unreachable_postgres_fails_in_one_line() -> None:
+    url = f"postgresql+psycopg://vigie:secret@127.0.0.1:{free_port()}/vigie"
+    with pytest.raises(StoreUnavailable) as caught:
+        Store.open(url)
+    message = str(caught.value)
+    assert "\n" not in message and "secret" not in message
+    assert message.startswith("cannot open store postgresql+psycopg://vigie:***@127.0.0.1:")
+
+
+def test_sqlite_file_in_a_missing_folder_fails_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailable, match="cannot open store sqlite:///"):
+        Store.open(sqlite_url(tmp_path / "no" / "such" / "dir" / "v.db"))
+
+
+def test_unknown_url_scheme_is_refused() -> None:
+    with pytest.raises(StoreUnavailable, match="not a usable URL"):
+        Store.open("nosuchdb://x")

@@ -1,0 +1,1 @@
+"""Alert rules over (series, plan, now), the engine that records transitions, notifiers."""

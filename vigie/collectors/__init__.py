@@ -1,0 +1,1 @@
+"""Collectors: one small protocol, `collect(now) -> samples`, and its implementations."""

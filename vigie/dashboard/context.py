@@ -1,0 +1,45 @@
+"""What every page of one app reads from: the store, the clock, and which exercise.
+
+One instance per app, handed to each page's `register`; it holds no per-viewer
+state, so any number of viewers and workers share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vigie.clock import Clock
+from vigie.plan import Plan, parse_plan
+from vigie.store import ExerciseRecord, Store
+
+
+@dataclass(frozen=True)
+class Exercise:
+    record: ExerciseRecord
+    plan: Plan
+
+    @property
+    def poll_interval_s(self) -> float:
+        return min((s.interval_s for s in self.plan.sources), default=1.0)
+
+
+@dataclass
+class ViewContext:
+    store: Store
+    clock: Clock
+    exercise_id: int | None = None  # None: the newest exercise in the store
+    refresh_ms: int = 1000
+    _plans: dict[int, Plan] = field(default_factory=dict)
+
+    def exercise(self) -> Exercise | None:
+        record = (
+            self.store.exercise(self.exercise_id)
+            if self.exercise_id is not None
+            else next(iter(self.store.exercises()), None)
+        )
+        if record is None:
+            return None
+        # An exercise's plan never changes once stored, so parsing it once is safe.
+        if record.id not in self._plans:
+            self._plans[record.id] = parse_plan(record.plan_toml, f"exercise {record.id}")
+        return Exercise(record, self._plans[record.id])

@@ -1,0 +1,44 @@
+"""The text `vigie drill` prints: what a planner reads after a rehearsal."""
+
+from __future__ import annotations
+
+from vigie.dashboard.text import count, exercise_clock
+from vigie.drill import DrillRun
+from vigie.plan import Plan
+from vigie.summary import ExerciseSummary
+
+
+def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in: str | None) -> str:
+    end_s = max((run.cycles * _interval(plan)), 0.0)
+    where = f"exercise {run.exercise_id} in {kept_in}" if kept_in else "a temporary store (--db keeps it)"
+    lines = [
+        f"Drill of {plan.exercise.id}: T+{exercise_clock(end_s)} of exercise in "
+        f"{run.wall_seconds:.1f} s ({count(run.cycles, 'en')} poll cycles, "
+        f"{count(run.samples, 'en')} samples), stored in {where}",
+        f"Peak active sessions: {count(summary.peak_active_sessions, 'en')} of "
+        f"{count(summary.expected_students, 'en')} expected"
+        + ("" if summary.peak_at_s is None else f", at T+{exercise_clock(summary.peak_at_s)}"),
+    ]
+    for wave in summary.waves:
+        started = "nobody connected" if wave.started_at_s is None else (
+            f"first connection T+{exercise_clock(wave.started_at_s)}"
+        )
+        lines.append(
+            f"  wave {wave.wave} (planned T+{exercise_clock(wave.planned_start_s)}): {started}, "
+            f"peak {count(wave.connected_peak, 'en')} of {count(wave.expected, 'en')} expected"
+        )
+    for breach in summary.breaches:
+        lines.append(
+            f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: "
+            f"{count(breach.connections, 'en')} connections over its limit of "
+            f"{count(breach.limit, 'en')}, with {count(breach.active_sessions, 'en')} active sessions"
+        )
+    if not summary.breaches:
+        lines.append("No server went past its connection limit.")
+    if summary.stopped_at_s is not None:
+        lines.append(f"Exercise stopped at T+{exercise_clock(summary.stopped_at_s)}")
+    return "\n".join(lines)
+
+
+def _interval(plan: Plan) -> float:
+    return min((s.interval_s for s in plan.sources), default=1.0)

@@ -1,0 +1,225 @@
+"""The exam plan: one exercise, as a planner writes it in TOML.
+
+Every model forbids unknown keys, so a misspelt key is an error rather than a
+setting that silently does nothing. Cross-field checks that need the whole plan
+(a faculty's wave exists, totals add up) live in `checks.py`, so that each error
+can name the exact field path it is about.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Fraction = Annotated[float, Field(gt=0, le=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Language(StrEnum):
+    EN = "en"
+    FR = "fr"
+
+
+class Exercise(Strict):
+    id: Identifier
+    name: str = Field(min_length=1)
+    starts_at: datetime | None = None
+    total_students: int | None = Field(default=None, gt=0)
+    duration_min: float = Field(default=120, gt=0)
+    language: Language = Language.EN
+
+
+class Faculty(Strict):
+    id: Identifier
+    name: str = Field(min_length=1)
+    expected_students: int = Field(ge=0)
+    wave: int
+    egress_ips: tuple[str, ...] = ()
+
+
+class Wave(Strict):
+    number: int = Field(ge=1)
+    start_min: float = Field(ge=0)
+
+
+class Thresholds(Strict):
+    """Severity levels as fractions of a server's connection limit."""
+
+    careful: Fraction = 0.70
+    warning: Fraction = 0.80
+    critical: Fraction = 0.90
+
+
+class ServerRole(StrEnum):
+    GATEWAY = "gateway"
+    LOAD_BALANCER = "load-balancer"
+    WEB = "web"
+    DATABASE = "database"
+    OTHER = "other"
+
+
+class Server(Strict):
+    id: Identifier
+    role: ServerRole
+    connection_limit: int
+    thresholds: Thresholds = Thresholds()
+    description: str = ""
+
+
+class SourceKind(StrEnum):
+    PROMETHEUS = "prometheus"
+    SCRAPE = "scrape"
+    AGENT = "agent"
+
+
+class Source(Strict):
+    id: Identifier
+    kind: SourceKind
+    url: str = ""
+    interval_s: float = Field(default=1.0, gt=0)
+    timeout_s: float = Field(default=2.0, gt=0)
+
+
+class Entity(StrEnum):
+    """What a signal's series are about; its values are summed per entity id."""
+
+    FACULTY = "faculty"
+    SERVER = "server"
+    EXERCISE = "exercise"
+
+
+class Signal(Strict):
+    """One measured quantity, stored under `name`, and where it comes from.
+
+    A PromQL `query` for Prometheus sources, or a `metric` name plus label
+    `match` for /metrics pages. `label` names the source label that carries the
+    plan's faculty or server id (it defaults to the entity's own name).
+    """
+
+    name: Identifier
+    source: Identifier
+    entity: Entity
+    query: str | None = None
+    metric: str | None = None
+    match: dict[str, str] = Field(default_factory=dict)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> Signal:
+        if (self.query is None) == (self.metric is None):
+            raise ValueError("give exactly one of `query` (PromQL) or `metric` (/metrics name)")
+        return self
+
+    @property
+    def id_label(self) -> str:
+        return self.label or self.entity.value
+
+
+class ConnectDelay(Strict):
+    """How long after its wave starts a student connects (log-normal)."""
+
+    distribution: Literal["lognormal"] = "lognormal"
+    median_s: float = Field(default=75, gt=0)
+    sigma: float = Field(default=0.7, gt=0, le=3)
+    max_s: float = Field(default=900, gt=0)
+
+
+class ConnectionsPerStudent(Strict):
+    values: tuple[int, ...] = (2,)
+    weights: tuple[float, ...] = (1.0,)
+
+    @model_validator(mode="after")
+    def _aligned(self) -> ConnectionsPerStudent:
+        if len(self.values) != len(self.weights) or not self.values:
+            raise ValueError("`values` and `weights` must be non-empty and the same length")
+        if any(v < 1 for v in self.values) or any(w < 0 for w in self.weights):
+            raise ValueError("values must be >= 1 and weights >= 0")
+        if sum(self.weights) <= 0:
+            raise ValueError("weights must not all be zero")
+        return self
+
+    @property
+    def mean(self) -> float:
+        total = sum(self.weights)
+        return sum(v * w for v, w in zip(self.values, self.weights, strict=True)) / total
+
+
+class Throttle(Strict):
+    """The security layer of one server: what it does past its limit."""
+
+    server: Identifier
+    drop_fraction_per_min: Fraction = 0.25
+    hold_min: float = Field(default=15, gt=0)
+    retry_min_s: float = Field(default=15, gt=0)
+    retry_max_s: float = Field(default=90, gt=0)
+
+    @model_validator(mode="after")
+    def _retry_ordered(self) -> Throttle:
+        if self.retry_min_s > self.retry_max_s:
+            raise ValueError("retry_min_s must not exceed retry_max_s")
+        return self
+
+
+class ServerLoad(Strict):
+    """A server's connections: a base plus a share of all student connections."""
+
+    server: Identifier
+    share: float = Field(ge=0)
+    base_connections: int = Field(default=0, ge=0)
+
+
+class FacultyNetwork(Strict):
+    faculty: Identifier
+    uplink_mbps: float | None = Field(default=None, gt=0)
+    base_latency_ms: float | None = Field(default=None, gt=0)
+
+
+class Simulation(Strict):
+    seed: int = 0
+    tick_s: float = Field(default=1.0, gt=0, le=60)
+    stop_at_min: float | None = Field(default=None, gt=0)
+    connect_delay: ConnectDelay = ConnectDelay()
+    connections_per_student: ConnectionsPerStudent = ConnectionsPerStudent()
+    student_kbps: float = Field(default=40, ge=0)
+    default_uplink_mbps: float = Field(default=1000, gt=0)
+    default_base_latency_ms: float = Field(default=12, gt=0)
+    throttle: Throttle | None = None
+    server_load: tuple[ServerLoad, ...] = ()
+    faculty_networks: tuple[FacultyNetwork, ...] = ()
+
+
+class Plan(Strict):
+    exercise: Exercise
+    waves: tuple[Wave, ...] = Field(min_length=1)
+    faculties: tuple[Faculty, ...] = Field(min_length=1)
+    servers: tuple[Server, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    simulation: Simulation | None = None
+
+    def wave(self, number: int) -> Wave:
+        return next(w for w in self.waves if w.number == number)
+
+    def server(self, server_id: str) -> Server:
+        return next(s for s in self.servers if s.id == server_id)
+
+    def faculties_in_wave(self, number: int) -> list[Faculty]:
+        return [f for f in self.faculties if f.wave == number]
+
+    def expected_in_wave(self, number: int) -> int:
+        return sum(f.expected_students for f in self.faculties_in_wave(number))
+
+    @property
+    def total_expected(self) -> int:
+        return sum(f.expected_students for f in self.faculties)
+
+    @property
+    def waves_in_order(self) -> list[Wave]:
+        return sorted(self.waves, key=lambda w: w.number)

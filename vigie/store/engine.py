@@ -1,0 +1,70 @@
+"""Open a store URL: SQLite (WAL) by default, any SQLAlchemy URL (PostgreSQL) by --db.
+
+raises StoreUnavailable with one line that names the store (password hidden)
+and why it cannot be opened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from vigie.store.schema import metadata
+
+
+class StoreUnavailable(RuntimeError):
+    pass
+
+
+def sqlite_url(path: str | Path) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def open_engine(url: str) -> Engine:
+    shown = _hide_password(url)
+    try:
+        engine = _create(url)
+        with engine.begin() as connection:
+            metadata.create_all(connection)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise StoreUnavailable(f"cannot open store {shown}: not a usable URL ({exc})") from exc
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"cannot open store {shown}: {_first_line(exc)}") from exc
+    return engine
+
+
+def _create(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, connect_args=connect_args)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while the collector writes; NORMAL sync in WAL
+    # still never corrupts, and loses at most the last transaction on power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _hide_password(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__

@@ -1,0 +1,76 @@
+"""Plain values the store takes and returns, so no caller ever sees a SQL row."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from vigie.series import Labels
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    at: float  # seconds since the epoch
+    value: float
+
+
+@dataclass(frozen=True)
+class ExerciseRecord:
+    id: int
+    plan_id: str
+    name: str
+    mode: str
+    plan_toml: str
+    t0: float
+    created: float
+    ended: float | None
+
+
+@dataclass(frozen=True)
+class HealthUpdate:
+    """The outcome of polling one source once."""
+
+    source: str
+    at: float
+    ok: bool
+    latency_s: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    source: str
+    up: bool
+    last_success: float | None
+    last_error_at: float | None
+    last_error: str | None
+    consecutive_failures: int
+    last_latency_s: float | None
+    updated: float
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: int
+    at: float
+    kind: str
+    author: str
+    text: str
+    wave: int | None
+    created: float
+
+
+def labels_key(labels: Labels) -> str:
+    return json.dumps(sorted(labels), separators=(",", ":"))
+
+
+def labels_from_key(key: str) -> Labels:
+    return tuple((str(k), str(v)) for k, v in json.loads(key))
+
+
+def to_ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def from_ms(ms: int) -> float:
+    return ms / 1000

@@ -1,0 +1,100 @@
+"""The store's tables. Times are integer milliseconds since the epoch (UTC)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+exercises = Table(
+    "exercises",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("mode", String(16), nullable=False),  # drill, demo, live, import
+    Column("plan_toml", Text, nullable=False),  # the plan as it was when the exercise ran
+    Column("t0_ms", BigInteger, nullable=False),  # the exercise clock's T+0
+    Column("created_ms", BigInteger, nullable=False),
+    Column("ended_ms", BigInteger, nullable=True),
+)
+
+series = Table(
+    "series",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("labels", String(512), nullable=False),  # canonical JSON: sorted pairs
+    UniqueConstraint("exercise_id", "name", "labels", name="uq_series_identity"),
+)
+
+# Clustered on (series, time): a range or a latest-value read touches only the
+# rows it returns, however long the history.
+samples = Table(
+    "samples",
+    metadata,
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("series_id", "ts_ms", name="pk_samples"),
+    sqlite_with_rowid=False,
+)
+
+source_health = Table(
+    "source_health",
+    metadata,
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("up", Boolean, nullable=False),
+    Column("last_success_ms", BigInteger, nullable=True),
+    Column("last_error_ms", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("last_latency_ms", Float, nullable=True),
+    Column("updated_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("exercise_id", "source", name="pk_source_health"),
+)
+
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),  # the exercise instant it is about
+    Column("kind", String(16), nullable=False),  # note, decision
+    Column("author", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("wave", Integer, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),  # when it was written
+    Index("ix_annotations_exercise_ts", "exercise_id", "ts_ms"),
+)
+
+alert_transitions = Table(
+    "alert_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("subject", String(64), nullable=False),  # a server, a faculty, a source
+    Column("state", String(16), nullable=False),  # pending, firing, resolved, acknowledged
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("actor", String(64), nullable=True),  # who acknowledged
+    Index("ix_alert_transitions_exercise_ts", "exercise_id", "ts_ms"),
+)

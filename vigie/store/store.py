@@ -1,0 +1,342 @@
+"""The store: the only code in Vigie that knows SQL.
+
+Writes go in one transaction per poll cycle, so a crash loses at most the
+cycle in flight. Writing the same sample twice is a no-op, so a resumed import
+or a retried batch never duplicates anything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vigie.series import Labels, Sample
+from vigie.store.engine import open_engine
+from vigie.store.records import (
+    Annotation,
+    ExerciseRecord,
+    HealthUpdate,
+    Point,
+    SourceHealth,
+    from_ms,
+    labels_from_key,
+    labels_key,
+    to_ms,
+)
+from vigie.store.schema import annotations, exercises, samples, series, source_health
+
+SeriesKey = tuple[str, str]  # (name, canonical labels)
+
+
+class Store:
+    def __init__(self, engine: Engine, wall_clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self._wall_clock = wall_clock
+        # Per exercise: (name, labels as the collector gave them) -> series id.
+        self._series_ids: dict[int, dict[tuple[str, Labels], int]] = {}
+        self._sample_insert_sql = _sample_insert_sql(engine.dialect.name, engine.dialect.paramstyle)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """raises StoreUnavailable when the URL cannot be opened."""
+        return cls(open_engine(url))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- exercises -------------------------------------------------------------------
+
+    def create_exercise(
+        self, plan_id: str, name: str, mode: str, plan_toml: str, t0: float
+    ) -> int:
+        values = {
+            "plan_id": plan_id,
+            "name": name,
+            "mode": mode,
+            "plan_toml": plan_toml,
+            "t0_ms": to_ms(t0),
+            "created_ms": to_ms(self._wall_clock()),
+        }
+        with self.engine.begin() as connection:
+            result = connection.execute(exercises.insert().values(values))
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def end_exercise(self, exercise_id: int, at: float) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(exercises).where(exercises.c.id == exercise_id).values(ended_ms=to_ms(at))
+            )
+
+    def exercise(self, exercise_id: int) -> ExerciseRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(exercises).where(exercises.c.id == exercise_id)
+            ).one_or_none()
+        return None if row is None else _exercise_record(row)
+
+    def exercises(self) -> list[ExerciseRecord]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(exercises).order_by(exercises.c.id.desc()))
+            return [_exercise_record(row) for row in rows]
+
+    # -- writes ----------------------------------------------------------------------
+
+    def write_cycle(
+        self,
+        exercise_id: int,
+        batch: Sequence[Sample],
+        health: Sequence[HealthUpdate] = (),
+    ) -> None:
+        """Write one poll cycle's samples and source health in one transaction."""
+        with self.engine.begin() as connection:
+            ids = self._series_ids_for(connection, exercise_id, batch)
+            rows = [(ids[(s.name, s.labels)], round(s.at * 1000), s.value) for s in batch]
+            if rows:
+                # The hot path of every poll cycle: plain driver executemany, no
+                # per-row statement building (a third of the drill's time otherwise).
+                connection.exec_driver_sql(self._sample_insert_sql, rows)
+            for update_ in health:
+                self._record_health(connection, exercise_id, update_)
+
+    def _series_ids_for(
+        self, connection: Connection, exercise_id: int, batch: Sequence[Sample]
+    ) -> dict[tuple[str, Labels], int]:
+        """Series ids by (name, labels as given), creating the series not seen yet."""
+        known = self._series_ids.setdefault(exercise_id, {})
+        missing = {(s.name, s.labels) for s in batch} - known.keys()
+        if missing:
+            canonical = {key: (key[0], labels_key(key[1])) for key in missing}
+            rows = [
+                {"exercise_id": exercise_id, "name": name, "labels": labels}
+                for name, labels in set(canonical.values())
+            ]
+            connection.execute(self._insert_ignoring_duplicates(series), rows)
+            stored = self._stored_series_ids(connection, exercise_id)
+            for key, identity in canonical.items():
+                known[key] = stored[identity]
+        return known
+
+    def _stored_series_ids(self, connection: Connection, exercise_id: int) -> dict[SeriesKey, int]:
+        rows = connection.execute(
+            select(series.c.id, series.c.name, series.c.labels).where(
+                series.c.exercise_id == exercise_id
+            )
+        )
+        return {(name, labels): series_id for series_id, name, labels in rows}
+
+    def _insert_ignoring_duplicates(self, table: Any) -> Insert:
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        if self.engine.dialect.name == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        return table.insert()  # type: ignore[no-any-return]
+
+    def _record_health(self, connection: Connection, exercise_id: int, up: HealthUpdate) -> None:
+        """Upsert the source's health row; failures count up until the next success."""
+        key = and_(source_health.c.exercise_id == exercise_id, source_health.c.source == up.source)
+        if up.ok:
+            values: dict[str, Any] = {"last_success_ms": to_ms(up.at), "consecutive_failures": 0}
+        else:
+            values = {
+                "last_error_ms": to_ms(up.at),
+                "last_error": up.error,
+                "consecutive_failures": source_health.c.consecutive_failures + 1,
+            }
+        values |= {"up": up.ok, "last_latency_ms": up.latency_s * 1000, "updated_ms": to_ms(up.at)}
+        if connection.execute(update(source_health).where(key).values(values)).rowcount == 0:
+            values["consecutive_failures"] = 0 if up.ok else 1
+            connection.execute(
+                source_health.insert().values(exercise_id=exercise_id, source=up.source, **values)
+            )
+
+    def add_annotation(
+        self,
+        exercise_id: int,
+        at: float,
+        kind: str,
+        author: str,
+        text: str,
+        wave: int | None = None,
+    ) -> int:
+        values = {
+            "exercise_id": exercise_id,
+            "ts_ms": to_ms(at),
+            "kind": kind,
+            "author": author,
+            "text": text,
+            "wave": wave,
+            "created_ms": to_ms(self._wall_clock()),
+        }
+        with self.engine.begin() as connection:
+            key = connection.execute(annotations.insert().values(values)).inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    # -- reads -----------------------------------------------------------------------
+
+    def latest(self, exercise_id: int, name: str, at: float) -> dict[Labels, Point]:
+        """The last value at or before `at` of every series named `name`.
+
+        Two index seeks per series, whatever the length of the history.
+        """
+        at_ms = to_ms(at)
+        newest = (
+            select(samples.c.ts_ms)
+            .where(samples.c.series_id == series.c.id, samples.c.ts_ms <= at_ms)
+            .order_by(samples.c.ts_ms.desc())
+            .limit(1)
+        )
+        value = (
+            select(samples.c.value)
+            .where(samples.c.series_id == series.c.id, samples.c.ts_ms <= at_ms)
+            .order_by(samples.c.ts_ms.desc())
+            .limit(1)
+        )
+        query = select(
+            series.c.labels,
+            newest.scalar_subquery().label("ts_ms"),
+            value.scalar_subquery().label("value"),
+        ).where(series.c.exercise_id == exercise_id, series.c.name == name)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {
+            labels_from_key(labels): Point(from_ms(ts_ms), value)
+            for labels, ts_ms, value in rows
+            if ts_ms is not None
+        }
+
+    def downsampled(
+        self,
+        exercise_id: int,
+        name: str,
+        start: float,
+        end: float,
+        points: int,
+        aggregate: str = "avg",
+    ) -> dict[Labels, list[Point]]:
+        """Every series named `name` between `start` and `end`, in at most `points` buckets.
+
+        Each bucket gives the `aggregate` (avg, max, min) of its samples, stamped
+        at the bucket's first sample. Reads only the rows inside the range.
+        """
+        start_ms, end_ms = to_ms(start), to_ms(end)
+        step_ms = max(1, -(-(end_ms - start_ms + 1) // max(1, points)))
+        bucket = ((samples.c.ts_ms - start_ms) // step_ms).label("bucket")
+        reduce = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
+        query = (
+            select(series.c.labels, func.min(samples.c.ts_ms), reduce(samples.c.value), bucket)
+            .join(series, series.c.id == samples.c.series_id)
+            .where(
+                series.c.exercise_id == exercise_id,
+                series.c.name == name,
+                samples.c.ts_ms >= start_ms,
+                samples.c.ts_ms <= end_ms,
+            )
+            .group_by(series.c.labels, bucket)
+            .order_by(series.c.labels, bucket)
+        )
+        result: dict[Labels, list[Point]] = defaultdict(list)
+        with self.engine.connect() as connection:
+            for labels, ts_ms, value, _ in connection.execute(query):
+                result[labels_from_key(labels)].append(Point(from_ms(ts_ms), float(value)))
+        return dict(result)
+
+    def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
+        """Every sample of every series named `name`: for summaries and exports."""
+        query = (
+            select(series.c.labels, samples.c.ts_ms, samples.c.value)
+            .join(series, series.c.id == samples.c.series_id)
+            .where(series.c.exercise_id == exercise_id, series.c.name == name)
+            .order_by(series.c.labels, samples.c.ts_ms)
+        )
+        result: dict[Labels, list[Point]] = defaultdict(list)
+        with self.engine.connect() as connection:
+            for labels, ts_ms, value in connection.execute(query):
+                result[labels_from_key(labels)].append(Point(from_ms(ts_ms), value))
+        return dict(result)
+
+    def source_health(self, exercise_id: int) -> list[SourceHealth]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(source_health)
+                .where(source_health.c.exercise_id == exercise_id)
+                .order_by(source_health.c.source)
+            ).all()
+        return [_health_record(row) for row in rows]
+
+    def annotations(self, exercise_id: int) -> list[Annotation]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(annotations)
+                .where(annotations.c.exercise_id == exercise_id)
+                .order_by(annotations.c.ts_ms, annotations.c.id)
+            ).all()
+        return [
+            Annotation(
+                r.id, from_ms(r.ts_ms), r.kind, r.author, r.text, r.wave, from_ms(r.created_ms)
+            )
+            for r in rows
+        ]
+
+    def sample_count(self, exercise_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(samples.join(series, series.c.id == samples.c.series_id))
+            .where(series.c.exercise_id == exercise_id)
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+
+def _sample_insert_sql(dialect: str, paramstyle: str) -> str:
+    marks = ", ".join(["?"] * 3) if paramstyle == "qmark" else ", ".join(["%s"] * 3)
+    columns = "INTO samples (series_id, ts_ms, value) VALUES"
+    if dialect == "sqlite":
+        return f"INSERT OR IGNORE {columns} ({marks})"
+    if dialect == "postgresql":
+        return f"INSERT {columns} ({marks}) ON CONFLICT DO NOTHING"
+    return f"INSERT {columns} ({marks})"
+
+
+def _optional_seconds(ms: int | None) -> float | None:
+    return None if ms is None else from_ms(ms)
+
+
+def _exercise_record(row: Any) -> ExerciseRecord:
+    return ExerciseRecord(
+        id=row.id,
+        plan_id=row.plan_id,
+        name=row.name,
+        mode=row.mode,
+        plan_toml=row.plan_toml,
+        t0=from_ms(row.t0_ms),
+        created=from_ms(row.created_ms),
+        ended=_optional_seconds(row.ended_ms),
+    )
+
+
+def _health_record(row: Any) -> SourceHealth:
+    return SourceHealth(
+        source=row.source,
+        up=row.up,
+        last_success=_optional_seconds(row.last_success_ms),
+        last_error_at=_optional_seconds(row.last_error_ms),
+        last_error=row.last_error,
+        consecutive_failures=row.consecutive_failures,
+        last_latency_s=None if row.last_latency_ms is None else row.last_latency_ms / 1000,
+        updated=from_ms(row.updated_ms),
+    )
+
+
+def group_points(points: Iterable[tuple[Labels, Point]]) -> dict[Labels, list[Point]]:
+    grouped: dict[Labels, list[Point]] = defaultdict(list)
+    for labels, point in points:
+        grouped[labels].append(point)
+    return dict(grouped)

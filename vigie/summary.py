@@ -1,0 +1,123 @@
+"""What an exercise came to, computed from the store: peaks, waves, breaches.
+
+Pure functions over stored series and the plan, so a drill, a demo and an
+imported exercise are summarised by the same code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from vigie.plan.model import Plan
+from vigie.series import Labels
+from vigie.store import Point, Store
+
+
+@dataclass(frozen=True)
+class Breach:
+    server: str
+    at_s: float
+    active_sessions: int
+    connections: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class WaveOutcome:
+    wave: int
+    planned_start_s: float
+    started_at_s: float | None  # first connected student, None if nobody came
+    expected: int
+    connected_peak: int
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    exercise: int
+    plan_id: str
+    expected_students: int
+    peak_active_sessions: int
+    peak_at_s: float | None
+    breaches: list[Breach]
+    waves: list[WaveOutcome]
+    stopped_at_s: float | None
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
+    record = store.exercise(exercise_id)
+    if record is None:
+        raise LookupError(f"exercise {exercise_id} is not in the store")
+    t0 = record.t0
+    by_faculty = _by_entity(store.history(exercise_id, "sessions_active"), "faculty")
+    totals = _sum_by_instant(by_faculty.values())
+    peak_at, peak = max(totals.items(), key=lambda item: item[1], default=(None, 0.0))
+    return ExerciseSummary(
+        exercise=exercise_id,
+        plan_id=plan.exercise.id,
+        expected_students=plan.total_expected,
+        peak_active_sessions=round(peak),
+        peak_at_s=None if peak_at is None else peak_at - t0,
+        breaches=_breaches(store, exercise_id, plan, totals, t0),
+        waves=_waves(plan, by_faculty, t0),
+        stopped_at_s=None if record.ended is None else record.ended - t0,
+    )
+
+
+def _by_entity(history: dict[Labels, list[Point]], entity: str) -> dict[str, list[Point]]:
+    return {dict(labels)[entity]: points for labels, points in history.items()}
+
+
+def _sum_by_instant(series: Iterable[list[Point]]) -> dict[float, float]:
+    totals: dict[float, float] = defaultdict(float)
+    for points in series:
+        for point in points:
+            totals[point.at] += point.value
+    return dict(sorted(totals.items()))
+
+
+def _waves(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> list[WaveOutcome]:
+    outcomes = []
+    for wave in plan.waves_in_order:
+        members = [f.id for f in plan.faculties_in_wave(wave.number)]
+        totals = _sum_by_instant(by_faculty.get(m, []) for m in members)
+        first = next((at for at, value in totals.items() if value > 0), None)
+        outcomes.append(
+            WaveOutcome(
+                wave=wave.number,
+                planned_start_s=wave.start_min * 60,
+                started_at_s=None if first is None else first - t0,
+                expected=plan.expected_in_wave(wave.number),
+                connected_peak=round(max(totals.values(), default=0.0)),
+            )
+        )
+    return outcomes
+
+
+def _breaches(
+    store: Store, exercise_id: int, plan: Plan, totals: dict[float, float], t0: float
+) -> list[Breach]:
+    """Each time a server's connections go above its limit (one per episode)."""
+    connections = _by_entity(store.history(exercise_id, "server_connections"), "server")
+    breaches = []
+    for server in plan.servers:
+        above = False
+        for point in connections.get(server.id, []):
+            if point.value > server.connection_limit and not above:
+                breaches.append(
+                    Breach(
+                        server=server.id,
+                        at_s=point.at - t0,
+                        active_sessions=round(totals.get(point.at, 0.0)),
+                        connections=round(point.value),
+                        limit=server.connection_limit,
+                    )
+                )
+            above = point.value > server.connection_limit
+    return sorted(breaches, key=lambda b: b.at_s)
