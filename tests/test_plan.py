@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SEED_PLAN, SMALL_PLAN
+from tests.support.cli import run_vigie
 from vigie.plan import Plan, PlanInvalid, load_plan, plan_from_dict
 
 
@@ -161,12 +160,6 @@ def test_missing_file_is_a_plan_error(tmp_path: Path) -> None:
     assert caught.value.errors[0].path == "<file>"
 
 
-def run_vigie(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "vigie", *args], capture_output=True, text=True, timeout=120
-    )
-
-
 def test_check_accepts_the_shipped_plans() -> None:
     for plan in (SEED_PLAN, SMALL_PLAN):
         result = run_vigie("check", str(plan))
@@ -176,7 +169,9 @@ def test_check_accepts_the_shipped_plans() -> None:
 
 def test_check_prints_one_line_per_error_and_exits_2(tmp_path: Path) -> None:
     text = SEED_PLAN.read_text(encoding="utf-8")
-    text = text.replace("wave = 4\n", "wave = 5\n", 1).replace("total_students = 9800", "total_students = 1")
+    text = text.replace("wave = 4\n", "wave = 5\n", 1).replace(
+        "total_students = 9800", "total_students = 1"
+    )
     bad = tmp_path / "bad.toml"
     bad.write_text(text, encoding="utf-8")
     result = run_vigie("check", str(bad))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -79,7 +81,7 @@ def test_seed_exercise_is_stopped_at_minute_37(seed_plan: Plan) -> None:
 def test_uplink_counters_only_grow_and_latency_rises_when_throttled(seed_plan: Plan) -> None:
     snapshots = run(seed_plan, 30 * 60)
     paris = [s.faculties["paris-cite"] for s in snapshots]
-    assert all(b.uplink_bytes_total >= a.uplink_bytes_total for a, b in zip(paris, paris[1:]))
+    assert all(b.uplink_bytes_total >= a.uplink_bytes_total for a, b in pairwise(paris))
     calm, throttled = paris[20 * 60].latency_s, paris[29 * 60].latency_s
     assert calm < 0.1 < 1.0 < throttled
 

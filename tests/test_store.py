@@ -33,7 +33,12 @@ def test_exercise_round_trip(store: Store) -> None:
     exercise = store.create_exercise("ecnp", "ECNp", "drill", "[exercise]\nid='x'", 1642770000.0)
     record = store.exercise(exercise)
     assert record is not None
-    assert (record.plan_id, record.mode, record.t0, record.ended) == ("ecnp", "drill", 1642770000.0, None)
+    assert (record.plan_id, record.mode, record.t0, record.ended) == (
+        "ecnp",
+        "drill",
+        1642770000.0,
+        None,
+    )
     assert record.plan_toml == "[exercise]\nid='x'"
     store.end_exercise(exercise, 1642772220.0)
     ended = store.exercise(exercise)
@@ -79,7 +84,10 @@ def test_health_and_annotations_round_trip(store: Store) -> None:
     note = store.add_annotation(exercise, 1500.0, "decision", "operator", "hold wave 4", wave=4)
     (annotation,) = store.annotations(exercise)
     assert (annotation.id, annotation.kind, annotation.wave, annotation.text) == (
-        note, "decision", 4, "hold wave 4",
+        note,
+        "decision",
+        4,
+        "hold wave 4",
     )
 
 

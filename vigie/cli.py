@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import click
@@ -108,13 +107,23 @@ def simulate(plan: Path, host: str, port: int, speed: float, seed: int | None) -
 
 
 @main.command()
-@click.option("--plan", "plan_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Exam plan (default: the shipped seed exercise of 21 January 2022).")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Exam plan (default: the shipped seed exercise of 21 January 2022).",
+)
 @click.option("--db", default="vigie-demo.db", show_default=True, help=DB_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True)
-@click.option("--speed", type=click.FloatRange(min=0.01), default=9.0, show_default=True,
-              help="How much faster than real time the exercise plays.")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.01),
+    default=9.0,
+    show_default=True,
+    help="How much faster than real time the exercise plays.",
+)
 def demo(plan_path: Path | None, db: str, host: str, port: int, speed: float) -> None:
     """Play an exercise sped up, collect it and serve the dashboard, in one process."""
     from vigie.demo import DemoSettings, run_demo
@@ -134,7 +143,3 @@ def demo(plan_path: Path | None, db: str, host: str, port: int, speed: float) ->
     except OSError as exc:
         click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_UNAVAILABLE)
-
-
-def _elapsed(started: float) -> float:
-    return time.perf_counter() - started

@@ -57,13 +57,15 @@ def run_demo(
             store.end_exercise(exercise_id, origin + exercise.stop_s)
             ended = True
 
-    app = create_app(store, clock, exercise_id, refresh_ms=1000)
-    server = create_server(app.server, host=settings.host, port=settings.port, threads=8)
     # Poll at the plan's interval in exercise time, but never more often than
     # MIN_REAL_INTERVAL_S of real time: a fast replay is not worth a busy loop.
     every_real_s = max(interval / settings.speed, MIN_REAL_INTERVAL_S)
-    scheduler = start_polling(store, exercise_id, exercise.collectors, clock, every_real_s, after_cycle)
-    port = server.effective_port  # type: ignore[union-attr]
+    app = create_app(store, clock, exercise_id, poll_interval_s=every_real_s * settings.speed)
+    server = create_server(app.server, host=settings.host, port=settings.port, threads=8)
+    scheduler = start_polling(
+        store, exercise_id, exercise.collectors, clock, every_real_s, after_cycle
+    )
+    port = server.effective_port
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")
     announce(f"Open http://{settings.host}:{port}/  (Ctrl-C to stop)")
     previous = signal.signal(signal.SIGTERM, _interrupt)

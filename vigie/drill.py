@@ -33,7 +33,9 @@ def run_drill(plan: Plan, plan_toml: str, store: Store, seed: int | None = None)
     t0 = exercise_t0(plan)
     clock = VirtualClock(t0)
     exercise = simulate_exercise(plan, clock, t0, seed)
-    exercise_id = store.create_exercise(plan.exercise.id, plan.exercise.name, "drill", plan_toml, t0)
+    exercise_id = store.create_exercise(
+        plan.exercise.id, plan.exercise.name, "drill", plan_toml, t0
+    )
     interval = min((s.interval_s for s in plan.sources), default=1.0)
     cycles = samples = 0
     while clock.now() - t0 + interval <= exercise.end_s + 1e-9:

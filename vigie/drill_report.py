@@ -10,7 +10,11 @@ from vigie.summary import ExerciseSummary
 
 def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in: str | None) -> str:
     end_s = max((run.cycles * _interval(plan)), 0.0)
-    where = f"exercise {run.exercise_id} in {kept_in}" if kept_in else "a temporary store (--db keeps it)"
+    where = (
+        f"exercise {run.exercise_id} in {kept_in}"
+        if kept_in
+        else "a temporary store (--db keeps it)"
+    )
     lines = [
         f"Drill of {plan.exercise.id}: T+{exercise_clock(end_s)} of exercise in "
         f"{run.wall_seconds:.1f} s ({count(run.cycles, 'en')} poll cycles, "
@@ -20,8 +24,10 @@ def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in:
         + ("" if summary.peak_at_s is None else f", at T+{exercise_clock(summary.peak_at_s)}"),
     ]
     for wave in summary.waves:
-        started = "nobody connected" if wave.started_at_s is None else (
-            f"first connection T+{exercise_clock(wave.started_at_s)}"
+        started = (
+            "nobody connected"
+            if wave.started_at_s is None
+            else (f"first connection T+{exercise_clock(wave.started_at_s)}")
         )
         lines.append(
             f"  wave {wave.wave} (planned T+{exercise_clock(wave.planned_start_s)}): {started}, "
@@ -31,7 +37,8 @@ def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in:
         lines.append(
             f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: "
             f"{count(breach.connections, 'en')} connections over its limit of "
-            f"{count(breach.limit, 'en')}, with {count(breach.active_sessions, 'en')} active sessions"
+            f"{count(breach.limit, 'en')}, "
+            f"with {count(breach.active_sessions, 'en')} active sessions"
         )
     if not summary.breaches:
         lines.append("No server went past its connection limit.")

@@ -56,9 +56,20 @@ class PostgresServer:
     def stop(self) -> None:
         """Fast shutdown of the postmaster this fixture started (pg_ctl signals its PID)."""
         subprocess.run(
-            [*_as_postgres_user(), str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir),
-             "-m", "fast", "-w", "-t", "30", "stop"],
-            capture_output=True, check=False,
+            [
+                *_as_postgres_user(),
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "30",
+                "stop",
+            ],
+            capture_output=True,
+            check=False,
         )
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
@@ -77,16 +88,32 @@ def start_postgres() -> tuple[PostgresServer | None, str]:
     run_as = _as_postgres_user()
     initdb = subprocess.run(
         [*run_as, str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if initdb.returncode != 0:
         return None, f"initdb failed: {initdb.stderr.strip()[-300:]}"
     port = free_port()
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data_dir} -c fsync=off"
     started = subprocess.run(
-        [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-w", "-t", "30",
-         "-l", str(data_dir / "server.log"), "-o", options, "start"],
-        capture_output=True, text=True, check=False,
+        [
+            *run_as,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-w",
+            "-t",
+            "30",
+            "-l",
+            str(data_dir / "server.log"),
+            "-o",
+            options,
+            "start",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if started.returncode != 0:
         return None, f"pg_ctl start failed: {started.stderr.strip()[-300:]}"

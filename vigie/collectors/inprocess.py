@@ -6,9 +6,9 @@ import logging
 
 from prometheus_client.registry import CollectorRegistry as MetricRegistry
 
-from vigie.series import Sample
 from vigie.collectors.mapping import SignalMapper
 from vigie.plan.model import Plan
+from vigie.series import Sample
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,11 @@ def create_app(
     exercise_id: int | None = None,
     refresh_ms: int = 1000,
     assets: Path | None = None,
+    poll_interval_s: float | None = None,
 ) -> Dash:
-    context = ViewContext(store, clock or SystemClock(), exercise_id, refresh_ms)
+    """The dashboard over `store`; `poll_interval_s` overrides the plan's when a
+    demo polls less often than the plan says (staleness is judged against it)."""
+    context = ViewContext(store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s)
     app = Dash(
         __name__,
         use_pages=True,

@@ -17,10 +17,7 @@ from vigie.store import ExerciseRecord, Store
 class Exercise:
     record: ExerciseRecord
     plan: Plan
-
-    @property
-    def poll_interval_s(self) -> float:
-        return min((s.interval_s for s in self.plan.sources), default=1.0)
+    poll_interval_s: float  # in exercise seconds: what "two polls old" is measured against
 
 
 @dataclass
@@ -29,6 +26,7 @@ class ViewContext:
     clock: Clock
     exercise_id: int | None = None  # None: the newest exercise in the store
     refresh_ms: int = 1000
+    poll_interval_s: float | None = None  # None: the plan's fastest source interval
     _plans: dict[int, Plan] = field(default_factory=dict)
 
     def exercise(self) -> Exercise | None:
@@ -42,4 +40,6 @@ class ViewContext:
         # An exercise's plan never changes once stored, so parsing it once is safe.
         if record.id not in self._plans:
             self._plans[record.id] = parse_plan(record.plan_toml, f"exercise {record.id}")
-        return Exercise(record, self._plans[record.id])
+        plan = self._plans[record.id]
+        interval = self.poll_interval_s or min((s.interval_s for s in plan.sources), default=1.0)
+        return Exercise(record, plan, interval)

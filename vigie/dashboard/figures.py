@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import plotly.graph_objects as go
 
@@ -23,7 +23,7 @@ def active_sessions_figure(
     tz: tzinfo | None,
 ) -> go.Figure:
     """Total active sessions over time, the plan's total, and a marker per wave start."""
-    zone = tz or timezone.utc
+    zone = tz or UTC
     figure = go.Figure(
         go.Scatter(
             x=[datetime.fromtimestamp(p.at, zone) for p in history],
@@ -37,7 +37,9 @@ def active_sessions_figure(
     figure.add_hline(
         y=expected,
         line={"color": MUTED, "dash": "dash"},
-        annotation_text=text.text(language, "expected_line", expected=text.count(expected, language)),
+        annotation_text=text.text(
+            language, "expected_line", expected=text.count(expected, language)
+        ),
         annotation_font_color=MUTED,
     )
     for number, start in wave_starts:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -80,5 +80,5 @@ def duration(seconds: float) -> str:
 
 
 def wall_time(epoch: float, tz: tzinfo | None, language: str) -> str:
-    moment = datetime.fromtimestamp(epoch, tz or timezone.utc)
+    moment = datetime.fromtimestamp(epoch, tz or UTC)
     return moment.strftime("%H h %M min %S s") if language == "fr" else moment.strftime("%H:%M:%S")

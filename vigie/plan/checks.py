@@ -111,7 +111,8 @@ def _signals(plan: Plan) -> Iterator[PlanError]:
             yield PlanError(f"signals[{index}].source", f"source {signal.source!r} is not defined")
         elif source.kind is SourceKind.PROMETHEUS and signal.query is None:
             yield PlanError(
-                f"signals[{index}].query", f"source {source.id!r} is Prometheus: give a PromQL query"
+                f"signals[{index}].query",
+                f"source {source.id!r} is Prometheus: give a PromQL query",
             )
         elif source.kind is SourceKind.SCRAPE and signal.metric is None:
             yield PlanError(
@@ -148,5 +149,6 @@ def _simulation(plan: Plan) -> Iterator[PlanError]:
     if sim.stop_at_min is not None and sim.stop_at_min > plan.exercise.duration_min:
         yield PlanError(
             "simulation.stop_at_min",
-            f"{sim.stop_at_min:g} min is after the exercise ends ({plan.exercise.duration_min:g} min)",
+            f"{sim.stop_at_min:g} min is after the exercise ends "
+            f"({plan.exercise.duration_min:g} min)",
         )

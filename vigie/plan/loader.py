@@ -31,7 +31,9 @@ def load_plan(path: str | Path) -> Plan:
     except OSError as exc:
         raise PlanInvalid(str(path), [PlanError("<file>", exc.strerror or str(exc))]) from exc
     except UnicodeDecodeError as exc:
-        raise PlanInvalid(str(path), [PlanError("<file>", f"not UTF-8 text ({exc.reason})")]) from exc
+        raise PlanInvalid(
+            str(path), [PlanError("<file>", f"not UTF-8 text ({exc.reason})")]
+        ) from exc
     return parse_plan(text, source=str(path))
 
 

@@ -33,7 +33,9 @@ def serve_metrics(
     bound_port = server.server_address[1]
     announce(f"Simulating {plan.exercise.id} at {speed:g}x: http://{host}:{bound_port}/metrics")
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         stop.wait()
     finally:

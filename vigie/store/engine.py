@@ -53,6 +53,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # still never corrupts, and loses at most the last transaction on power loss.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Each poll cycle touches one page per series; checkpointing (and syncing)
+    # every 16 MB of WAL rather than every 4 MB saves a sync every few cycles.
+    cursor.execute("PRAGMA wal_autocheckpoint=4000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

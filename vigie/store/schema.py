@@ -70,7 +70,7 @@ source_health = Table(
     PrimaryKeyConstraint("exercise_id", "source", name="pk_source_health"),
 )
 
-annotations = Table(
+exercise_annotations = Table(
     "annotations",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, and_, func, select, update
+from sqlalchemy import Connection, Engine, Insert, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
@@ -28,7 +28,13 @@ from vigie.store.records import (
     labels_key,
     to_ms,
 )
-from vigie.store.schema import annotations, exercises, samples, series, source_health
+from vigie.store.schema import (
+    exercise_annotations,
+    exercises,
+    samples,
+    series,
+    source_health,
+)
 
 SeriesKey = tuple[str, str]  # (name, canonical labels)
 
@@ -51,9 +57,7 @@ class Store:
 
     # -- exercises -------------------------------------------------------------------
 
-    def create_exercise(
-        self, plan_id: str, name: str, mode: str, plan_toml: str, t0: float
-    ) -> int:
+    def create_exercise(self, plan_id: str, name: str, mode: str, plan_toml: str, t0: float) -> int:
         values = {
             "plan_id": plan_id,
             "name": name,
@@ -140,20 +144,29 @@ class Store:
 
     def _record_health(self, connection: Connection, exercise_id: int, up: HealthUpdate) -> None:
         """Upsert the source's health row; failures count up until the next success."""
-        key = and_(source_health.c.exercise_id == exercise_id, source_health.c.source == up.source)
-        if up.ok:
-            values: dict[str, Any] = {"last_success_ms": to_ms(up.at), "consecutive_failures": 0}
-        else:
-            values = {
-                "last_error_ms": to_ms(up.at),
-                "last_error": up.error,
-                "consecutive_failures": source_health.c.consecutive_failures + 1,
-            }
-        values |= {"up": up.ok, "last_latency_ms": up.latency_s * 1000, "updated_ms": to_ms(up.at)}
-        if connection.execute(update(source_health).where(key).values(values)).rowcount == 0:
-            values["consecutive_failures"] = 0 if up.ok else 1
+        params: dict[str, Any] = {
+            "key_exercise": exercise_id,
+            "key_source": up.source,
+            "up": up.ok,
+            "last_latency_ms": up.latency_s * 1000,
+            "updated_ms": to_ms(up.at),
+            "at_ms": to_ms(up.at),
+            "error": up.error,
+        }
+        statement = _HEALTH_SUCCESS if up.ok else _HEALTH_FAILURE
+        if connection.execute(statement, params).rowcount == 0:
             connection.execute(
-                source_health.insert().values(exercise_id=exercise_id, source=up.source, **values)
+                source_health.insert().values(
+                    exercise_id=exercise_id,
+                    source=up.source,
+                    up=up.ok,
+                    last_latency_ms=up.latency_s * 1000,
+                    updated_ms=to_ms(up.at),
+                    last_success_ms=to_ms(up.at) if up.ok else None,
+                    last_error_ms=None if up.ok else to_ms(up.at),
+                    last_error=up.error,
+                    consecutive_failures=0 if up.ok else 1,
+                )
             )
 
     def add_annotation(
@@ -175,7 +188,9 @@ class Store:
             "created_ms": to_ms(self._wall_clock()),
         }
         with self.engine.begin() as connection:
-            key = connection.execute(annotations.insert().values(values)).inserted_primary_key
+            key = connection.execute(
+                exercise_annotations.insert().values(values)
+            ).inserted_primary_key
             assert key is not None
             return int(key[0])
 
@@ -229,7 +244,7 @@ class Store:
         start_ms, end_ms = to_ms(start), to_ms(end)
         step_ms = max(1, -(-(end_ms - start_ms + 1) // max(1, points)))
         bucket = ((samples.c.ts_ms - start_ms) // step_ms).label("bucket")
-        reduce = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
+        reduce: Any = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
         query = (
             select(series.c.labels, func.min(samples.c.ts_ms), reduce(samples.c.value), bucket)
             .join(series, series.c.id == samples.c.series_id)
@@ -274,9 +289,9 @@ class Store:
     def annotations(self, exercise_id: int) -> list[Annotation]:
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(annotations)
-                .where(annotations.c.exercise_id == exercise_id)
-                .order_by(annotations.c.ts_ms, annotations.c.id)
+                select(exercise_annotations)
+                .where(exercise_annotations.c.exercise_id == exercise_id)
+                .order_by(exercise_annotations.c.ts_ms, exercise_annotations.c.id)
             ).all()
         return [
             Annotation(
@@ -293,6 +308,31 @@ class Store:
         )
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
+
+
+def _health_update(**changes: Any) -> Any:
+    """Built once: a poll cycle runs it every second, and building it is not free."""
+    return (
+        update(source_health)
+        .where(
+            source_health.c.exercise_id == bindparam("key_exercise"),
+            source_health.c.source == bindparam("key_source"),
+        )
+        .values(
+            up=bindparam("up"),
+            last_latency_ms=bindparam("last_latency_ms"),
+            updated_ms=bindparam("updated_ms"),
+            **changes,
+        )
+    )
+
+
+_HEALTH_SUCCESS = _health_update(last_success_ms=bindparam("at_ms"), consecutive_failures=0)
+_HEALTH_FAILURE = _health_update(
+    last_error_ms=bindparam("at_ms"),
+    last_error=bindparam("error"),
+    consecutive_failures=source_health.c.consecutive_failures + 1,
+)
 
 
 def _sample_insert_sql(dialect: str, paramstyle: str) -> str:
@@ -333,10 +373,3 @@ def _health_record(row: Any) -> SourceHealth:
         last_latency_s=None if row.last_latency_ms is None else row.last_latency_ms / 1000,
         updated=from_ms(row.updated_ms),
     )
-
-
-def group_points(points: Iterable[tuple[Labels, Point]]) -> dict[Labels, list[Point]]:
-    grouped: dict[Labels, list[Point]] = defaultdict(list)
-    for labels, point in points:
-        grouped[labels].append(point)
-    return dict(grouped)

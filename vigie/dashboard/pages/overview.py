@@ -63,7 +63,9 @@ def render(context: ViewContext, search: str | None) -> tuple[Any, Any, go.Figur
     language = exercise.plan.exercise.language.value
     history = active_sessions_history(context.store, exercise, at)
     wave_starts = [
-        (w.number, exercise.record.t0 + w.start_s) for w in state.waves if w.start_s <= state.elapsed_s
+        (w.number, exercise.record.t0 + w.start_s)
+        for w in state.waves
+        if w.start_s <= state.elapsed_s
     ]
     figure = active_sessions_figure(history, state.expected, wave_starts, language, _tz(exercise))
     header = _header(exercise, state, language, replay=replay_at is not None, error=error)
@@ -92,10 +94,15 @@ def _header(
 ) -> list[Any]:
     clock = f"T+{text.exercise_clock(state.elapsed_s)}"
     wall = text.wall_time(state.at, _tz(exercise), language)
-    status, status_class = _status(state, language, replay, wall)
+    status, status_class = _status(state, language, replay, _tz(exercise))
     children: list[Any] = [
         html.Div(exercise.record.name, className="vigie-exercise-name"),
-        html.Div([html.Span(clock, className="vigie-clock"), html.Span(wall, className="vigie-wall-time")]),
+        html.Div(
+            [
+                html.Span(clock, className="vigie-clock"),
+                html.Span(wall, className="vigie-wall-time"),
+            ]
+        ),
         html.Div(status, className=f"vigie-status {status_class}", id="overview-status"),
     ]
     if error:
@@ -103,28 +110,38 @@ def _header(
     return children
 
 
-def _status(state: Overview, language: str, replay: bool, wall: str) -> tuple[str, str]:
+def _status(state: Overview, language: str, replay: bool, tz: Any) -> tuple[str, str]:
     if state.stopped_at_s is not None:
         return text.text(language, "stopped", at=text.exercise_clock(state.stopped_at_s)), "stopped"
     if replay:
-        return text.text(language, "replay", time=wall), "replay"
+        return text.text(language, "replay", time=text.wall_time(state.at, tz, language)), "replay"
     fresh = state.freshness
     if fresh.newest is None or fresh.age_s is None:
         return text.text(language, "no_data"), "stale"
     if fresh.stale:
-        last = text.wall_time(fresh.newest, None, language)
+        last = text.wall_time(fresh.newest, tz, language)
         return text.text(language, "stale", time=last, age=text.duration(fresh.age_s)), "stale"
     return text.text(language, "live"), "live"
 
 
 def _body(state: Overview, language: str) -> list[Any]:
     fresh = state.freshness
-    age = "" if fresh.age_s is None else text.text(language, "updated_ago", age=text.duration(fresh.age_s))
+    age = (
+        ""
+        if fresh.age_s is None
+        else text.text(language, "updated_ago", age=text.duration(fresh.age_s))
+    )
     total = html.Section(
-        className="vigie-total" + (" is-stale" if fresh.stale else ""),
+        # After the stop the last values are final, not stale: the exercise is over.
+        className="vigie-total"
+        + (" is-stale" if fresh.stale and state.stopped_at_s is None else ""),
         children=[
             html.H2(text.text(language, "active_sessions")),
-            html.Div(text.count(state.active, language), className="vigie-big-number", id="overview-active"),
+            html.Div(
+                text.count(state.active, language),
+                className="vigie-big-number",
+                id="overview-active",
+            ),
             html.Div(
                 text.text(language, "of_expected", expected=text.count(state.expected, language)),
                 className="vigie-of-expected",
@@ -159,7 +176,8 @@ def _wave_row(wave: WaveProgress, elapsed_s: float, language: str) -> html.Div:
             html.Div(
                 className="vigie-bar",
                 children=html.Div(
-                    className="vigie-bar-fill", style={"width": f"{min(100.0, wave.share * 100):.1f}%"}
+                    className="vigie-bar-fill",
+                    style={"width": f"{min(100.0, wave.share * 100):.1f}%"},
                 ),
             ),
             html.Div(numbers, className="vigie-wave-numbers"),

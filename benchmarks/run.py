@@ -1,0 +1,17 @@
+"""Run every benchmark with its defaults: python -m benchmarks.run"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = ("benchmarks.bench_drill", "benchmarks.bench_ingest")
+
+
+def main() -> None:
+    for module in BENCHMARKS:
+        subprocess.run([sys.executable, "-m", module], check=True)
+
+
+if __name__ == "__main__":
+    main()

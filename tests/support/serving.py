@@ -1,0 +1,22 @@
+"""Serve a Dash app on 127.0.0.1, port 0, in a background thread, for one test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dash import Dash
+from waitress.server import create_server
+
+
+@contextmanager
+def served(app: Dash) -> Iterator[str]:
+    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=10)
