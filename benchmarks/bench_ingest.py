@@ -1,7 +1,7 @@
 """Benchmark: store ingest of poll cycles of 1,000 series (target: >= 100,000 samples/s on SQLite).
 
 Each cycle is one transaction of 1,000 samples, as a poll cycle writes them.
-Run: python -m benchmarks.bench_ingest [--repeats N] [--cycles N] [--db URL]
+Run: python -m benchmarks.bench_ingest [--repeats N] [--cycles N] [--db URL | --postgres]
 """
 
 from __future__ import annotations
@@ -45,7 +45,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cycles", type=int, default=200)
     parser.add_argument("--db", default=None, help="a store URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="start a throwaway local PostgreSQL and use it"
+    )
     args = parser.parse_args()
+    if args.postgres:
+        from tests.support.postgres import start_postgres
+
+        server, why = start_postgres()
+        if server is None:
+            raise SystemExit(f"cannot start PostgreSQL: {why}")
+        try:
+            args.db = server.new_database_url()
+            report(args)
+        finally:
+            server.stop()
+    else:
+        report(args)
+
+
+def report(args: argparse.Namespace) -> None:
     where = pin_to_one_core()
     median, values = median_of(args.repeats, lambda: one_ingest(args.db, args.cycles))
     store = "SQLite (WAL)" if args.db is None else args.db.split("://")[0]
