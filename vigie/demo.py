@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
-from waitress.server import create_server
-
 from vigie.clock import SpedUpClock
 from vigie.collectors.scheduler import start_polling
 from vigie.dashboard.app import create_app
 from vigie.plan import Plan
 from vigie.simulated import simulate_exercise
 from vigie.store import Store
+from vigie.webserver import BoundServer
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +60,12 @@ def run_demo(
     # MIN_REAL_INTERVAL_S of real time: a fast replay is not worth a busy loop.
     every_real_s = max(interval / settings.speed, MIN_REAL_INTERVAL_S)
     app = create_app(store, clock, exercise_id, poll_interval_s=every_real_s * settings.speed)
-    server = create_server(app.server, host=settings.host, port=settings.port, threads=8)
+    server = BoundServer(app.server, settings.host, settings.port)
     scheduler = start_polling(
         store, exercise_id, exercise.collectors, clock, every_real_s, after_cycle
     )
-    port = server.effective_port
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")
-    announce(f"Open http://{settings.host}:{port}/  (Ctrl-C to stop)")
+    announce(f"Open {server.url}/  (Ctrl-C to stop)")
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()  # returns on Ctrl-C or SIGTERM: waitress handles the interrupt

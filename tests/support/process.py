@@ -22,7 +22,7 @@ class VigieProcess:
             text=True,
             env=env,
         )
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
 
@@ -30,6 +30,7 @@ class VigieProcess:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)  # the process closed its output: it has exited
 
     def wait_for_line(self, predicate: Callable[[str], bool], timeout: float = 60) -> str:
         """Block until the process prints a matching line (no fixed sleeps)."""
@@ -42,6 +43,8 @@ class VigieProcess:
                 line = self.lines.get(timeout=remaining)
             except queue.Empty:
                 continue
+            if line is None:
+                raise AssertionError(f"the process exited; it printed {self.seen[-20:]}")
             self.seen.append(line)
             if predicate(line):
                 return line

@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dash import Dash
-from waitress.server import create_server
+
+from vigie.webserver import BoundServer
 
 
 @contextmanager
 def served(app: Dash) -> Iterator[str]:
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    server = BoundServer(app.server, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield server.url
     finally:
         server.close()
         thread.join(timeout=10)

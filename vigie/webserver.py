@@ -1,0 +1,31 @@
+"""The HTTP server for the dashboard: waitress, on one address, reporting its bound port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from waitress.server import create_server
+
+
+class BoundServer:
+    """A waitress server listening on exactly one address (port 0 picks a free one)."""
+
+    def __init__(self, wsgi_app: Any, host: str, port: int, threads: int = 8) -> None:
+        self._server = create_server(wsgi_app, host=host, port=port, threads=threads)
+        port_bound = getattr(self._server, "effective_port", None)  # a str in waitress 3
+        if port_bound is None:
+            self._server.close()
+            raise OSError(f"expected one listening address for {host}:{port}")
+        self.host = host
+        self.port = int(port_bound)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def run(self) -> None:
+        """Serve until interrupted (waitress returns on Ctrl-C or SIGTERM via KeyboardInterrupt)."""
+        self._server.run()
+
+    def close(self) -> None:
+        self._server.close()
