@@ -54,13 +54,14 @@ def active_sessions_figure(
             yanchor="bottom",
         )
     figure.update_layout(
-        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        margin={"l": 60, "r": 20, "t": 30, "b": 30},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": INK, "size": 16},
         showlegend=False,
         yaxis={"gridcolor": GRID, "rangemode": "tozero", "range": [0, expected * 1.1]},
         xaxis={"gridcolor": GRID},
+        autosize=True,
         uirevision="keep",  # keep a viewer's zoom across refreshes
     )
     return figure

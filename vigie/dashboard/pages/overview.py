@@ -46,8 +46,8 @@ def layout(context: ViewContext) -> html.Div:
             dcc.Graph(
                 id="overview-chart",
                 className="vigie-chart",
-                config={"displayModeBar": False, "responsive": True},
-                style={"height": "100%"},
+                config={"displayModeBar": False},
+                responsive=True,  # fill the height the wall theme gives it
             ),
         ],
     )
