@@ -9,7 +9,9 @@ by drills, so both see exactly the same series.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import CollectorRegistry
@@ -39,54 +41,83 @@ class PlatformMetrics:
         yield stopped
 
 
+@dataclass(frozen=True)
+class _Family:
+    name: str
+    help: str
+    counter: bool
+    value: Callable[[Any], float]
+
+
+FACULTY_FAMILIES = (
+    _Family(
+        "exam_faculty_uplink_transmit_bytes",
+        "Bytes sent by the faculty's uplink towards the platform",
+        True,
+        lambda r: r.uplink_bytes_total,
+    ),
+    _Family(
+        "exam_faculty_platform_latency_seconds",
+        "Round-trip time of a platform request seen from the faculty",
+        False,
+        lambda r: r.latency_s,
+    ),
+)
+
+SERVER_FAMILIES = (
+    _Family(
+        "exam_server_connections", "Connections the server holds", False, lambda r: r.connections
+    ),
+    _Family(
+        "exam_server_connection_limit",
+        "Connections at which the server refuses or throttles",
+        False,
+        lambda r: r.limit,
+    ),
+    _Family(
+        "exam_server_rejected_connections",
+        "Connection attempts refused",
+        True,
+        lambda r: r.rejected_total,
+    ),
+    _Family(
+        "exam_server_reset_connections",
+        "Established connections reset by the server",
+        True,
+        lambda r: r.reset_total,
+    ),
+    _Family(
+        "exam_server_throttled",
+        "1 while the server's security layer throttles",
+        False,
+        lambda r: 1.0 if r.throttled else 0.0,
+    ),
+)
+
+
+def _families(
+    table: tuple[_Family, ...], label: str, readings: Mapping[str, Any]
+) -> Iterator[Metric]:
+    for spec in table:
+        kind = CounterMetricFamily if spec.counter else GaugeMetricFamily
+        family = kind(spec.name, spec.help, labels=[label])
+        for entity_id, reading in readings.items():
+            family.add_metric([entity_id], spec.value(reading))
+        yield family
+
+
 def _faculty_families(snap: Snapshot) -> Iterator[Metric]:
     sessions = GaugeMetricFamily(
         "exam_sessions_active", "Students with a live exam session", labels=["faculty", "wave"]
     )
-    uplink = CounterMetricFamily(
-        "exam_faculty_uplink_transmit_bytes",
-        "Bytes sent by the faculty's uplink towards the platform",
-        labels=["faculty"],
-    )
-    latency = GaugeMetricFamily(
-        "exam_faculty_platform_latency_seconds",
-        "Round-trip time of a platform request seen from the faculty",
-        labels=["faculty"],
-    )
     for faculty_id, reading in snap.faculties.items():
         sessions.add_metric([faculty_id, str(reading.wave)], reading.sessions_active)
-        uplink.add_metric([faculty_id], reading.uplink_bytes_total)
-        latency.add_metric([faculty_id], reading.latency_s)
-    return iter((sessions, uplink, latency))
+    yield sessions
+    yield from _families(FACULTY_FAMILIES, "faculty", snap.faculties)
 
 
 def _server_families(snap: Snapshot) -> Iterator[Metric]:
-    connections = GaugeMetricFamily(
-        "exam_server_connections", "Connections the server holds", labels=["server"]
-    )
-    limit = GaugeMetricFamily(
-        "exam_server_connection_limit",
-        "Connections at which the server refuses or throttles",
-        labels=["server"],
-    )
-    rejected = CounterMetricFamily(
-        "exam_server_rejected_connections", "Connection attempts refused", labels=["server"]
-    )
-    reset = CounterMetricFamily(
-        "exam_server_reset_connections",
-        "Established connections reset by the server",
-        labels=["server"],
-    )
-    throttled = GaugeMetricFamily(
-        "exam_server_throttled", "1 while the server's security layer throttles", labels=["server"]
-    )
-    for server_id, reading in snap.servers.items():
-        connections.add_metric([server_id], reading.connections)
-        limit.add_metric([server_id], reading.limit)
-        rejected.add_metric([server_id], reading.rejected_total)
-        reset.add_metric([server_id], reading.reset_total)
-        throttled.add_metric([server_id], 1.0 if reading.throttled else 0.0)
-    return iter((connections, limit, rejected, reset, throttled))
+    return _families(SERVER_FAMILIES, "server", snap.servers)
 
 
 def platform_registry(metrics: PlatformMetrics) -> CollectorRegistry:
