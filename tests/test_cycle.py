@@ -18,6 +18,10 @@ class Steady:
         self.value = value
 
     @property
+    def name(self) -> str:
+        return f"steady:{self._source}"
+
+    @property
     def source(self) -> str:
         return self._source
 
@@ -26,6 +30,7 @@ class Steady:
 
 
 class Broken:
+    name = "broken"
     source = "prometheus"
     failing = True
 

@@ -1,7 +1,8 @@
 """`vigie demo`: the seed exercise, sped up, collected and shown in one process.
 
-Simulator, background poll scheduler and Dash app share one process and one
-SQLite file; nothing else needs to be installed or started.
+The simulator serves its /metrics on a loopback port, the scrape collector reads
+it over HTTP on a background schedule, and the Dash app shows the store: the
+same path as a real platform's exporters, with nothing else to install.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 from types import FrameType
 
 from vigie.clock import SpedUpClock
-from vigie.collectors.scheduler import start_polling
+from vigie.collectors.registry import build_collectors, poll_intervals
+from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.app import create_app
-from vigie.plan import Plan
-from vigie.simulated import simulate_exercise
+from vigie.plan import Plan, SourceKind
+from vigie.simulated import stop_seconds
+from vigie.simulator.serve import start_exporter
 from vigie.store import Store
 from vigie.webserver import BoundServer
 
@@ -33,6 +36,17 @@ class DemoSettings:
     speed: float = 9.0  # the seed's 37 minutes play in about 4
 
 
+def pointed_at(plan: Plan, metrics_url: str) -> Plan:
+    """The plan with every platform source read from the simulator's /metrics page."""
+    sources = tuple(
+        s
+        if s.kind is SourceKind.AGENT
+        else s.model_copy(update={"kind": SourceKind.SCRAPE, "url": metrics_url})
+        for s in plan.sources
+    )
+    return plan.model_copy(update={"sources": sources})
+
+
 def run_demo(
     plan: Plan,
     plan_toml: str,
@@ -40,31 +54,40 @@ def run_demo(
     settings: DemoSettings,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Serve until SIGINT or SIGTERM. raises OSError when the port cannot be bound."""
+    """Serve until SIGINT or SIGTERM. raises OSError when a port cannot be bound."""
     origin = time.time()
     clock = SpedUpClock(origin, settings.speed)
-    exercise = simulate_exercise(plan, clock, origin)
+    exporter = start_exporter(plan, clock, origin)
+    demo_plan = pointed_at(plan, exporter.url)
     exercise_id = store.create_exercise(
         plan.exercise.id, plan.exercise.name, "demo", plan_toml, origin
     )
-    interval = min((s.interval_s for s in plan.sources), default=1.0)
+    stop_s = stop_seconds(plan)
     ended = False
 
     def after_cycle(now: float) -> None:
         nonlocal ended
-        if not ended and exercise.stop_s is not None and now - origin >= exercise.stop_s:
-            store.end_exercise(exercise_id, origin + exercise.stop_s)
+        if not ended and stop_s is not None and now - origin >= stop_s:
+            store.end_exercise(exercise_id, origin + stop_s)
             ended = True
 
-    # Poll at the plan's interval in exercise time, but never more often than
+    # Poll at each source's interval in exercise time, but never more often than
     # MIN_REAL_INTERVAL_S of real time: a fast replay is not worth a busy loop.
-    every_real_s = max(interval / settings.speed, MIN_REAL_INTERVAL_S)
-    app = create_app(store, clock, exercise_id, poll_interval_s=every_real_s * settings.speed)
-    server = BoundServer(app.server, settings.host, settings.port)
-    scheduler = start_polling(
-        store, exercise_id, exercise.collectors, clock, every_real_s, after_cycle
-    )
+    intervals = poll_intervals(demo_plan)
+    jobs = [
+        PollJob(c, max(intervals[c.source] / settings.speed, MIN_REAL_INTERVAL_S))
+        for c in build_collectors(demo_plan)
+    ]
+    slowest_poll_s = max((j.every_real_s for j in jobs), default=1.0) * settings.speed
+    app = create_app(store, clock, exercise_id, poll_interval_s=slowest_poll_s)
+    try:
+        server = BoundServer(app.server, settings.host, settings.port)
+    except OSError:
+        exporter.stop()
+        raise
+    scheduler = start_polling(store, exercise_id, jobs, clock, after_cycle)
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")
+    announce(f"Simulated platform metrics: {exporter.url}")
     announce(f"Open {server.url}/  (Ctrl-C to stop)")
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -76,6 +99,7 @@ def run_demo(
         signal.signal(signal.SIGTERM, previous)
         scheduler.shutdown(wait=True)
         server.close()
+        exporter.stop()
         store.close()
 
 

@@ -20,15 +20,19 @@ class SimulatedExercise:
 
     @property
     def stop_s(self) -> float | None:
-        """Exercise seconds at which the simulated exercise is stopped, if it is."""
-        sim = self.plan.simulation
-        return None if sim is None or sim.stop_at_min is None else sim.stop_at_min * 60
+        return stop_seconds(self.plan)
 
     @property
     def end_s(self) -> float:
         """Exercise seconds at which the run is over: the stop, or the planned end."""
         stop = self.stop_s
         return self.plan.exercise.duration_min * 60 if stop is None else stop
+
+
+def stop_seconds(plan: Plan) -> float | None:
+    """Exercise seconds at which the simulated exercise is stopped, if it is."""
+    sim = plan.simulation
+    return None if sim is None or sim.stop_at_min is None else sim.stop_at_min * 60
 
 
 def simulate_exercise(

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from vigie.collectors.base import Collector
+from vigie.collectors.base import Collector, SourceFailure
 from vigie.series import Sample
 from vigie.store import HealthUpdate, Store
 
@@ -40,6 +40,10 @@ def read_collectors(
         started = timer()
         try:
             got = collector.collect(now)
+        except SourceFailure as failure:  # partly read: keep what was read
+            log.warning("source %s is down: %s", collector.source, failure.reason)
+            result.samples.extend(failure.samples)
+            update = HealthUpdate(collector.source, now, False, timer() - started, failure.reason)
         except Exception as exc:  # one failing source never stops the others
             log.warning("source %s is down: %s", collector.source, exc)
             update = HealthUpdate(collector.source, now, False, timer() - started, _reason(exc))

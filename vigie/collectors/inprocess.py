@@ -21,6 +21,10 @@ class InProcessCollector:
         self._warned: set[tuple[str, str]] = set()
 
     @property
+    def name(self) -> str:
+        return f"in-process:{self._source}"
+
+    @property
     def source(self) -> str:
         return self._source
 

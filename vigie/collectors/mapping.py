@@ -1,21 +1,24 @@
-"""Map exporter series onto the plan's signals, faculties and servers.
+"""Map source series onto the plan's signals, faculties and servers.
 
-A signal names the metric to read, the labels it must match, and the label that
-carries a plan id. Values of series that map to the same id are summed (like
-PromQL's `sum by`), and series whose id the plan does not know are counted, not
-stored, so a typo in an exporter's labels shows up instead of polluting the store.
+A signal names what to read (a metric and labels to match, or a PromQL query)
+and the label that carries a plan id. Values of series that map to the same id
+are summed (like PromQL's `sum by`), and series whose id the plan does not know
+are counted, not stored, so a typo in an exporter's labels shows up instead of
+polluting the store.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from prometheus_client.metrics_core import Metric
 
 from vigie.plan.model import Entity, Plan, Signal
 from vigie.series import Labels, Sample
+
+SeriesKey = tuple[str, Labels]
 
 
 @dataclass
@@ -25,7 +28,7 @@ class Mapped:
 
 
 @dataclass(frozen=True)
-class _Route:
+class Route:
     """One signal, prepared for the per-sample hot path."""
 
     signal: str
@@ -35,40 +38,64 @@ class _Route:
     known_ids: frozenset[str]
 
     @classmethod
-    def of(cls, signal: Signal, plan: Plan) -> _Route:
+    def of(cls, signal: Signal, plan: Plan) -> Route:
         known = {
             Entity.FACULTY: frozenset(f.id for f in plan.faculties),
             Entity.SERVER: frozenset(s.id for s in plan.servers),
             Entity.EXERCISE: frozenset(),
         }[signal.entity]
         id_label = None if signal.entity is Entity.EXERCISE else signal.id_label
-        match = tuple(signal.match.items())
-        return cls(signal.name, signal.entity.value, id_label, match, known)
+        return cls(signal.name, signal.entity.value, id_label, tuple(signal.match.items()), known)
+
+    def key(self, labels: Mapping[str, str], unknown: dict[str, set[str]]) -> SeriesKey | None:
+        """The stored series a source series adds to, or None when it is not for us."""
+        if self.match and any(labels.get(k) != v for k, v in self.match):
+            return None
+        if self.id_label is None:
+            return self.signal, ()
+        entity_id = labels.get(self.id_label)
+        if entity_id in self.known_ids:
+            return self.signal, ((self.entity, entity_id),)
+        unknown[self.signal].add(str(entity_id))
+        return None
+
+
+class Accumulator:
+    """Sums values per stored series; NaN and infinities are dropped, never stored."""
+
+    def __init__(self) -> None:
+        self.sums: dict[SeriesKey, float] = defaultdict(float)
+        self.unknown: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, route: Route, labels: Mapping[str, str], value: float) -> None:
+        if value != value or value in (float("inf"), float("-inf")):
+            return
+        key = route.key(labels, self.unknown)
+        if key is not None:
+            self.sums[key] += value
+
+    def result(self, at: float) -> Mapped:
+        samples = [Sample(name, labels, at, value) for (name, labels), value in self.sums.items()]
+        return Mapped(samples, dict(self.unknown))
 
 
 class SignalMapper:
+    """Maps /metrics families (scraped or in-process) onto one source's signals."""
+
     def __init__(self, plan: Plan, source_id: str) -> None:
-        self._routes: dict[str, list[_Route]] = defaultdict(list)
+        self._routes: dict[str, list[Route]] = defaultdict(list)
         for signal in plan.signals:
             if signal.source == source_id and signal.metric is not None:
-                self._routes[signal.metric].append(_Route.of(signal, plan))
+                self._routes[signal.metric].append(Route.of(signal, plan))
+
+    @property
+    def metrics(self) -> frozenset[str]:
+        return frozenset(self._routes)
 
     def map(self, families: Iterable[Metric], at: float) -> Mapped:
-        sums: dict[tuple[str, Labels], float] = defaultdict(float)
-        unknown: dict[str, set[str]] = defaultdict(set)
+        acc = Accumulator()
         for family in families:
             for sample in family.samples:
                 for route in self._routes.get(sample.name, ()):
-                    labels = sample.labels
-                    if route.match and any(labels.get(k) != v for k, v in route.match):
-                        continue
-                    if route.id_label is None:
-                        sums[(route.signal, ())] += sample.value
-                        continue
-                    entity_id = labels.get(route.id_label)
-                    if entity_id in route.known_ids:
-                        sums[(route.signal, ((route.entity, entity_id),))] += sample.value
-                    else:
-                        unknown[route.signal].add(str(entity_id))
-        samples = [Sample(name, labels, at, value) for (name, labels), value in sums.items()]
-        return Mapped(samples, dict(unknown))
+                    acc.add(route, sample.labels, sample.value)
+        return acc.result(at)

@@ -1,53 +1,71 @@
 """Run poll cycles on a schedule with APScheduler, in the background.
 
-One job per deployment's collectors: `max_instances=1` so a slow source never
+One job per source at its own interval: `max_instances=1` so a slow source never
 stacks cycles up, `coalesce=True` so missed runs collapse into one, and a
 misfire grace of one interval so a late cycle still runs rather than vanishing.
+Each job's cycle writes its source's samples in one transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from vigie.clock import Clock
-from vigie.collectors.base import CollectorRegistry
+from vigie.collectors.base import Collector
 from vigie.collectors.cycle import run_cycle
 from vigie.store import Store
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class PollJob:
+    collector: Collector
+    every_real_s: float
+
+
 def start_polling(
     store: Store,
     exercise_id: int,
-    collectors: CollectorRegistry,
+    jobs: Iterable[PollJob],
     clock: Clock,
-    every_real_s: float,
     after_cycle: Callable[[float], None] | None = None,
 ) -> BackgroundScheduler:
-    """Poll every `every_real_s` seconds of real time, stamping samples with `clock`."""
+    """Poll each collector on its own schedule, stamping samples with `clock`."""
+    scheduler = BackgroundScheduler(daemon=True)
+    for job in jobs:
+        scheduler.add_job(
+            _cycle_of(store, exercise_id, job.collector, clock, after_cycle),
+            "interval",
+            seconds=job.every_real_s,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, round(job.every_real_s) + 1),
+            id=f"poll:{job.collector.source}",
+            name=job.collector.name,
+        )
+    scheduler.start()
+    return scheduler
 
+
+def _cycle_of(
+    store: Store,
+    exercise_id: int,
+    collector: Collector,
+    clock: Clock,
+    after_cycle: Callable[[float], None] | None,
+) -> Callable[[], None]:
     def cycle() -> None:
         now = clock.now()
         try:
-            run_cycle(store, exercise_id, collectors, now)
+            run_cycle(store, exercise_id, [collector], now)
             if after_cycle is not None:
                 after_cycle(now)
-        except Exception:  # the store may be briefly unavailable: log, poll again next time
-            log.exception("poll cycle at %.3f failed; its batch is lost", now)
+        except Exception:  # e.g. the store briefly unavailable: poll again next time
+            log.exception("poll of %s at %.3f failed; its batch is lost", collector.source, now)
 
-    scheduler = BackgroundScheduler(daemon=True)
-    scheduler.add_job(
-        cycle,
-        "interval",
-        seconds=every_real_s,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=max(1, int(every_real_s) + 1),
-        id="poll",
-    )
-    scheduler.start()
-    return scheduler
+    return cycle

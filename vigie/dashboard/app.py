@@ -8,6 +8,7 @@ from dash import Dash, html, page_container
 from flask import Response, jsonify
 
 from vigie.clock import Clock, SystemClock
+from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.pages import overview
 from vigie.resources import assets_folder
@@ -39,6 +40,7 @@ def create_app(
         page.register(app, context)
     app.layout = html.Div(page_container, className="vigie-root")
     _add_health_route(app, context)
+    app.server.register_blueprint(push_blueprint(store, context.clock))
     return app
 
 

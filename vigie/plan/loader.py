@@ -61,6 +61,11 @@ def _structural_errors(details: Iterable[Any]) -> Iterable[PlanError]:
         yield PlanError(_path(detail["loc"]), _message(detail))
 
 
+def format_validation_errors(exc: ValidationError) -> list[str]:
+    """pydantic's errors as `field.path: what is wrong` lines (plans, payloads)."""
+    return [str(error) for error in _structural_errors(exc.errors())]
+
+
 def _path(loc: tuple[str | int, ...]) -> str:
     path = ""
     for part in loc:

@@ -2,6 +2,7 @@
 
 from vigie.store.engine import StoreUnavailable, sqlite_url
 from vigie.store.records import (
+    AgentToken,
     Annotation,
     ExerciseRecord,
     HealthUpdate,
@@ -11,6 +12,7 @@ from vigie.store.records import (
 from vigie.store.store import Store
 
 __all__ = [
+    "AgentToken",
     "Annotation",
     "ExerciseRecord",
     "HealthUpdate",

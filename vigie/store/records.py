@@ -46,6 +46,7 @@ class SourceHealth:
     last_error: str | None
     consecutive_failures: int
     last_latency_s: float | None
+    down_since: float | None
     updated: float
 
 
@@ -74,3 +75,11 @@ def to_ms(seconds: float) -> int:
 
 def from_ms(ms: int) -> float:
     return ms / 1000
+
+
+@dataclass(frozen=True)
+class AgentToken:
+    id: int
+    faculty: str
+    created: float
+    revoked: float | None

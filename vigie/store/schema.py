@@ -66,6 +66,7 @@ source_health = Table(
     Column("last_error", Text, nullable=True),
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("last_latency_ms", Float, nullable=True),
+    Column("down_since_ms", BigInteger, nullable=True),  # first failure of the current streak
     Column("updated_ms", BigInteger, nullable=False),
     PrimaryKeyConstraint("exercise_id", "source", name="pk_source_health"),
 )
@@ -97,4 +98,16 @@ alert_transitions = Table(
     Column("message", Text, nullable=False),
     Column("actor", String(64), nullable=True),  # who acknowledged
     Index("ix_alert_transitions_exercise_ts", "exercise_id", "ts_ms"),
+)
+
+# Faculty agents' push tokens: only a hash is kept, and a revoked token stays
+# listed (with when) so an operator can see what was revoked.
+agent_tokens = Table(
+    "agent_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("faculty", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("revoked_ms", BigInteger, nullable=True),
 )

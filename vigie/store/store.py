@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from vigie.series import Labels, Sample
 from vigie.store.engine import open_engine
 from vigie.store.records import (
+    AgentToken,
     Annotation,
     ExerciseRecord,
     HealthUpdate,
@@ -29,6 +30,7 @@ from vigie.store.records import (
     to_ms,
 )
 from vigie.store.schema import (
+    agent_tokens,
     exercise_annotations,
     exercises,
     samples,
@@ -166,6 +168,7 @@ class Store:
                     last_error_ms=None if up.ok else to_ms(up.at),
                     last_error=up.error,
                     consecutive_failures=0 if up.ok else 1,
+                    down_since_ms=None if up.ok else to_ms(up.at),
                 )
             )
 
@@ -193,6 +196,55 @@ class Store:
             ).inserted_primary_key
             assert key is not None
             return int(key[0])
+
+    # -- agent tokens ------------------------------------------------------------------
+
+    def add_agent_token(self, faculty: str, token_hash: str) -> int:
+        values = {
+            "faculty": faculty,
+            "token_hash": token_hash,
+            "created_ms": to_ms(self._wall_clock()),
+        }
+        with self.engine.begin() as connection:
+            key = connection.execute(agent_tokens.insert().values(values)).inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def faculty_of_token(self, token_hash: str) -> str | None:
+        """The faculty a live (not revoked) token belongs to, or None."""
+        query = select(agent_tokens.c.faculty).where(
+            agent_tokens.c.token_hash == token_hash, agent_tokens.c.revoked_ms.is_(None)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    def revoke_agent_token(self, token_id: int) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(agent_tokens)
+                .where(agent_tokens.c.id == token_id, agent_tokens.c.revoked_ms.is_(None))
+                .values(revoked_ms=to_ms(self._wall_clock()))
+            )
+        return result.rowcount == 1
+
+    def agent_tokens(self) -> list[AgentToken]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(agent_tokens).order_by(agent_tokens.c.id)).all()
+        return [
+            AgentToken(r.id, r.faculty, from_ms(r.created_ms), _optional_seconds(r.revoked_ms))
+            for r in rows
+        ]
+
+    def live_exercise(self) -> int | None:
+        """The newest exercise still running (not ended, not a drill): where pushes go."""
+        query = (
+            select(exercises.c.id)
+            .where(exercises.c.ended_ms.is_(None), exercises.c.mode != "drill")
+            .order_by(exercises.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
 
     # -- reads -----------------------------------------------------------------------
 
@@ -327,11 +379,14 @@ def _health_update(**changes: Any) -> Any:
     )
 
 
-_HEALTH_SUCCESS = _health_update(last_success_ms=bindparam("at_ms"), consecutive_failures=0)
+_HEALTH_SUCCESS = _health_update(
+    last_success_ms=bindparam("at_ms"), consecutive_failures=0, down_since_ms=None
+)
 _HEALTH_FAILURE = _health_update(
     last_error_ms=bindparam("at_ms"),
     last_error=bindparam("error"),
     consecutive_failures=source_health.c.consecutive_failures + 1,
+    down_since_ms=func.coalesce(source_health.c.down_since_ms, bindparam("at_ms")),
 )
 
 
@@ -371,5 +426,6 @@ def _health_record(row: Any) -> SourceHealth:
         last_error=row.last_error,
         consecutive_failures=row.consecutive_failures,
         last_latency_s=None if row.last_latency_ms is None else row.last_latency_ms / 1000,
+        down_since=_optional_seconds(row.down_since_ms),
         updated=from_ms(row.updated_ms),
     )
