@@ -143,3 +143,153 @@ def demo(plan_path: Path | None, db: str, host: str, port: int, speed: float) ->
     except OSError as exc:
         click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_UNAVAILABLE)
+
+
+@main.command()
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--db", required=True, help=DB_HELP)
+@click.option(
+    "--exercise",
+    "exercise_id",
+    type=int,
+    default=None,
+    help="Go on collecting into this exercise (after a restart) instead of a new one.",
+)
+def collect(plan_path: Path, db: str, exercise_id: int | None) -> None:
+    """Run the plan's collectors alone: the one collector process of a deployment."""
+    from vigie.live import run_collection
+
+    loaded, toml_text = _load(plan_path)
+    store = _open_store(db)
+    run_collection(loaded, toml_text, store, exercise_id, announce=click.echo)
+
+
+@main.command()
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--db", required=True, help=DB_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True)
+@click.option(
+    "--collect/--no-collect",
+    "in_process",
+    default=True,
+    show_default=True,
+    help="Run the collectors in this process (--no-collect: a `vigie collect` does).",
+)
+def serve(plan_path: Path, db: str, host: str, port: int, in_process: bool) -> None:
+    """Serve the dashboard and the agents' push endpoint for a live exercise."""
+    from vigie.live import run_server
+
+    if not is_loopback(host):
+        click.echo(
+            f"vigie: serving on {host} needs accounts, which this version does not have yet; "
+            "serve on 127.0.0.1 behind an authenticating proxy",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    loaded, toml_text = _load(plan_path)
+    store = _open_store(db)
+    try:
+        run_server(loaded, toml_text, store, host, port, in_process, announce=click.echo)
+    except OSError as exc:
+        click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+@main.command()
+@click.option(
+    "--central", required=True, help="The central Vigie's URL, e.g. https://vigie.example"
+)
+@click.option("--faculty", required=True, help="This faculty's id in the plan.")
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="File holding this faculty's agent token.",
+)
+@click.option("--probe", "probes", multiple=True, help="A platform URL to probe (repeatable).")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=5.0, show_default=True)
+@click.option(
+    "--spool",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("vigie-agent-spool"),
+    show_default=True,
+    help="Folder where batches wait while the central is unreachable.",
+)
+@click.option("--spool-max-mb", type=click.FloatRange(min=1), default=50, show_default=True)
+@click.option("--host", "host_name", default=None, help="This machine's name (default: hostname).")
+def agent(
+    central: str,
+    faculty: str,
+    token_file: Path,
+    probes: tuple[str, ...],
+    interval: float,
+    spool: Path,
+    spool_max_mb: float,
+    host_name: str | None,
+) -> None:
+    """Measure this faculty machine and the platform; push to the central Vigie."""
+    from vigie.agent.main import AgentSettings, run_agent
+
+    token = token_file.read_text(encoding="utf-8").strip()
+    if not token:
+        click.echo(f"vigie: {token_file} is empty: it must hold the agent token", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    settings = AgentSettings(
+        central, faculty, token, probes, interval, spool, int(spool_max_mb * 1024 * 1024), host_name
+    )
+    run_agent(settings, announce=click.echo)
+
+
+@main.group()
+def token() -> None:
+    """Faculty agents' push tokens (stored hashed; shown once)."""
+
+
+@token.command("create")
+@click.option("--faculty", required=True)
+@click.option("--db", required=True, help=DB_HELP)
+def token_create(faculty: str, db: str) -> None:
+    """Create a token for FACULTY's agent and print it once."""
+    from vigie.tokens import new_token, token_hash
+
+    store = _open_store(db)
+    secret = new_token()
+    token_id = store.add_agent_token(faculty, token_hash(secret))
+    store.close()
+    click.echo(
+        f"token {token_id} for faculty {faculty} (shown once, keep it in the agent's token file):"
+    )
+    click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.option("--db", required=True, help=DB_HELP)
+def token_revoke(token_id: int, db: str) -> None:
+    """Revoke token TOKEN_ID: its agent's next push is refused."""
+    store = _open_store(db)
+    revoked = store.revoke_agent_token(token_id)
+    store.close()
+    if not revoked:
+        click.echo(f"vigie: no live token {token_id}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"token {token_id} revoked")
+
+
+@token.command("list")
+@click.option("--db", required=True, help=DB_HELP)
+def token_list(db: str) -> None:
+    """List tokens: id, faculty, created, revoked."""
+    from datetime import UTC, datetime
+
+    store = _open_store(db)
+    for row in store.agent_tokens():
+        created = datetime.fromtimestamp(row.created, UTC).isoformat(timespec="seconds")
+        state = (
+            "live"
+            if row.revoked is None
+            else "revoked " + datetime.fromtimestamp(row.revoked, UTC).isoformat(timespec="seconds")
+        )
+        click.echo(f"{row.id}\t{row.faculty}\t{created}\t{state}")
+    store.close()

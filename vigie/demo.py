@@ -8,11 +8,9 @@ same path as a real platform's exporters, with nothing else to install.
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import FrameType
 
 from vigie.clock import SpedUpClock
 from vigie.collectors.registry import build_collectors, poll_intervals
@@ -89,19 +87,11 @@ def run_demo(
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")
     announce(f"Simulated platform metrics: {exporter.url}")
     announce(f"Open {server.url}/  (Ctrl-C to stop)")
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server.run()  # returns on Ctrl-C or SIGTERM: waitress handles the interrupt
-    except KeyboardInterrupt:
-        pass
+        server.run_until_stopped()
     finally:
         announce("Stopping the demo.")
-        signal.signal(signal.SIGTERM, previous)
         scheduler.shutdown(wait=True)
         server.close()
         exporter.stop()
         store.close()
-
-
-def _interrupt(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt

@@ -6,6 +6,8 @@ from typing import Any
 
 from waitress.server import create_server
 
+from vigie.signals import sigterm_interrupts
+
 
 class BoundServer:
     """A waitress server listening on exactly one address (port 0 picks a free one)."""
@@ -24,8 +26,16 @@ class BoundServer:
         return f"http://{self.host}:{self.port}"
 
     def run(self) -> None:
-        """Serve until interrupted (waitress returns on Ctrl-C or SIGTERM via KeyboardInterrupt)."""
+        """Serve until interrupted (waitress returns on KeyboardInterrupt)."""
         self._server.run()
+
+    def run_until_stopped(self) -> None:
+        """Serve until Ctrl-C or SIGTERM, then return normally."""
+        try:
+            with sigterm_interrupts():
+                self._server.run()
+        except KeyboardInterrupt:
+            pass
 
     def close(self) -> None:
         self._server.close()

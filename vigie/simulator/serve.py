@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from prometheus_client import start_http_server
 
 from vigie.clock import Clock, SpedUpClock
 from vigie.plan import Plan
+from vigie.signals import stop_requested
 from vigie.simulator.exporter import PlatformMetrics, platform_registry
 from vigie.simulator.platform import ExamPlatform
 
@@ -60,13 +60,9 @@ def serve_metrics(
     origin = time.time()
     exporter = start_exporter(plan, SpedUpClock(origin, speed), origin, host, port, seed)
     announce(f"Simulating {plan.exercise.id} at {speed:g}x: {exporter.url}")
-    stop = threading.Event()
-    signals = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in signals}
     try:
-        stop.wait()
+        with stop_requested() as stop:
+            stop.wait()
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         exporter.stop()
         announce("Simulator stopped.")

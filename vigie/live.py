@@ -1,0 +1,85 @@
+"""Live exercises: `vigie collect` (collectors alone) and `vigie serve` (the central).
+
+A deployment has exactly one collecting process: either `serve` with its
+collectors in-process, or `serve --no-collect` beside one `collect`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from vigie.clock import SystemClock
+from vigie.collectors.registry import build_collectors, poll_intervals
+from vigie.collectors.scheduler import PollJob, start_polling
+from vigie.dashboard.app import create_app
+from vigie.plan import Plan
+from vigie.signals import stop_requested
+from vigie.store import Store
+from vigie.webserver import BoundServer
+
+log = logging.getLogger(__name__)
+
+
+def open_exercise(plan: Plan, plan_toml: str, store: Store, exercise_id: int | None) -> int:
+    """The exercise to collect into: the one given (after a restart), or a new live one."""
+    if exercise_id is not None:
+        if store.exercise(exercise_id) is None:
+            raise SystemExit(f"vigie: exercise {exercise_id} is not in the store")
+        return exercise_id
+    starts_at = plan.exercise.starts_at
+    t0 = starts_at.timestamp() if starts_at is not None else time.time()
+    return store.create_exercise(plan.exercise.id, plan.exercise.name, "live", plan_toml, t0)
+
+
+def _jobs(plan: Plan) -> list[PollJob]:
+    intervals = poll_intervals(plan)
+    return [PollJob(c, intervals[c.source]) for c in build_collectors(plan)]
+
+
+def run_collection(
+    plan: Plan,
+    plan_toml: str,
+    store: Store,
+    exercise_id: int | None,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Poll until SIGINT or SIGTERM."""
+    exercise = open_exercise(plan, plan_toml, store, exercise_id)
+    jobs = _jobs(plan)
+    scheduler = start_polling(store, exercise, jobs, SystemClock())
+    announce(f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}")
+    try:
+        with stop_requested() as stop:
+            stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        store.close()
+        announce("Collection stopped.")
+
+
+def run_server(
+    plan: Plan,
+    plan_toml: str,
+    store: Store,
+    host: str,
+    port: int,
+    in_process: bool,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Serve the dashboard and push endpoint until SIGINT or SIGTERM."""
+    exercise = open_exercise(plan, plan_toml, store, store.live_exercise())
+    app = create_app(store, SystemClock(), exercise)
+    server = BoundServer(app.server, host, port)
+    scheduler = start_polling(store, exercise, _jobs(plan), SystemClock()) if in_process else None
+    announce(f"Vigie serving exercise {exercise} of {plan.exercise.id}")
+    announce(f"Open {server.url}/  (agents push to {server.url}/api/v1/push)")
+    try:
+        server.run_until_stopped()
+    finally:
+        announce("Stopping.")
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        server.close()
+        store.close()
