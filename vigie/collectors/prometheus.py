@@ -39,7 +39,8 @@ class PrometheusCollector:
         # loop here is how a slow Prometheus piles up work.
         self._client = PrometheusConnect(
             url=source.url,
-            retry=Retry(total=0),
+            # read=False: a read timeout is raised as itself, not as "max retries".
+            retry=Retry(total=0, read=False),
             session=session,
             timeout=source.timeout_s,
         )
@@ -54,20 +55,22 @@ class PrometheusCollector:
 
     def collect(self, now: float) -> Sequence[Sample]:
         acc = Accumulator()
-        failures = []
+        failures: dict[str, list[str]] = {}
         for query, route in self._queries:
             try:
-                self._add_result(acc, route, self._query(query, now))
+                self._add_result(acc, route, self._query(query))
             except QueryFailed as exc:
-                failures.append(f"{route.signal}: {exc}")
+                failures.setdefault(str(exc), []).append(route.signal)
         samples = acc.result(now).samples
         if failures:
-            raise SourceFailure("; ".join(failures), samples)
+            raise SourceFailure(_describe(failures, len(self._queries)), samples)
         return samples
 
-    def _query(self, query: str, now: float) -> Any:
+    def _query(self, query: str) -> Any:
         try:
-            return self._client.custom_query(query, params={"time": f"{now:.3f}"})
+            # Evaluated at Prometheus's own "now": a skew between its clock and ours
+            # must not make a live query miss the newest scrape.
+            return self._client.custom_query(query)
         except requests.Timeout as exc:
             raise QueryFailed(f"no answer within {self._source.timeout_s:g} s") from exc
         except requests.ConnectionError as exc:
@@ -91,6 +94,13 @@ class PrometheusCollector:
             if not isinstance(series, dict) or "value" not in series:
                 raise QueryFailed("returned a range vector; give an instant query")
             acc.add(route, series.get("metric", {}), _number(series["value"][1]))
+
+
+def _describe(failures: dict[str, list[str]], queries: int) -> str:
+    """One reason per cause: "cannot connect to ..." once, not once per signal."""
+    if len(failures) == 1 and len(next(iter(failures.values()))) == queries:
+        return next(iter(failures))
+    return "; ".join(f"{', '.join(signals)}: {reason}" for reason, signals in failures.items())
 
 
 def _is_scalar(result: Any) -> bool:

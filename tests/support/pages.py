@@ -1,0 +1,42 @@
+"""A real HTTP server on 127.0.0.1 whose answer each test sets: status, type and body."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    content_type: str = "text/plain; version=0.0.4"
+    body: bytes = b""
+
+
+@contextmanager
+def page_server() -> Iterator[tuple[str, Answer]]:
+    answer = Answer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+
+        def log_message(self, *_: object) -> None:  # keep test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/metrics", answer
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,100 @@
+"""A real Prometheus (Debian's package) on 127.0.0.1, scraping given targets every second."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from tests.support.postgres import free_port
+
+CONFIG = """\
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: vigie-test
+    scrape_interval: 1s
+    scrape_timeout: 900ms
+    static_configs:
+      - targets: [{targets}]
+"""
+
+
+def prometheus_binary() -> str | None:
+    return shutil.which("prometheus")
+
+
+class PrometheusServer:
+    """Started by the test, stopped by its own PID; restartable on the same port and data."""
+
+    def __init__(self, targets: list[str]) -> None:
+        binary = prometheus_binary()
+        assert binary is not None
+        self.binary = binary
+        self.folder = Path(tempfile.mkdtemp(prefix="vigie-prom-"))
+        self.config = self.folder / "prometheus.yml"
+        self.config.write_text(CONFIG.format(targets=", ".join(f"'{t}'" for t in targets)))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                f"--config.file={self.config}",
+                f"--storage.tsdb.path={self.folder / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--storage.tsdb.retention.time=1h",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "prometheus.log").open("ab"),
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log_tail()
+            try:
+                if requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"Prometheus not ready in {timeout} s: {self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def log_tail(self) -> str:
+        log = self.folder / "prometheus.log"
+        return log.read_text(errors="replace")[-1500:] if log.exists() else ""
+
+    def instant(self, query: str) -> list[dict[str, object]]:
+        response = requests.get(f"{self.url}/api/v1/query", params={"query": query}, timeout=5)
+        response.raise_for_status()
+        return response.json()["data"]["result"]  # type: ignore[no-any-return]
+
+    def wait_for(self, query: str, expected: float, timeout: float = 30) -> None:
+        """Block until `query` evaluates to `expected`: the target has been scraped."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = self.instant(query)
+            if result and float(result[0]["value"][1]) == expected:  # type: ignore[index]
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"{query} never became {expected}: {self.instant(query)}")
