@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.bench_drill", "benchmarks.bench_ingest")
+BENCHMARKS = ("benchmarks.bench_drill", "benchmarks.bench_ingest", "benchmarks.bench_collect")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from vigie.dashboard.context import ViewContext
 from vigie.dashboard.state import WaveState, overview
 from vigie.drill import run_drill
 from vigie.plan import Plan
-from vigie.store import Store
+from vigie.series import Sample
+from vigie.store import HealthUpdate, Store
 
 
 @pytest.fixture
@@ -123,3 +125,21 @@ def test_health_endpoint_reports_the_source(drilled: tuple[Store, int, float]) -
     client, _ = client_at(store, exercise_id, t0)
     body = client.get("/healthz").get_json()
     assert body["exercise"] == exercise_id and body["sources"]["platform"]["up"] is True
+
+
+def test_a_source_that_went_down_makes_the_screen_say_monitoring_blind(
+    drilled: tuple[Store, int, float],
+) -> None:
+    store, exercise_id, t0 = drilled
+    store.end_exercise(exercise_id, t0 + 10_000)  # still running, as far as the screen knows
+    for second in (601, 602, 603):
+        store.write_cycle(
+            exercise_id,
+            [Sample("source_up", (("source", "platform"),), t0 + second, 0.0)],
+            [HealthUpdate("platform", t0 + second, False, 2.0, "cannot connect")],
+        )
+    client, _ = client_at(store, exercise_id, t0 + 603.5)
+    header = texts(refresh(client)["overview-header"]["children"])
+    went_down = datetime.fromtimestamp(t0 + 601, UTC).strftime("%H:%M:%S")
+    assert f"MONITORING BLIND: platform since {went_down}" in header
+    assert store.down_since(exercise_id, "platform", t0 + 600) is None  # it was up then

@@ -33,6 +33,14 @@ def open_exercise(plan: Plan, plan_toml: str, store: Store, exercise_id: int | N
     return store.create_exercise(plan.exercise.id, plan.exercise.name, "live", plan_toml, t0)
 
 
+def _running_exercise_of(plan: Plan, store: Store) -> int | None:
+    """After a restart, `serve` goes on with the plan's live exercise rather than a new one."""
+    for record in store.exercises():
+        if record.plan_id == plan.exercise.id and record.mode == "live" and record.ended is None:
+            return record.id
+    return None
+
+
 def _jobs(plan: Plan) -> list[PollJob]:
     intervals = poll_intervals(plan)
     return [PollJob(c, intervals[c.source]) for c in build_collectors(plan)]
@@ -69,7 +77,7 @@ def run_server(
     announce: Callable[[str], None] = print,
 ) -> None:
     """Serve the dashboard and push endpoint until SIGINT or SIGTERM."""
-    exercise = open_exercise(plan, plan_toml, store, store.live_exercise())
+    exercise = open_exercise(plan, plan_toml, store, _running_exercise_of(plan, store))
     app = create_app(store, SystemClock(), exercise)
     server = BoundServer(app.server, host, port)
     scheduler = start_polling(store, exercise, _jobs(plan), SystemClock()) if in_process else None

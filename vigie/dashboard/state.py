@@ -45,6 +45,12 @@ class Freshness:
 
 
 @dataclass(frozen=True)
+class BlindSource:
+    source: str
+    since: float
+
+
+@dataclass(frozen=True)
 class Overview:
     at: float
     elapsed_s: float
@@ -53,6 +59,7 @@ class Overview:
     waves: list[WaveProgress]
     freshness: Freshness
     stopped_at_s: float | None
+    blind: list[BlindSource]
 
 
 def overview(store: Store, exercise: Exercise, at: float) -> Overview:
@@ -76,7 +83,19 @@ def overview(store: Store, exercise: Exercise, at: float) -> Overview:
         waves=waves,
         freshness=freshness(sessions.values(), at, exercise.poll_interval_s),
         stopped_at_s=stopped,
+        blind=blind_sources(store, exercise, at),
     )
+
+
+def blind_sources(store: Store, exercise: Exercise, at: float) -> list[BlindSource]:
+    """Sources whose last poll at `at` failed, with when they went down."""
+    blind = []
+    for labels, point in store.latest(exercise.record.id, "source_up", at).items():
+        if point.value < 0.5:
+            source = dict(labels)["source"]
+            since = store.down_since(exercise.record.id, source, at)
+            blind.append(BlindSource(source, point.at if since is None else since))
+    return sorted(blind, key=lambda b: b.since)
 
 
 def freshness(points: Iterable[Point], at: float, interval_s: float) -> Freshness:

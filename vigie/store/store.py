@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
@@ -314,6 +314,32 @@ class Store:
             for labels, ts_ms, value, _ in connection.execute(query):
                 result[labels_from_key(labels)].append(Point(from_ms(ts_ms), float(value)))
         return dict(result)
+
+    def down_since(self, exercise_id: int, source: str, at: float) -> float | None:
+        """When `source` went down, if it is down at `at` (from its `source_up` series).
+
+        Reads only the current failure streak, newest first, whatever the history.
+        """
+        at_ms = to_ms(at)
+        series_id = (
+            select(series.c.id)
+            .where(
+                series.c.exercise_id == exercise_id,
+                series.c.name == "source_up",
+                series.c.labels == labels_key((("source", source),)),
+            )
+            .scalar_subquery()
+        )
+        in_series = and_(samples.c.series_id == series_id, samples.c.ts_ms <= at_ms)
+        last_up = select(func.max(samples.c.ts_ms)).where(in_series, samples.c.value >= 0.5)
+        first_down = select(func.min(samples.c.ts_ms)).where(
+            in_series,
+            samples.c.value < 0.5,
+            samples.c.ts_ms > func.coalesce(last_up.scalar_subquery(), -1),
+        )
+        with self.engine.connect() as connection:
+            down = connection.execute(first_down).scalar_one_or_none()
+        return None if down is None else from_ms(down)
 
     def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
         """Every sample of every series named `name`: for summaries and exports."""

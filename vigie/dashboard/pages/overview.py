@@ -113,6 +113,10 @@ def _header(
 def _status(state: Overview, language: str, replay: bool, tz: Any) -> tuple[str, str]:
     if state.stopped_at_s is not None:
         return text.text(language, "stopped", at=text.exercise_clock(state.stopped_at_s)), "stopped"
+    if state.blind:
+        first = state.blind[0]
+        since = text.wall_time(first.since, tz, language)
+        return text.text(language, "blind", source=first.source, time=since), "stale"
     if replay:
         return text.text(language, "replay", time=text.wall_time(state.at, tz, language)), "replay"
     fresh = state.freshness

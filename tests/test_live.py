@@ -1,0 +1,120 @@
+"""`vigie simulate`, `collect`, `serve` and `token` as processes, over real HTTP."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from tests.conftest import SMALL_PLAN
+from tests.support.cli import run_vigie
+from tests.support.postgres import free_port
+from tests.support.process import VigieProcess
+from vigie.collectors.push_payload import encode_batch
+from vigie.collectors.registry import build_collectors
+from vigie.plan import parse_plan
+from vigie.store import Store, sqlite_url
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
+    """Poll a condition the test can observe, bounded in time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def plan_reading(port: int, tmp_path: Path) -> Path:
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(
+        "http://127.0.0.1:9108/metrics", f"http://127.0.0.1:{port}/metrics"
+    )
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_registry_builds_one_collector_per_polled_source(tmp_path: Path) -> None:
+    text = plan_reading(9, tmp_path).read_text() + (
+        '\n[[sources]]\nid = "faculties"\nkind = "agent"\n'
+    )
+    plan = parse_plan(text)
+    assert [c.source for c in build_collectors(plan)] == ["platform"]
+
+
+def test_collect_reads_a_simulated_platform_into_the_store(tmp_path: Path) -> None:
+    port = free_port()
+    db = tmp_path / "live.db"
+    simulator = VigieProcess("simulate", str(SMALL_PLAN), "--port", str(port), "--speed", "60")
+    collector: VigieProcess | None = None
+    try:
+        simulator.wait_for_line(lambda line: line.startswith("Simulating small-drill"))
+        collector = VigieProcess(
+            "collect", "--plan", str(plan_reading(port, tmp_path)), "--db", str(db)
+        )
+        line = collector.wait_for_line(lambda line: line.startswith("Collecting 1 sources"))
+        exercise = int(line.rsplit(" ", 1)[1])
+        store = Store.open(sqlite_url(db))
+        wait_until(
+            lambda: (
+                sum(
+                    p.value for p in store.latest(exercise, "sessions_active", time.time()).values()
+                )
+                > 0
+            )
+        )
+        (health,) = store.source_health(exercise)
+        assert health.up and health.source == "platform"
+        store.close()
+    finally:
+        if collector is not None:
+            assert collector.stop() == 0
+        assert simulator.stop() == 0
+
+
+def test_serve_takes_pushes_from_a_token_made_on_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "central.db"
+    made = run_vigie("token", "create", "--faculty", "gamma", "--db", str(db))
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip().splitlines()[-1]
+    server = VigieProcess(
+        "serve",
+        "--plan",
+        str(plan_reading(free_port(), tmp_path)),
+        "--db",
+        str(db),
+        "--port",
+        "0",
+        "--no-collect",
+    )
+    try:
+        line = server.wait_for_line(lambda line: line.startswith("Open http://"))
+        base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)  # type: ignore[union-attr]
+        batch = {
+            "faculty": "gamma",
+            "host": "proxy",
+            "samples": [{"name": "host_cpu_ratio", "labels": {}, "at": time.time(), "value": 0.3}],
+        }
+        headers = {"Authorization": f"Bearer {secret}", "Content-Encoding": "gzip"}
+        pushed = requests.post(
+            f"{base}/api/v1/push", data=encode_batch(batch), headers=headers, timeout=10
+        )
+        assert pushed.status_code == 200, pushed.text
+        listed = run_vigie("token", "list", "--db", str(db))
+        assert "\tgamma\t" in listed.stdout and "live" in listed.stdout
+        assert run_vigie("token", "revoke", "1", "--db", str(db)).returncode == 0
+        refused = requests.post(
+            f"{base}/api/v1/push", data=encode_batch(batch), headers=headers, timeout=10
+        )
+        assert refused.status_code == 401
+    finally:
+        assert server.stop() == 0
+
+
+def test_serve_refuses_a_public_address_without_accounts(tmp_path: Path) -> None:
+    result = run_vigie(
+        "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"), "--host", "0.0.0.0"
+    )
+    assert result.returncode == 2 and "needs accounts" in result.stderr
