@@ -28,7 +28,17 @@ def test_seed_drill_reports_the_wave_4_gateway_breach_and_the_stop() -> None:
     assert sum(waves[n]["connected_peak"] for n in (1, 2, 3)) > 7000
     assert waves[4]["connected_peak"] < waves[4]["expected"]  # wave 4 never fully connected
     assert report["stopped_at_s"] == 37 * 60
-    assert report["alerts"] == []
+    rules = {a["rule"] for a in report["alerts"]}
+    assert {"wave_gate", "headroom", "time_to_limit", "throttling"} <= rules
+    for alert in report["alerts"]:
+        assert set(alert) >= {
+            "rule",
+            "subject",
+            "severity",
+            "fired_at_s",
+            "resolved_at_s",
+            "lead_time_s",
+        }
 
 
 def test_drill_with_db_keeps_the_exercise_for_the_pages(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from vigie.alerts.engine import AlertEngine
 from vigie.clock import VirtualClock
 from vigie.collectors.cycle import run_cycle
 from vigie.plan.model import Plan
@@ -37,10 +38,15 @@ def run_drill(plan: Plan, plan_toml: str, store: Store, seed: int | None = None)
         plan.exercise.id, plan.exercise.name, "drill", plan_toml, t0
     )
     interval = min((s.interval_s for s in plan.sources), default=1.0)
+    engine = AlertEngine(plan, store, exercise_id, t0, interval)
+    engine.evaluate(t0)  # the pre-flight: the wave gate speaks from the plan at T+0
     cycles = samples = 0
     while clock.now() - t0 + interval <= exercise.end_s + 1e-9:
         clock.advance(interval)
-        samples += len(run_cycle(store, exercise_id, exercise.collectors, clock.now()).samples)
+        result = run_cycle(store, exercise_id, exercise.collectors, clock.now())
+        engine.observe(result.samples)
+        engine.evaluate(clock.now())
+        samples += len(result.samples)
         cycles += 1
     if exercise.stop_s is not None:
         store.end_exercise(exercise_id, t0 + exercise.stop_s)

@@ -13,7 +13,7 @@ from typing import Any
 
 from vigie.plan.model import Plan
 from vigie.series import Labels
-from vigie.store import Point, Store
+from vigie.store import AlertTransition, Point, Store
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,17 @@ class WaveOutcome:
 
 
 @dataclass(frozen=True)
+class AlertEpisode:
+    rule: str
+    subject: str
+    severity: str  # the highest it reached
+    fired_at_s: float
+    resolved_at_s: float | None
+    lead_time_s: float | None  # before the breach it warned about; None if none followed
+    message: str  # as it first fired
+
+
+@dataclass(frozen=True)
 class ExerciseSummary:
     exercise: int
     plan_id: str
@@ -44,7 +55,7 @@ class ExerciseSummary:
     breaches: list[Breach]
     waves: list[WaveOutcome]
     stopped_at_s: float | None
-    alerts: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[AlertEpisode] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,15 +69,62 @@ def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
     by_faculty = _by_entity(store.history(exercise_id, "sessions_active"), "faculty")
     totals = _sum_by_instant(by_faculty.values())
     peak_at, peak = max(totals.items(), key=lambda item: item[1], default=(None, 0.0))
+    breaches = _breaches(store, exercise_id, plan, totals, t0)
     return ExerciseSummary(
         exercise=exercise_id,
         plan_id=plan.exercise.id,
         expected_students=plan.total_expected,
         peak_active_sessions=round(peak),
         peak_at_s=None if peak_at is None else peak_at - t0,
-        breaches=_breaches(store, exercise_id, plan, totals, t0),
+        breaches=breaches,
         waves=_waves(plan, by_faculty, t0),
         stopped_at_s=None if record.ended is None else record.ended - t0,
+        alerts=alert_episodes(store.alerts.transitions(exercise_id), breaches, t0),
+    )
+
+
+SEVERITY_ORDER = ("ok", "careful", "warning", "critical")
+NO_LEAD_TIME = frozenset({"blind", "faculty_lag"})  # they do not warn of a limit
+
+
+def alert_episodes(
+    transitions: Iterable[AlertTransition], breaches: list[Breach], t0: float
+) -> list[AlertEpisode]:
+    """Each firing of each alert, from its first firing to its resolution."""
+    open_: dict[tuple[str, str], dict[str, Any]] = {}
+    done: list[dict[str, Any]] = []
+    for t in transitions:
+        key = (t.rule, t.subject)
+        if t.state == "firing":
+            episode = open_.setdefault(key, {"t": t, "fired": t.at - t0, "severity": t.severity})
+            if SEVERITY_ORDER.index(t.severity) > SEVERITY_ORDER.index(episode["severity"]):
+                episode["severity"] = t.severity
+        elif t.state == "resolved" and key in open_:
+            episode = open_.pop(key)
+            episode["resolved"] = t.at - t0
+            done.append(episode)
+    done += open_.values()
+    return sorted((_episode(e, breaches) for e in done), key=lambda e: (e.fired_at_s, e.rule))
+
+
+def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
+    first: AlertTransition = episode["t"]
+    fired, resolved = episode["fired"], episode.get("resolved")
+    lead = None
+    if first.rule not in NO_LEAD_TIME:
+        warned = next(
+            (
+                b
+                for b in breaches
+                if b.at_s >= fired
+                and (resolved is None or b.at_s <= resolved)
+                and (first.server is None or b.server == first.server)
+            ),
+            None,
+        )
+        lead = None if warned is None else warned.at_s - fired
+    return AlertEpisode(
+        first.rule, first.subject, episode["severity"], fired, resolved, lead, first.message
     )
 
 

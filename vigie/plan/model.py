@@ -70,6 +70,9 @@ class Server(Strict):
     role: ServerRole
     connection_limit: int
     thresholds: Thresholds = Thresholds()
+    # The plan's estimate, for the pre-flight check and the wave gate until
+    # students are connected and the real ratio can be measured.
+    connections_per_student: float | None = Field(default=None, ge=0)
     description: str = ""
 
 
@@ -123,9 +126,10 @@ class Signal(Strict):
 
 
 class ConnectDelay(Strict):
-    """How long after its wave starts a student connects (log-normal)."""
+    """How long after its wave starts a student connects: log-normal around a
+    median, or uniform up to `max_s` (a slow, steady ramp)."""
 
-    distribution: Literal["lognormal"] = "lognormal"
+    distribution: Literal["lognormal", "uniform"] = "lognormal"
     median_s: float = Field(default=75, gt=0)
     sigma: float = Field(default=0.7, gt=0, le=3)
     max_s: float = Field(default=900, gt=0)
@@ -195,6 +199,48 @@ class Simulation(Strict):
     faculty_networks: tuple[FacultyNetwork, ...] = ()
 
 
+class HeadroomRule(Strict):
+    hysteresis: Fraction = 0.05  # a level clears only this far below its threshold
+    hold_s: float = Field(default=5, ge=0)
+
+
+class TimeToLimitRule(Strict):
+    window_s: float = Field(default=120, gt=0)
+    horizon_s: float = Field(default=600, gt=0)
+    min_points: int = Field(default=20, ge=3)
+    hold_s: float = Field(default=5, ge=0)
+
+
+class WaveGateRule(Strict):
+    margin: float = Field(default=0.05, ge=0, le=1)  # safety margin on the projection
+    min_sessions: int = Field(default=100, ge=1)  # measured ratios from this many students
+
+
+class BlindRule(Strict):
+    stale_intervals: float = Field(default=2, gt=0)
+
+
+class ThrottlingRule(Strict):
+    window_s: float = Field(default=30, gt=0)
+    min_refused: float = Field(default=20, ge=0)  # refused or reset connections in the window
+    high_fraction: Fraction = 0.8  # "while its connections are high"
+
+
+class FacultyLagRule(Strict):
+    after_min: float = Field(default=5, gt=0)
+    below: Fraction = 0.8
+    national_share: Fraction = 0.5  # past this share of faculties lagging, it is not local
+
+
+class AlertRules(Strict):
+    headroom: HeadroomRule = HeadroomRule()
+    time_to_limit: TimeToLimitRule = TimeToLimitRule()
+    wave_gate: WaveGateRule = WaveGateRule()
+    blind: BlindRule = BlindRule()
+    throttling: ThrottlingRule = ThrottlingRule()
+    faculty_lag: FacultyLagRule = FacultyLagRule()
+
+
 class Plan(Strict):
     exercise: Exercise
     waves: tuple[Wave, ...] = Field(min_length=1)
@@ -203,6 +249,7 @@ class Plan(Strict):
     sources: tuple[Source, ...] = ()
     signals: tuple[Signal, ...] = ()
     simulation: Simulation | None = None
+    alerts: AlertRules = AlertRules()
 
     def wave(self, number: int) -> Wave:
         return next(w for w in self.waves if w.number == number)

@@ -25,6 +25,9 @@ def draw_roster(plan: Plan, sim: Simulation, rng: random.Random) -> list[Student
         wave_start_s = plan.wave(faculty.wave).start_min * 60
         for _ in range(faculty.expected_students):
             connections = rng.choices(per_student.values, per_student.weights)[0]
-            lag = min(delay.max_s, delay.median_s * math.exp(rng.gauss(0.0, delay.sigma)))
+            if delay.distribution == "uniform":
+                lag = rng.uniform(0.0, delay.max_s)
+            else:
+                lag = min(delay.max_s, delay.median_s * math.exp(rng.gauss(0.0, delay.sigma)))
             roster.append(Student(index, connections, wave_start_s + lag))
     return roster

@@ -3,9 +3,12 @@
 from vigie.store.engine import StoreUnavailable, sqlite_url
 from vigie.store.records import (
     AgentToken,
+    AlertTransition,
     Annotation,
+    Delivery,
     ExerciseRecord,
     HealthUpdate,
+    NewTransition,
     Point,
     SourceHealth,
 )
@@ -13,9 +16,12 @@ from vigie.store.store import Store
 
 __all__ = [
     "AgentToken",
+    "AlertTransition",
     "Annotation",
+    "Delivery",
     "ExerciseRecord",
     "HealthUpdate",
+    "NewTransition",
     "Point",
     "SourceHealth",
     "Store",

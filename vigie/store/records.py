@@ -78,6 +78,42 @@ def from_ms(ms: int) -> float:
 
 
 @dataclass(frozen=True)
+class AlertTransition:
+    id: int
+    at: float
+    rule: str
+    subject: str
+    state: str  # pending, firing, resolved, acknowledged
+    severity: str
+    message: str
+    server: str | None
+    facts: dict[str, float | str]
+    actor: str | None
+
+
+@dataclass(frozen=True)
+class NewTransition:
+    at: float
+    rule: str
+    subject: str
+    state: str
+    severity: str
+    message: str
+    server: str | None = None
+    facts: dict[str, float | str] | None = None
+    actor: str | None = None
+    notify: bool = False  # queue it for every notifier
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    notifier: str
+    attempts: int
+    transition: AlertTransition
+
+
+@dataclass(frozen=True)
 class AgentToken:
     id: int
     faculty: str

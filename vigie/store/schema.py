@@ -96,8 +96,27 @@ alert_transitions = Table(
     Column("state", String(16), nullable=False),  # pending, firing, resolved, acknowledged
     Column("severity", String(16), nullable=False),
     Column("message", Text, nullable=False),
+    Column("server", String(64), nullable=True),  # the limit it is about, for lead times
+    Column("facts", Text, nullable=False, default="{}"),  # JSON: the numbers behind it
     Column("actor", String(64), nullable=True),  # who acknowledged
     Index("ix_alert_transitions_exercise_ts", "exercise_id", "ts_ms"),
+    Index("ix_alert_transitions_subject", "exercise_id", "rule", "subject", "id"),
+)
+
+# The outbox: one row per (transition, notifier) to deliver. A failed delivery is
+# retried with backoff and its error kept; nothing is dropped silently.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("transition_id", ForeignKey("alert_transitions.id", ondelete="CASCADE"), nullable=False),
+    Column("notifier", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_ms", BigInteger, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("sent_ms", BigInteger, nullable=True),
+    Index("ix_notifications_due", "notifier", "status", "next_attempt_ms"),
 )
 
 # Faculty agents' push tokens: only a hash is kept, and a revoked token stays

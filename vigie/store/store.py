@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
+from vigie.store.alerts_store import AlertStore
 from vigie.store.engine import open_engine
 from vigie.store.records import (
     AgentToken,
@@ -48,6 +49,7 @@ class Store:
         # Per exercise: (name, labels as the collector gave them) -> series id.
         self._series_ids: dict[int, dict[tuple[str, Labels], int]] = {}
         self._sample_insert_sql = _sample_insert_sql(engine.dialect.name, engine.dialect.paramstyle)
+        self.alerts = AlertStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -340,6 +342,27 @@ class Store:
         with self.engine.connect() as connection:
             down = connection.execute(first_down).scalar_one_or_none()
         return None if down is None else from_ms(down)
+
+    def window(
+        self, exercise_id: int, name: str, start: float, end: float
+    ) -> dict[Labels, list[Point]]:
+        """Every sample of `name` in [start, end]: a range scan of each series' index."""
+        query = (
+            select(series.c.labels, samples.c.ts_ms, samples.c.value)
+            .join(series, series.c.id == samples.c.series_id)
+            .where(
+                series.c.exercise_id == exercise_id,
+                series.c.name == name,
+                samples.c.ts_ms >= to_ms(start),
+                samples.c.ts_ms <= to_ms(end),
+            )
+            .order_by(series.c.labels, samples.c.ts_ms)
+        )
+        result: dict[Labels, list[Point]] = defaultdict(list)
+        with self.engine.connect() as connection:
+            for labels, ts_ms, value in connection.execute(query):
+                result[labels_from_key(labels)].append(Point(from_ms(ts_ms), value))
+        return dict(result)
 
     def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
         """Every sample of every series named `name`: for summaries and exports."""

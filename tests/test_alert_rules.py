@@ -1,0 +1,117 @@
+"""Each rule as the pure function it is: series and plan in, verdicts with their numbers out."""
+
+from __future__ import annotations
+
+from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rules import faculty_lag, throttling, time_to_limit, wave_gate
+from vigie.alerts.verdict import Severity
+from vigie.alerts.window import SeriesWindow
+from vigie.plan import Plan
+from vigie.series import Sample
+from vigie.store import Point
+
+T0 = 1_700_000_000.0
+
+
+def inputs_at(plan: Plan, elapsed: float, samples: list[Sample]) -> RuleInputs:
+    window = SeriesWindow()
+    window.observe(sorted(samples, key=lambda s: s.at))
+    return RuleInputs(plan, T0 + elapsed, T0, window, 1.0)
+
+
+def sessions(at: float, alpha: float, beta: float, gamma: float) -> list[Sample]:
+    return [
+        Sample("sessions_active", (("faculty", f),), T0 + at, v)
+        for f, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma))
+    ]
+
+
+def gw(at: float, value: float) -> Sample:
+    return Sample("server_connections", (("server", "gw"),), T0 + at, value)
+
+
+def test_least_squares_slope() -> None:
+    points = [Point(t, 5 + 2 * t) for t in range(10)]
+    assert time_to_limit.slope_per_second(points) == 2.0
+
+
+def test_time_to_limit_speaks_in_minutes_at_the_current_ramp(small_plan: Plan) -> None:
+    samples = [gw(t, 100 + 0.5 * t) for t in range(0, 121)]  # +0.5/s towards 440
+    verdicts = time_to_limit.evaluate(inputs_at(small_plan, 120, samples), {})
+    (verdict,) = [v for v in verdicts if v.subject == "gw"]
+    assert verdict.severity is Severity.WARNING  # 280 left at 0.5/s: ~9 min
+    assert verdict.message.startswith("gw reaches its limit in ~9 min at the current ramp")
+
+
+def test_a_ramp_the_started_waves_cannot_carry_to_the_limit_is_no_alarm(small_plan: Plan) -> None:
+    # Wave 1 (200 students) almost all in, climbing fast, but 200 x 2 = 400 < 440.
+    samples = [gw(t, 2 * min(190, 2 * t)) for t in range(0, 100)]
+    samples += sessions(99, 115, 75, 0)
+    (verdict,) = [
+        v
+        for v in time_to_limit.evaluate(inputs_at(small_plan, 99, samples), {})
+        if v.subject == "gw"
+    ]
+    assert verdict.severity is Severity.OK
+
+
+def test_wave_gate_starts_from_the_plan_before_anyone_connects(small_plan: Plan) -> None:
+    verdicts = wave_gate.evaluate(inputs_at(small_plan, 0, []), {})
+    (verdict,) = verdicts
+    # Wave 1's 200 students and wave 2's 100, at the plan's 2 per student (+5%): 630 > 440.
+    assert verdict.subject == "wave-2" and verdict.severity is Severity.CRITICAL
+    assert verdict.facts["ratio_source"] == "plan estimate"
+    assert verdict.message == (
+        "Wave 2 (100 students) would take gw to 630 of 440 connections (143%): "
+        "HOLD. At most 9 students fit; split the wave."
+    )
+
+
+def test_wave_gate_uses_the_ratio_measured_once_students_are_in(small_plan: Plan) -> None:
+    app = Sample("server_connections", (("server", "app"),), T0 + 150, 310)
+    samples = [*sessions(150, 120, 80, 0), gw(150, 300), app]  # 1.5 per student measured
+    (verdict,) = wave_gate.evaluate(inputs_at(small_plan, 150, samples), {})
+    assert verdict.facts["ratio_source"] == "measured" and verdict.facts["ratio"] == 1.5
+    assert verdict.severity is Severity.CRITICAL  # 300 + 100 x 1.575 = 457.5 > 440
+    assert "At most 88 students fit" in verdict.message
+
+
+def counters(
+    at: float, rejected: float, reset: float, connections: float, throttled: float
+) -> list[Sample]:
+    server = (("server", "gw"),)
+    return [
+        Sample("server_rejected_total", server, T0 + at, rejected),
+        Sample("server_reset_total", server, T0 + at, reset),
+        Sample("server_connections", server, T0 + at, connections),
+        Sample("server_throttled", server, T0 + at, throttled),
+    ]
+
+
+def test_throttling_tells_the_security_layer_from_saturation(small_plan: Plan) -> None:
+    flagged = counters(0, 0, 0, 430, 0) + counters(20, 300, 80, 410, 1)
+    (verdict,) = throttling.evaluate(inputs_at(small_plan, 20, flagged), {})
+    assert verdict.severity is Severity.CRITICAL
+    assert verdict.message == (
+        "gw is refusing connections: 300 refused and 80 reset in the last 30 s; "
+        "its security layer is throttling"
+    )
+    low = counters(0, 0, 0, 100, 0) + counters(20, 300, 0, 110, 0)
+    (quiet,) = throttling.evaluate(inputs_at(small_plan, 20, low), {})
+    assert quiet.severity is Severity.WARNING and "not a capacity problem" in quiet.message
+
+
+def test_one_faculty_behind_is_a_local_lag(small_plan: Plan) -> None:
+    samples = sessions(400, 118, 30, 95)  # beta: 30 of 80, 6 min after wave 1
+    verdicts = {v.subject: v for v in faculty_lag.evaluate(inputs_at(small_plan, 400, samples), {})}
+    assert verdicts["beta"].severity is Severity.WARNING
+    assert verdicts["beta"].message == (
+        "Faculté Beta: 30 of 80 students connected (38%) 7 min after wave 1 started"
+    )
+    assert verdicts["alpha"].severity is Severity.OK
+
+
+def test_when_most_faculties_lag_it_is_national_not_local(small_plan: Plan) -> None:
+    samples = sessions(400, 20, 10, 95)
+    verdicts = faculty_lag.evaluate(inputs_at(small_plan, 400, samples), {})
+    assert all(v.severity is Severity.OK for v in verdicts)

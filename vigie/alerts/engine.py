@@ -1,0 +1,189 @@
+"""The alert engine: evaluate every rule after each poll cycle, record transitions only.
+
+Per (rule, subject): ok -> pending -> firing -> resolved, with a hold time per
+rule before pending becomes firing. A verdict of "unknown" (stale data) changes
+nothing: it neither fires nor resolves. A rule that raises is logged and its
+alerts keep their state. The state lives in the store, so a restarted engine
+resumes where it was: no duplicate and no lost notification.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rules import RULES, Rule
+from vigie.alerts.verdict import Severity, Verdict
+from vigie.alerts.window import RULE_INPUTS, SeriesWindow
+from vigie.plan.model import Plan
+from vigie.series import Sample
+from vigie.store import NewTransition, Store
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]  # (rule, subject)
+
+
+@dataclass
+class OpenAlert:
+    state: str  # pending or firing
+    severity: Severity
+    since: float  # when it became pending
+
+
+def hold_seconds(plan: Plan, rule: str) -> float:
+    holds = {
+        "headroom": plan.alerts.headroom.hold_s,
+        "time_to_limit": plan.alerts.time_to_limit.hold_s,
+    }
+    return holds.get(rule, 0.0)
+
+
+class AlertEngine:
+    def __init__(
+        self,
+        plan: Plan,
+        store: Store,
+        exercise_id: int,
+        t0: float,
+        poll_interval_s: float,
+        notifiers: Sequence[str] = (),
+        rules: Mapping[str, Rule] = RULES,
+    ) -> None:
+        self.plan = plan
+        self._store = store
+        self._exercise = exercise_id
+        self._t0 = t0
+        self._interval = poll_interval_s
+        self._notifiers = list(notifiers)
+        self._rules = dict(rules)
+        self.window = SeriesWindow(names=RULE_INPUTS)
+        self._open: dict[Key, OpenAlert] = {}
+        self._baselines: dict[str, float] = {}
+        self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
+        self._restore()
+
+    def _restore(self) -> None:
+        for t in self._store.alerts.last_states(self._exercise):
+            if t.state in ("pending", "firing"):
+                self._open[(t.rule, t.subject)] = OpenAlert(
+                    t.state, Severity[t.severity.upper()], t.at
+                )
+
+    def prime(self, now: float) -> None:
+        """After a restart: load the recent past the rules need from the store."""
+        for name in sorted(RULE_INPUTS):
+            for labels, points in self._store.window(
+                self._exercise, name, now - self.window.keep_s, now
+            ).items():
+                self.window.observe(Sample(name, labels, p.at, p.value) for p in points)
+
+    def observe(self, samples: Iterable[Sample]) -> None:
+        with self._lock:
+            self.window.observe(samples)
+
+    def evaluate(self, now: float) -> list[NewTransition]:
+        """Run every rule at `now`; record and return the transitions it caused."""
+        with self._lock:
+            self.window.forget_before(now)
+            inputs = RuleInputs(
+                self.plan, now, self._t0, self.window, self._interval, self._baselines
+            )
+            self._note_baselines(inputs)
+            transitions: list[NewTransition] = []
+            for name, rule in self._rules.items():
+                previous = {
+                    s: a.severity
+                    for (r, s), a in self._open.items()
+                    if r == name and a.state == "firing"
+                }
+                try:
+                    verdicts = rule(inputs, previous)
+                except Exception:
+                    log.exception("rule %s failed at %.3f; its alerts keep their state", name, now)
+                    continue
+                transitions += self._apply(name, verdicts, now)
+            if transitions:
+                self._store.alerts.record(self._exercise, transitions, self._notifiers)
+            return transitions
+
+    def _note_baselines(self, inputs: RuleInputs) -> None:
+        """While nobody is connected, what each server holds is its baseline."""
+        if inputs.total_sessions() != 0:
+            return
+        for server in self.plan.servers:
+            point = inputs.connections(server.id)
+            if inputs.fresh(point) and point is not None:
+                self._baselines[server.id] = point.value
+
+    def _apply(self, rule: str, verdicts: list[Verdict], now: float) -> list[NewTransition]:
+        transitions = []
+        seen = set()
+        for verdict in verdicts:
+            seen.add(verdict.subject)
+            if not verdict.unknown:
+                transitions += self._step(rule, verdict, now)
+        for (r, subject), _ in list(self._open.items()):
+            if r == rule and subject not in seen:  # no longer evaluated: it is over
+                transitions += self._step(
+                    rule, Verdict(rule, subject, Severity.OK, "no longer applies"), now
+                )
+        return transitions
+
+    def _step(self, rule: str, verdict: Verdict, now: float) -> list[NewTransition]:
+        key = (rule, verdict.subject)
+        current = self._open.get(key)
+        if verdict.severity is Severity.OK:
+            if current is None:
+                return []
+            del self._open[key]
+            return [
+                self._transition(
+                    verdict,
+                    "resolved",
+                    now,
+                    notify=current.state == "firing",
+                    severity=current.severity,
+                )
+            ]
+        if current is None:
+            current = self._open[key] = OpenAlert("pending", verdict.severity, now)
+            if hold_seconds(self.plan, rule) > 0:
+                return [self._transition(verdict, "pending", now, notify=False)]
+        if current.state == "pending":
+            current.severity = verdict.severity
+            if now - current.since >= hold_seconds(self.plan, rule):
+                current.state = "firing"
+                return [self._transition(verdict, "firing", now, notify=True)]
+            return []
+        if verdict.severity != current.severity:  # escalation or de-escalation while firing
+            current.severity = verdict.severity
+            return [self._transition(verdict, "firing", now, notify=True)]
+        return []
+
+    def _transition(
+        self,
+        verdict: Verdict,
+        state: str,
+        now: float,
+        notify: bool,
+        severity: Severity | None = None,
+    ) -> NewTransition:
+        return NewTransition(
+            at=now,
+            rule=verdict.rule,
+            subject=verdict.subject,
+            state=state,
+            severity=(severity or verdict.severity).label,
+            message=verdict.message,
+            server=verdict.server,
+            facts=dict(verdict.facts),
+            notify=notify,
+        )
+
+    def firing(self) -> dict[Key, Severity]:
+        with self._lock:
+            return {k: a.severity for k, a in self._open.items() if a.state == "firing"}

@@ -1,0 +1,61 @@
+"""Blind monitoring: a source that is down, or a signal gone stale, is an alert of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.verdict import Severity, Verdict
+from vigie.plan.model import SourceKind
+
+RULE = "blind"
+
+
+def _clock(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S UTC")
+
+
+def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
+    verdicts = []
+    polled = [s for s in inputs.plan.sources if s.kind is not SourceKind.AGENT]
+    for source in polled:
+        up = inputs.window.by_entity("source_up", "source").get(source.id, [])
+        if not up:
+            continue  # not polled yet
+        if up[-1].value < 0.5:
+            since = next((p.at for p in reversed(up) if p.value >= 0.5), None)
+            first_down = next(p.at for p in up if since is None or p.at > since)
+            verdicts.append(
+                Verdict(
+                    RULE,
+                    source.id,
+                    Severity.CRITICAL,
+                    f"MONITORING BLIND: {source.id} unreachable since {_clock(first_down)}",
+                )
+            )
+            continue
+        verdicts.append(Verdict(RULE, source.id, Severity.OK, f"{source.id} is answering"))
+        verdicts.extend(_stale_signals(inputs, source.id, source.interval_s))
+    return verdicts
+
+
+def _stale_signals(inputs: RuleInputs, source: str, interval_s: float) -> list[Verdict]:
+    limit = inputs.plan.alerts.blind.stale_intervals * interval_s
+    verdicts = []
+    for signal in inputs.plan.signals:
+        if signal.source != source:
+            continue
+        newest = inputs.window.newest(signal.name)
+        if newest is None or inputs.now - newest <= limit:
+            verdicts.append(Verdict(RULE, signal.name, Severity.OK, f"{signal.name} is fresh"))
+        else:
+            verdicts.append(
+                Verdict(
+                    RULE,
+                    signal.name,
+                    Severity.WARNING,
+                    f"{signal.name} is stale: last value at {_clock(newest)}",
+                )
+            )
+    return verdicts

@@ -1,0 +1,137 @@
+"""Alert transitions and their notification outbox: written together, read by the engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, select, update
+
+from vigie.store.records import AlertTransition, Delivery, NewTransition, from_ms, to_ms
+from vigie.store.schema import alert_transitions, notifications
+
+
+class AlertStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self, exercise_id: int, transitions: Sequence[NewTransition], notifiers: Sequence[str] = ()
+    ) -> list[int]:
+        """Record transitions and queue their notifications, in one transaction."""
+        ids = []
+        with self.engine.begin() as connection:
+            for t in transitions:
+                ids.append(self._insert(connection, exercise_id, t))
+                if t.notify:
+                    for notifier in notifiers:
+                        connection.execute(
+                            notifications.insert().values(
+                                transition_id=ids[-1],
+                                notifier=notifier,
+                                status="pending",
+                                attempts=0,
+                                next_attempt_ms=to_ms(t.at),
+                            )
+                        )
+        return ids
+
+    def _insert(self, connection: Connection, exercise_id: int, t: NewTransition) -> int:
+        values = {
+            "exercise_id": exercise_id,
+            "ts_ms": to_ms(t.at),
+            "rule": t.rule,
+            "subject": t.subject,
+            "state": t.state,
+            "severity": t.severity,
+            "message": t.message,
+            "server": t.server,
+            "facts": json.dumps(t.facts or {}),
+            "actor": t.actor,
+        }
+        key = connection.execute(alert_transitions.insert().values(values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def transitions(self, exercise_id: int) -> list[AlertTransition]:
+        query = (
+            select(alert_transitions)
+            .where(alert_transitions.c.exercise_id == exercise_id)
+            .order_by(alert_transitions.c.ts_ms, alert_transitions.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_transition(row) for row in connection.execute(query)]
+
+    def last_states(self, exercise_id: int) -> list[AlertTransition]:
+        """The newest state transition of every (rule, subject): what a restart resumes from."""
+        newest = (
+            select(func.max(alert_transitions.c.id))
+            .where(
+                alert_transitions.c.exercise_id == exercise_id,
+                alert_transitions.c.state != "acknowledged",
+            )
+            .group_by(alert_transitions.c.rule, alert_transitions.c.subject)
+        )
+        query = select(alert_transitions).where(alert_transitions.c.id.in_(newest))
+        with self.engine.connect() as connection:
+            return [_transition(row) for row in connection.execute(query)]
+
+    def due(self, notifier: str, now: float, limit: int = 100) -> list[Delivery]:
+        query = (
+            select(notifications.c.id, notifications.c.attempts, alert_transitions)
+            .join(alert_transitions, alert_transitions.c.id == notifications.c.transition_id)
+            .where(
+                notifications.c.notifier == notifier,
+                notifications.c.status == "pending",
+                notifications.c.next_attempt_ms <= to_ms(now),
+            )
+            .order_by(notifications.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Delivery(row[0], notifier, row[1], _transition(row, offset=2)) for row in rows]
+
+    def delivered(self, delivery_id: int, at: float) -> None:
+        self._update(delivery_id, status="sent", sent_ms=to_ms(at), last_error=None)
+
+    def retry_later(self, delivery_id: int, attempts: int, error: str, next_at: float) -> None:
+        self._update(
+            delivery_id, attempts=attempts, last_error=error, next_attempt_ms=to_ms(next_at)
+        )
+
+    def failed(self, delivery_id: int, attempts: int, error: str) -> None:
+        self._update(delivery_id, status="failed", attempts=attempts, last_error=error)
+
+    def deliveries(self, notifier: str) -> list[tuple[str, int, str | None]]:
+        """(status, attempts, last error) of every delivery to `notifier`, oldest first."""
+        query = (
+            select(notifications.c.status, notifications.c.attempts, notifications.c.last_error)
+            .where(notifications.c.notifier == notifier)
+            .order_by(notifications.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [(r[0], r[1], r[2]) for r in connection.execute(query)]
+
+    def _update(self, delivery_id: int, **values: Any) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(notifications).where(and_(notifications.c.id == delivery_id)).values(values)
+            )
+
+
+def _transition(row: Any, offset: int = 0) -> AlertTransition:
+    m = row._mapping
+    return AlertTransition(
+        id=m["id"],
+        at=from_ms(m["ts_ms"]),
+        rule=m["rule"],
+        subject=m["subject"],
+        state=m["state"],
+        severity=m["severity"],
+        message=m["message"],
+        server=m["server"],
+        facts=json.loads(m["facts"] or "{}"),
+        actor=m["actor"],
+    )
