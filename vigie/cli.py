@@ -50,6 +50,10 @@ def _open_store(url: str) -> Store:
 
 
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
+WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
+ALERTMANAGER = click.option(
+    "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
+)
 DB_HELP = "Store URL (SQLAlchemy, e.g. postgresql+psycopg://...) or a SQLite file path."
 
 
@@ -124,9 +128,20 @@ def simulate(plan: Path, host: str, port: int, speed: float, seed: int | None) -
     show_default=True,
     help="How much faster than real time the exercise plays.",
 )
-def demo(plan_path: Path | None, db: str, host: str, port: int, speed: float) -> None:
+@WEBHOOK
+@ALERTMANAGER
+def demo(
+    plan_path: Path | None,
+    db: str,
+    host: str,
+    port: int,
+    speed: float,
+    webhook: str | None,
+    alertmanager: str | None,
+) -> None:
     """Play an exercise sped up, collect it and serve the dashboard, in one process."""
     from vigie.demo import DemoSettings, run_demo
+    from vigie.monitoring import NotifierSettings
 
     if not is_loopback(host):
         click.echo(
@@ -139,7 +154,9 @@ def demo(plan_path: Path | None, db: str, host: str, port: int, speed: float) ->
     store = _open_store(db)
     click.echo("Open demo mode: no login, loopback only.")
     try:
-        run_demo(loaded, toml_text, store, DemoSettings(host, port, speed), announce=click.echo)
+        notifiers = NotifierSettings(webhook, alertmanager, f"http://{host}:{port}/")
+        settings = DemoSettings(host, port, speed, notifiers)
+        run_demo(loaded, toml_text, store, settings, announce=click.echo)
     except OSError as exc:
         click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_UNAVAILABLE)
@@ -155,13 +172,19 @@ def demo(plan_path: Path | None, db: str, host: str, port: int, speed: float) ->
     default=None,
     help="Go on collecting into this exercise (after a restart) instead of a new one.",
 )
-def collect(plan_path: Path, db: str, exercise_id: int | None) -> None:
-    """Run the plan's collectors alone: the one collector process of a deployment."""
+@WEBHOOK
+@ALERTMANAGER
+def collect(
+    plan_path: Path, db: str, webhook: str | None, alertmanager: str | None, exercise_id: int | None
+) -> None:
+    """Run the plan's collectors and alerts alone: the one collector process of a deployment."""
     from vigie.live import run_collection
+    from vigie.monitoring import NotifierSettings
 
     loaded, toml_text = _load(plan_path)
     store = _open_store(db)
-    run_collection(loaded, toml_text, store, exercise_id, announce=click.echo)
+    notifiers = NotifierSettings(webhook, alertmanager)
+    run_collection(loaded, toml_text, store, exercise_id, notifiers, announce=click.echo)
 
 
 @main.command()
@@ -176,9 +199,20 @@ def collect(plan_path: Path, db: str, exercise_id: int | None) -> None:
     show_default=True,
     help="Run the collectors in this process (--no-collect: a `vigie collect` does).",
 )
-def serve(plan_path: Path, db: str, host: str, port: int, in_process: bool) -> None:
+@WEBHOOK
+@ALERTMANAGER
+def serve(
+    plan_path: Path,
+    db: str,
+    host: str,
+    port: int,
+    in_process: bool,
+    webhook: str | None,
+    alertmanager: str | None,
+) -> None:
     """Serve the dashboard and the agents' push endpoint for a live exercise."""
     from vigie.live import run_server
+    from vigie.monitoring import NotifierSettings
 
     if not is_loopback(host):
         click.echo(
@@ -190,7 +224,8 @@ def serve(plan_path: Path, db: str, host: str, port: int, in_process: bool) -> N
     loaded, toml_text = _load(plan_path)
     store = _open_store(db)
     try:
-        run_server(loaded, toml_text, store, host, port, in_process, announce=click.echo)
+        notifiers = NotifierSettings(webhook, alertmanager, f"http://{host}:{port}/")
+        run_server(loaded, toml_text, store, host, port, in_process, notifiers, announce=click.echo)
     except OSError as exc:
         click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_UNAVAILABLE)

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigie.clock import SpedUpClock
+from vigie.collectors.cycle import CycleResult
 from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.app import create_app
+from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings, chain
 from vigie.plan import Plan, SourceKind
 from vigie.simulated import stop_seconds
 from vigie.simulator.serve import start_exporter
@@ -32,6 +34,7 @@ class DemoSettings:
     host: str = "127.0.0.1"
     port: int = 8050
     speed: float = 9.0  # the seed's 37 minutes play in about 4
+    notifiers: NotifierSettings = NO_NOTIFIERS
 
 
 def pointed_at(plan: Plan, metrics_url: str) -> Plan:
@@ -63,7 +66,7 @@ def run_demo(
     stop_s = stop_seconds(plan)
     ended = False
 
-    def after_cycle(now: float) -> None:
+    def end_at_stop(now: float, _result: CycleResult) -> None:
         nonlocal ended
         if not ended and stop_s is not None and now - origin >= stop_s:
             store.end_exercise(exercise_id, origin + stop_s)
@@ -83,7 +86,12 @@ def run_demo(
     except OSError:
         exporter.stop()
         raise
-    scheduler = start_polling(store, exercise_id, jobs, clock, after_cycle)
+    monitoring = Monitoring(plan, store, exercise_id, origin, slowest_poll_s, settings.notifiers)
+    monitoring.start(clock.now())
+    scheduler = start_polling(
+        store, exercise_id, jobs, clock, chain(monitoring.after_cycle, end_at_stop)
+    )
+    monitoring.schedule(scheduler, clock)
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")
     announce(f"Simulated platform metrics: {exporter.url}")
     announce(f"Open {server.url}/  (Ctrl-C to stop)")

@@ -10,10 +10,13 @@ import logging
 import time
 from collections.abc import Callable
 
+from apscheduler.schedulers.background import BackgroundScheduler
+
 from vigie.clock import SystemClock
 from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.app import create_app
+from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
 from vigie.plan import Plan
 from vigie.signals import stop_requested
 from vigie.store import Store
@@ -46,17 +49,33 @@ def _jobs(plan: Plan) -> list[PollJob]:
     return [PollJob(c, intervals[c.source]) for c in build_collectors(plan)]
 
 
+def _start(
+    plan: Plan, store: Store, exercise: int, notifiers: NotifierSettings
+) -> tuple[list[PollJob], BackgroundScheduler]:
+    """Collectors, the alert engine after each poll, and the notifiers' schedule."""
+    clock = SystemClock()
+    jobs = _jobs(plan)
+    record = store.exercise(exercise)
+    assert record is not None
+    interval = max((j.every_real_s for j in jobs), default=1.0)
+    monitoring = Monitoring(plan, store, exercise, record.t0, interval, notifiers)
+    monitoring.start(clock.now())
+    scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle)
+    monitoring.schedule(scheduler, clock)
+    return jobs, scheduler
+
+
 def run_collection(
     plan: Plan,
     plan_toml: str,
     store: Store,
     exercise_id: int | None,
+    notifiers: NotifierSettings = NO_NOTIFIERS,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Poll until SIGINT or SIGTERM."""
+    """Poll, alert and notify until SIGINT or SIGTERM."""
     exercise = open_exercise(plan, plan_toml, store, exercise_id)
-    jobs = _jobs(plan)
-    scheduler = start_polling(store, exercise, jobs, SystemClock())
+    jobs, scheduler = _start(plan, store, exercise, notifiers)
     announce(f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}")
     try:
         with stop_requested() as stop:
@@ -74,13 +93,14 @@ def run_server(
     host: str,
     port: int,
     in_process: bool,
+    notifiers: NotifierSettings = NO_NOTIFIERS,
     announce: Callable[[str], None] = print,
 ) -> None:
     """Serve the dashboard and push endpoint until SIGINT or SIGTERM."""
     exercise = open_exercise(plan, plan_toml, store, _running_exercise_of(plan, store))
     app = create_app(store, SystemClock(), exercise)
     server = BoundServer(app.server, host, port)
-    scheduler = start_polling(store, exercise, _jobs(plan), SystemClock()) if in_process else None
+    scheduler = _start(plan, store, exercise, notifiers)[1] if in_process else None
     announce(f"Vigie serving exercise {exercise} of {plan.exercise.id}")
     announce(f"Open {server.url}/  (agents push to {server.url}/api/v1/push)")
     try:

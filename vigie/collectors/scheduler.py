@@ -16,10 +16,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from vigie.clock import Clock
 from vigie.collectors.base import Collector
-from vigie.collectors.cycle import run_cycle
+from vigie.collectors.cycle import CycleResult, run_cycle
 from vigie.store import Store
 
 log = logging.getLogger(__name__)
+
+AfterCycle = Callable[[float, CycleResult], None]
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def start_polling(
     exercise_id: int,
     jobs: Iterable[PollJob],
     clock: Clock,
-    after_cycle: Callable[[float], None] | None = None,
+    after_cycle: AfterCycle | None = None,
 ) -> BackgroundScheduler:
     """Poll each collector on its own schedule, stamping samples with `clock`."""
     scheduler = BackgroundScheduler(daemon=True)
@@ -57,14 +59,14 @@ def _cycle_of(
     exercise_id: int,
     collector: Collector,
     clock: Clock,
-    after_cycle: Callable[[float], None] | None,
+    after_cycle: AfterCycle | None,
 ) -> Callable[[], None]:
     def cycle() -> None:
         now = clock.now()
         try:
-            run_cycle(store, exercise_id, [collector], now)
+            result = run_cycle(store, exercise_id, [collector], now)
             if after_cycle is not None:
-                after_cycle(now)
+                after_cycle(now, result)
         except Exception:  # e.g. the store briefly unavailable: poll again next time
             log.exception("poll of %s at %.3f failed; its batch is lost", collector.source, now)
 

@@ -78,20 +78,28 @@ class AlertStore:
             return [_transition(row) for row in connection.execute(query)]
 
     def due(self, notifier: str, now: float, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries in order, up to the first one still waiting for its retry time:
+        a later transition never overtakes an earlier one."""
         query = (
-            select(notifications.c.id, notifications.c.attempts, alert_transitions)
-            .join(alert_transitions, alert_transitions.c.id == notifications.c.transition_id)
-            .where(
-                notifications.c.notifier == notifier,
-                notifications.c.status == "pending",
-                notifications.c.next_attempt_ms <= to_ms(now),
+            select(
+                notifications.c.id,
+                notifications.c.attempts,
+                notifications.c.next_attempt_ms,
+                alert_transitions,
             )
+            .join(alert_transitions, alert_transitions.c.id == notifications.c.transition_id)
+            .where(notifications.c.notifier == notifier, notifications.c.status == "pending")
             .order_by(notifications.c.id)
             .limit(limit)
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [Delivery(row[0], notifier, row[1], _transition(row, offset=2)) for row in rows]
+        due = []
+        for row in rows:
+            if row[2] > to_ms(now):
+                break
+            due.append(Delivery(row[0], notifier, row[1], _transition(row)))
+        return due
 
     def delivered(self, delivery_id: int, at: float) -> None:
         self._update(delivery_id, status="sent", sent_ms=to_ms(at), last_error=None)
@@ -121,7 +129,7 @@ class AlertStore:
             )
 
 
-def _transition(row: Any, offset: int = 0) -> AlertTransition:
+def _transition(row: Any) -> AlertTransition:
     m = row._mapping
     return AlertTransition(
         id=m["id"],

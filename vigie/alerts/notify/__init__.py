@@ -1,0 +1,1 @@
+"""Notifiers act on recorded transitions: log, webhook, Alertmanager."""

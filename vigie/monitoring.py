@@ -1,0 +1,107 @@
+"""Alerting in a collecting process: the engine after each poll, notifiers on a schedule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from vigie.alerts.engine import AlertEngine
+from vigie.alerts.notify.alertmanager import AlertmanagerNotifier
+from vigie.alerts.notify.base import AlertContext, Notifier
+from vigie.alerts.notify.dispatch import deliver_due, resend_firing
+from vigie.alerts.notify.log import LogNotifier
+from vigie.alerts.notify.webhook import WebhookNotifier
+from vigie.clock import Clock
+from vigie.collectors.cycle import CycleResult
+from vigie.plan import Plan
+from vigie.store import Store
+
+log = logging.getLogger(__name__)
+
+RESEND_EVERY_S = 60  # well inside Alertmanager's default resolve_timeout of 5 min
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    webhook: str | None = None
+    alertmanager: str | None = None
+    dashboard_url: str = ""
+
+
+NO_NOTIFIERS = NotifierSettings()  # the log only
+
+
+def build_notifiers(settings: NotifierSettings) -> list[Notifier]:
+    notifiers: list[Notifier] = [LogNotifier()]
+    if settings.webhook:
+        notifiers.append(WebhookNotifier(settings.webhook))
+    if settings.alertmanager:
+        notifiers.append(AlertmanagerNotifier(settings.alertmanager))
+    return notifiers
+
+
+class Monitoring:
+    def __init__(
+        self,
+        plan: Plan,
+        store: Store,
+        exercise_id: int,
+        t0: float,
+        poll_interval_s: float,
+        settings: NotifierSettings,
+    ) -> None:
+        self._store = store
+        self.notifiers = build_notifiers(settings)
+        self.context = AlertContext(exercise_id, plan.exercise.id, settings.dashboard_url)
+        self.engine = AlertEngine(
+            plan, store, exercise_id, t0, poll_interval_s, [n.name for n in self.notifiers]
+        )
+
+    def start(self, now: float) -> None:
+        """Pick up where a previous process left off, then judge the present."""
+        self.engine.prime(now)
+        self.engine.evaluate(now)
+
+    def after_cycle(self, now: float, result: CycleResult) -> None:
+        self.engine.observe(result.samples)
+        self.engine.evaluate(now)
+
+    def schedule(self, scheduler: BaseScheduler, clock: Clock, every_real_s: float = 1.0) -> None:
+        scheduler.add_job(
+            self._deliver(clock),
+            "interval",
+            seconds=every_real_s,
+            max_instances=1,
+            coalesce=True,
+            id="notify",
+        )
+        alertmanagers = [n for n in self.notifiers if isinstance(n, AlertmanagerNotifier)]
+        for alertmanager in alertmanagers:
+            scheduler.add_job(
+                lambda am=alertmanager: resend_firing(self._store, am, self.context),
+                "interval",
+                seconds=RESEND_EVERY_S,
+                max_instances=1,
+                coalesce=True,
+                id=f"resend:{alertmanager.url}",
+            )
+
+    def _deliver(self, clock: Clock) -> Callable[[], None]:
+        def deliver() -> None:
+            try:
+                deliver_due(self._store, self.notifiers, self.context, clock.now())
+            except Exception:
+                log.exception("notification delivery failed; it will be tried again")
+
+        return deliver
+
+
+def chain(*hooks: Callable[[float, CycleResult], None]) -> Callable[[float, CycleResult], None]:
+    def run(now: float, result: CycleResult) -> None:
+        for hook in hooks:
+            hook(now, result)
+
+    return run
