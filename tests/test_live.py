@@ -118,3 +118,35 @@ def test_serve_refuses_a_public_address_without_accounts(tmp_path: Path) -> None
         "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"), "--host", "0.0.0.0"
     )
     assert result.returncode == 2 and "needs accounts" in result.stderr
+
+
+def test_collect_alerts_a_real_webhook_from_the_pre_flight(tmp_path: Path) -> None:
+    from tests.test_notifiers import receiver
+
+    port, hook = free_port(), free_port()
+    simulator = VigieProcess("simulate", str(SMALL_PLAN), "--port", str(port), "--speed", "10")
+    collector: VigieProcess | None = None
+    try:
+        simulator.wait_for_line(lambda line: line.startswith("Simulating small-drill"))
+        with receiver(hook) as received:
+            collector = VigieProcess(
+                "collect",
+                "--plan",
+                str(plan_reading(port, tmp_path)),
+                "--db",
+                str(tmp_path / "a.db"),
+                "--webhook",
+                f"http://127.0.0.1:{hook}/",
+            )
+            wait_until(lambda: any(d["rule"] == "wave_gate" for d in received))
+            gate = next(d for d in received if d["rule"] == "wave_gate")
+            assert (gate["state"], gate["subject"], gate["severity"]) == (
+                "firing",
+                "wave-2",
+                "critical",
+            )
+            assert "HOLD" in gate["message"]
+    finally:
+        if collector is not None:
+            assert collector.stop() == 0
+        assert simulator.stop() == 0
