@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.bench_drill", "benchmarks.bench_ingest", "benchmarks.bench_collect")
+BENCHMARKS = (
+    "benchmarks.bench_drill",
+    "benchmarks.bench_ingest",
+    "benchmarks.bench_collect",
+    "benchmarks.bench_alerts",
+)
 
 
 def main() -> None:

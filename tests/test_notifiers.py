@@ -17,7 +17,7 @@ from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
 from tests.support.postgres import free_port
 from vigie.alerts.engine import AlertEngine
 from vigie.alerts.notify.alertmanager import AlertmanagerNotifier
-from vigie.alerts.notify.base import AlertContext
+from vigie.alerts.notify.base import AlertContext, Notifier
 from vigie.alerts.notify.dispatch import deliver_due, resend_firing
 from vigie.alerts.notify.log import LogNotifier
 from vigie.alerts.notify.webhook import WebhookNotifier
@@ -78,7 +78,10 @@ def test_every_transition_reaches_a_webhook_that_was_down_for_a_while(
     exercise, now = gateway_excursion(small_plan, sqlite_store, ["webhook", "log"])
     context = AlertContext(exercise, "small-drill")
     port = free_port()
-    notifiers = [WebhookNotifier(f"http://127.0.0.1:{port}/hook", timeout_s=2), LogNotifier()]
+    notifiers: list[Notifier] = [
+        WebhookNotifier(f"http://127.0.0.1:{port}/hook", timeout_s=2),
+        LogNotifier(),
+    ]
     deliver_due(sqlite_store, notifiers, context, now)  # the receiver is down
     statuses = sqlite_store.alerts.deliveries("webhook")
     assert (

@@ -14,12 +14,13 @@ from tests.support.postgres import free_port
 
 CONFIG = """\
 global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
+  scrape_interval: {scrape}s
+  evaluation_interval: {evaluation}s
+rule_files: [{rule_files}]
 scrape_configs:
   - job_name: vigie-test
-    scrape_interval: 1s
-    scrape_timeout: 900ms
+    scrape_interval: {scrape}s
+    scrape_timeout: {timeout}ms
     static_configs:
       - targets: [{targets}]
 """
@@ -32,13 +33,27 @@ def prometheus_binary() -> str | None:
 class PrometheusServer:
     """Started by the test, stopped by its own PID; restartable on the same port and data."""
 
-    def __init__(self, targets: list[str]) -> None:
+    def __init__(
+        self, targets: list[str], scrape_s: int = 1, evaluation_s: int = 1, rules: str = ""
+    ) -> None:
         binary = prometheus_binary()
         assert binary is not None
         self.binary = binary
         self.folder = Path(tempfile.mkdtemp(prefix="vigie-prom-"))
         self.config = self.folder / "prometheus.yml"
-        self.config.write_text(CONFIG.format(targets=", ".join(f"'{t}'" for t in targets)))
+        rule_files = ""
+        if rules:
+            (self.folder / "rules.yml").write_text(rules)
+            rule_files = f"'{self.folder / 'rules.yml'}'"
+        self.config.write_text(
+            CONFIG.format(
+                targets=", ".join(f"'{t}'" for t in targets),
+                scrape=scrape_s,
+                evaluation=evaluation_s,
+                timeout=min(900, scrape_s * 900),
+                rule_files=rule_files,
+            )
+        )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -88,6 +103,13 @@ class PrometheusServer:
         response = requests.get(f"{self.url}/api/v1/query", params={"query": query}, timeout=5)
         response.raise_for_status()
         return response.json()["data"]["result"]  # type: ignore[no-any-return]
+
+    def firing(self) -> set[str]:
+        """Names of the alerting rules firing now."""
+        response = requests.get(f"{self.url}/api/v1/alerts", timeout=5)
+        response.raise_for_status()
+        alerts = response.json()["data"]["alerts"]
+        return {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"}
 
     def wait_for(self, query: str, expected: float, timeout: float = 30) -> None:
         """Block until `query` evaluates to `expected`: the target has been scraped."""
