@@ -36,8 +36,9 @@ def test_least_squares_slope() -> None:
 
 
 def test_time_to_limit_speaks_in_minutes_at_the_current_ramp(small_plan: Plan) -> None:
-    samples = [gw(t, 100 + 0.5 * t) for t in range(0, 121)]  # +0.5/s towards 440
-    verdicts = time_to_limit.evaluate(inputs_at(small_plan, 120, samples), {})
+    # Both waves are in (300 students x 2 could reach 440), climbing +0.5/s.
+    samples = [gw(t, 100 + 0.5 * (t - 180)) for t in range(180, 301)]
+    verdicts = time_to_limit.evaluate(inputs_at(small_plan, 300, samples), {})
     (verdict,) = [v for v in verdicts if v.subject == "gw"]
     assert verdict.severity is Severity.WARNING  # 280 left at 0.5/s: ~9 min
     assert verdict.message.startswith("gw reaches its limit in ~9 min at the current ramp")

@@ -143,3 +143,18 @@ def test_a_source_that_went_down_makes_the_screen_say_monitoring_blind(
     went_down = datetime.fromtimestamp(t0 + 601, UTC).strftime("%H:%M:%S")
     assert f"MONITORING BLIND: platform since {went_down}" in header
     assert store.down_since(exercise_id, "platform", t0 + 600) is None  # it was up then
+
+
+def test_firing_alerts_are_listed_most_severe_first_as_they_were_then(
+    drilled: tuple[Store, int, float],
+) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 11 * 60)
+    early = texts(by_id(refresh(client, "?at=30")["overview-body"]["children"], "overview-alerts"))
+    assert early[0:2] == ["Alerts", "CRITICAL"]
+    gate = next(line for line in early if line.startswith("Wave 2 (100 students) would take gw"))
+    assert gate.endswith("HOLD. At most 9 students fit; split the wave.")
+    before_start = texts(
+        by_id(refresh(client, "?at=-5")["overview-body"]["children"], "overview-alerts")
+    )
+    assert before_start == ["Alerts", "No alert firing"]

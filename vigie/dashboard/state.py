@@ -51,6 +51,18 @@ class BlindSource:
 
 
 @dataclass(frozen=True)
+class FiringAlert:
+    rule: str
+    subject: str
+    severity: str
+    since: float
+    message: str
+
+
+SEVERITY_RANK = {"careful": 1, "warning": 2, "critical": 3}
+
+
+@dataclass(frozen=True)
 class Overview:
     at: float
     elapsed_s: float
@@ -60,6 +72,7 @@ class Overview:
     freshness: Freshness
     stopped_at_s: float | None
     blind: list[BlindSource]
+    alerts: list[FiringAlert]
 
 
 def overview(store: Store, exercise: Exercise, at: float) -> Overview:
@@ -84,7 +97,18 @@ def overview(store: Store, exercise: Exercise, at: float) -> Overview:
         freshness=freshness(sessions.values(), at, exercise.poll_interval_s),
         stopped_at_s=stopped,
         blind=blind_sources(store, exercise, at),
+        alerts=firing_alerts(store, exercise, at),
     )
+
+
+def firing_alerts(store: Store, exercise: Exercise, at: float) -> list[FiringAlert]:
+    """Alerts firing at `at`, most severe first, then newest first."""
+    firing = [
+        FiringAlert(t.rule, t.subject, t.severity, t.at, t.message)
+        for t in store.alerts.last_states(exercise.record.id, at)
+        if t.state == "firing"
+    ]
+    return sorted(firing, key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), -a.since))
 
 
 def blind_sources(store: Store, exercise: Exercise, at: float) -> list[BlindSource]:

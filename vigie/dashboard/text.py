@@ -25,6 +25,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_exercise": "No exercise in the store yet.",
         "stopped": "EXERCISE STOPPED at T+{at}",
         "replay": "REPLAY at {time}",
+        "alerts": "Alerts",
+        "no_alerts": "No alert firing",
     },
     "fr": {
         "title": "Vigie",
@@ -46,6 +48,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_exercise": "Aucun exercice dans la base.",
         "stopped": "EXERCICE ARRÊTÉ à T+{at}",
         "replay": "REJEU à {time}",
+        "alerts": "Alertes",
+        "no_alerts": "Aucune alerte en cours",
     },
 }
 

@@ -63,8 +63,11 @@ class AlertStore:
         with self.engine.connect() as connection:
             return [_transition(row) for row in connection.execute(query)]
 
-    def last_states(self, exercise_id: int) -> list[AlertTransition]:
-        """The newest state transition of every (rule, subject): what a restart resumes from."""
+    def last_states(self, exercise_id: int, at: float | None = None) -> list[AlertTransition]:
+        """The newest state transition of every (rule, subject), as of `at` (default: now).
+
+        What a restart resumes from, and what a screen shows for any instant.
+        """
         newest = (
             select(func.max(alert_transitions.c.id))
             .where(
@@ -73,6 +76,8 @@ class AlertStore:
             )
             .group_by(alert_transitions.c.rule, alert_transitions.c.subject)
         )
+        if at is not None:
+            newest = newest.where(alert_transitions.c.ts_ms <= to_ms(at))
         query = select(alert_transitions).where(alert_transitions.c.id.in_(newest))
         with self.engine.connect() as connection:
             return [_transition(row) for row in connection.execute(query)]

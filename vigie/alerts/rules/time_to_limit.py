@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.dashboard.text import count
+from vigie.plan.model import Server
 from vigie.store import Point
 
 RULE = "time_to_limit"
@@ -29,13 +30,20 @@ def slope_per_second(points: Sequence[Point]) -> float:
     return sum((p.at - mean_t) * (p.value - mean_v) for p in points) / spread
 
 
-def ceiling(inputs: RuleInputs, current: float, margin: float) -> float | None:
-    """The most connections the started waves can bring, or None when it cannot be told."""
+def ceiling(inputs: RuleInputs, server: Server, current: float, margin: float) -> float | None:
+    """The most connections the started waves can bring, or None when it cannot be told.
+
+    Scaled from what the connected students hold once enough are in; before
+    that, from the plan's estimate of connections per student.
+    """
     sessions = inputs.total_sessions()
     expected = inputs.expected_started()
-    if not sessions or sessions < inputs.plan.alerts.wave_gate.min_sessions:
+    if sessions and sessions >= inputs.plan.alerts.wave_gate.min_sessions:
+        return current * max(1.0, expected / sessions) * (1 + margin)
+    if server.connections_per_student is None:
         return None
-    return current * max(1.0, expected / sessions) * (1 + margin)
+    baseline = inputs.baselines.get(server.id, 0.0)
+    return max(current, baseline + expected * server.connections_per_student * (1 + margin))
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
@@ -71,7 +79,7 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             )
             continue
         slope = slope_per_second(points)
-        cap = ceiling(inputs, current, margin)
+        cap = ceiling(inputs, server, current, margin)
         if slope <= 0 or (cap is not None and cap < limit):
             verdicts.append(
                 Verdict(

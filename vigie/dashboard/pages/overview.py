@@ -13,6 +13,7 @@ from vigie.dashboard import text
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.dashboard.figures import active_sessions_figure
 from vigie.dashboard.state import (
+    FiringAlert,
     Overview,
     WaveProgress,
     WaveState,
@@ -158,7 +159,29 @@ def _body(state: Overview, language: str) -> list[Any]:
         children=[html.H2(text.text(language, "waves"))]
         + [_wave_row(w, state.elapsed_s, language) for w in state.waves],
     )
-    return [total, waves]
+    alerts = html.Section(
+        className="vigie-alerts",
+        id="overview-alerts",
+        children=[html.H2(text.text(language, "alerts"))]
+        + (
+            [_alert_row(a) for a in state.alerts[:MAX_ALERT_ROWS]]
+            or [html.Div(text.text(language, "no_alerts"), className="vigie-no-alerts")]
+        ),
+    )
+    return [total, waves, alerts]
+
+
+MAX_ALERT_ROWS = 4  # the wall has no scrolling: the most severe and newest first
+
+
+def _alert_row(alert: FiringAlert) -> html.Div:
+    return html.Div(
+        className=f"vigie-alert is-{alert.severity}",
+        children=[
+            html.Span(alert.severity.upper(), className="vigie-alert-severity"),
+            html.Span(alert.message, className="vigie-alert-message"),
+        ],
+    )
 
 
 def _wave_row(wave: WaveProgress, elapsed_s: float, language: str) -> html.Div:
