@@ -31,6 +31,9 @@ class SeriesWindow:
         self.keep_s = keep_s
         self._names = names
         self._points: dict[str, dict[Labels, list[Point]]] = defaultdict(dict)
+        # name -> label name -> label value -> the same point lists: rules look up
+        # "server_connections of waf-1" every poll, so the index is kept, not rebuilt.
+        self._index: dict[str, dict[str, dict[str, list[Point]]]] = defaultdict(dict)
         self._newest: dict[str, float] = {}
 
     def observe(self, samples: Iterable[Sample]) -> None:
@@ -40,7 +43,10 @@ class SeriesWindow:
                 self._newest[sample.name] = sample.at
             if self._names is not None and sample.name not in self._names:
                 continue
-            points = self._points[sample.name].setdefault(sample.labels, [])
+            points = self._points[sample.name].get(sample.labels)
+            if points is None:
+                points = self._points[sample.name][sample.labels] = []
+                self._reindex(sample.name, sample.labels, points)
             if points and sample.at <= points[-1].at:
                 continue  # a repeated or late sample changes nothing already seen
             points.append(Point(sample.at, sample.value))
@@ -49,25 +55,29 @@ class SeriesWindow:
         """Drop points older than `keep_s`, in batches (a slice per half-window, not per poll)."""
         cutoff = instant - self.keep_s
         for by_labels in self._points.values():
-            for labels, points in by_labels.items():
+            for points in by_labels.values():
                 if points and points[0].at < cutoff - self.keep_s / 2:
-                    by_labels[labels] = points[bisect_left(points, cutoff, key=_at) :]
+                    del points[
+                        : bisect_left(points, cutoff, key=_at)
+                    ]  # in place: the index shares it
+
+    def _reindex(self, name: str, labels: Labels, points: list[Point]) -> None:
+        for key, value in labels:
+            self._index[name].setdefault(key, {})[value] = points
 
     def by_entity(self, name: str, entity: str) -> dict[str, list[Point]]:
         """Series of `name` keyed by their `entity` label (faculty, server, source)."""
-        found = {}
-        for labels, points in self._points.get(name, {}).items():
-            for key, value in labels:
-                if key == entity and points:
-                    found[value] = points
-        return found
+        return {k: v for k, v in self._index.get(name, {}).get(entity, {}).items() if v}
+
+    def _series(self, name: str, entity: str, entity_id: str) -> list[Point]:
+        return self._index.get(name, {}).get(entity, {}).get(entity_id, [])
 
     def latest(self, name: str, entity: str, entity_id: str) -> Point | None:
-        points = self.by_entity(name, entity).get(entity_id)
+        points = self._series(name, entity, entity_id)
         return points[-1] if points else None
 
     def since(self, name: str, entity: str, entity_id: str, start: float) -> list[Point]:
-        points = self.by_entity(name, entity).get(entity_id, [])
+        points = self._series(name, entity, entity_id)
         return points[bisect_left(points, start, key=_at) :]
 
     def newest(self, name: str) -> float | None:

@@ -45,9 +45,9 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             lagging.append((faculty, point.value, share))
         else:
             verdicts.append(Verdict(RULE, faculty.id, Severity.OK, f"{faculty.id} is connected"))
-    national = (
-        bool(due) and len(lagging) > settings.national_share * len(due)
-    ) or _platform_refusing(inputs)
+    national = bool(lagging) and (
+        len(lagging) > settings.national_share * len(due) or _platform_refusing(inputs)
+    )
     for faculty, connected, share in lagging:
         if national:
             verdicts.append(

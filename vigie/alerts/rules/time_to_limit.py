@@ -78,9 +78,9 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
                 Verdict(RULE, server.id, Severity.OK, "not enough points yet", server=server.id)
             )
             continue
-        slope = slope_per_second(points)
         cap = ceiling(inputs, server, current, margin)
-        if slope <= 0 or (cap is not None and cap < limit):
+        slope = 0.0 if cap is not None and cap < limit else slope_per_second(points)
+        if slope <= 0:
             verdicts.append(
                 Verdict(
                     RULE,
