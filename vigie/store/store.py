@@ -358,11 +358,7 @@ class Store:
             )
             .order_by(series.c.labels, samples.c.ts_ms)
         )
-        result: dict[Labels, list[Point]] = defaultdict(list)
-        with self.engine.connect() as connection:
-            for labels, ts_ms, value in connection.execute(query):
-                result[labels_from_key(labels)].append(Point(from_ms(ts_ms), value))
-        return dict(result)
+        return self._points_by_labels(query)
 
     def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
         """Every sample of every series named `name`: for summaries and exports."""
@@ -372,6 +368,10 @@ class Store:
             .where(series.c.exercise_id == exercise_id, series.c.name == name)
             .order_by(series.c.labels, samples.c.ts_ms)
         )
+        return self._points_by_labels(query)
+
+    def _points_by_labels(self, query: Any) -> dict[Labels, list[Point]]:
+        """Run a (labels, ts_ms, value) query into points grouped by series."""
         result: dict[Labels, list[Point]] = defaultdict(list)
         with self.engine.connect() as connection:
             for labels, ts_ms, value in connection.execute(query):
