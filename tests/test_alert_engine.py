@@ -143,3 +143,24 @@ def test_escalation_while_firing_is_a_transition(small_plan: Plan, sqlite_store:
         feed(engine, T0 + second, level)
     firing = [s for s in states(sqlite_store, exercise, "headroom") if s[0] == "firing"]
     assert firing == [("firing", "gw", "careful"), ("firing", "gw", "critical")]
+
+
+def test_an_acknowledgement_says_who_and_when_and_changes_no_state(
+    small_plan: Plan, sqlite_store: Store
+) -> None:
+    engine, exercise = engine_for(small_plan, sqlite_store)
+    for second in range(1, 10):
+        feed(engine, T0 + second, 420)
+    ack = sqlite_store.alerts.acknowledge(exercise, "headroom", "gw", "operator-3", T0 + 10)
+    assert ack is not None and (ack.state, ack.actor, ack.at) == (
+        "acknowledged",
+        "operator-3",
+        T0 + 10,
+    )
+    assert (
+        sqlite_store.alerts.acknowledge(exercise, "headroom", "app", "operator-3", T0 + 10) is None
+    )
+    restarted = AlertEngine(small_plan, sqlite_store, exercise, T0, 1.0)
+    assert (
+        restarted.firing()[("headroom", "gw")] is Severity.CRITICAL
+    )  # still firing after a restart

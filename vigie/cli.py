@@ -328,3 +328,48 @@ def token_list(db: str) -> None:
         )
         click.echo(f"{row.id}\t{row.faculty}\t{created}\t{state}")
     store.close()
+
+
+@main.group()
+def alerts() -> None:
+    """Alerts of an exercise: list them, acknowledge one."""
+
+
+@alerts.command("list")
+@click.option("--db", required=True, help=DB_HELP)
+@click.option("--exercise", "exercise_id", type=int, required=True)
+def alerts_list(db: str, exercise_id: int) -> None:
+    """Every transition of EXERCISE, oldest first."""
+    from vigie.dashboard.text import exercise_clock
+
+    store = _open_store(db)
+    record = store.exercise(exercise_id)
+    if record is None:
+        click.echo(f"vigie: exercise {exercise_id} is not in the store", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    for t in store.alerts.transitions(exercise_id):
+        by = f" by {t.actor}" if t.actor else ""
+        click.echo(
+            f"T+{exercise_clock(t.at - record.t0)}\t{t.state}{by}\t{t.severity}\t"
+            f"{t.rule}/{t.subject}\t{t.message}"
+        )
+    store.close()
+
+
+@alerts.command("ack")
+@click.option("--db", required=True, help=DB_HELP)
+@click.option("--exercise", "exercise_id", type=int, required=True)
+@click.option("--rule", required=True)
+@click.option("--subject", required=True)
+@click.option("--by", "actor", required=True, help="Who acknowledges it.")
+def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -> None:
+    """Acknowledge the alert firing for RULE on SUBJECT."""
+    import time as _time
+
+    store = _open_store(db)
+    ack = store.alerts.acknowledge(exercise_id, rule, subject, actor, _time.time())
+    store.close()
+    if ack is None:
+        click.echo(f"vigie: no {rule} alert is firing on {subject}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"acknowledged {rule}/{subject} by {actor}")

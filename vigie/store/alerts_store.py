@@ -54,6 +54,32 @@ class AlertStore:
         assert key is not None
         return int(key[0])
 
+    def acknowledge(
+        self, exercise_id: int, rule: str, subject: str, actor: str, at: float
+    ) -> AlertTransition | None:
+        """Record that `actor` has seen the alert firing on (rule, subject); None if none is."""
+        firing = [
+            t
+            for t in self.last_states(exercise_id)
+            if (t.rule, t.subject) == (rule, subject) and t.state == "firing"
+        ]
+        if not firing:
+            return None
+        (current,) = firing
+        ack = NewTransition(
+            at=at,
+            rule=rule,
+            subject=subject,
+            state="acknowledged",
+            severity=current.severity,
+            message=current.message,
+            server=current.server,
+            facts=current.facts,
+            actor=actor,
+        )
+        self.record(exercise_id, [ack])
+        return next(t for t in reversed(self.transitions(exercise_id)) if t.state == "acknowledged")
+
     def transitions(self, exercise_id: int) -> list[AlertTransition]:
         query = (
             select(alert_transitions)
