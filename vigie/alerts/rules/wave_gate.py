@@ -106,12 +106,16 @@ def _verdict(
             server=worst.server,
             facts=facts | {"verdict": "HOLD"},
         )
-    severity = Severity.WARNING if worst.share >= server.thresholds.critical else Severity.OK
+    tight = worst.share >= server.thresholds.critical
+    severity = Severity.WARNING if tight else Severity.OK
+    advice = (
+        f"GO, but above the {server.thresholds.critical:.0%} critical level." if tight else "GO."
+    )
     return Verdict(
         RULE,
         subject,
         severity,
-        f"{what} {numbers}: GO.",
+        f"{what} {numbers}: {advice}",
         server=worst.server,
         facts=facts | {"verdict": "GO"},
     )
