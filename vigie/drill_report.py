@@ -44,7 +44,26 @@ def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in:
         lines.append("No server went past its connection limit.")
     if summary.stopped_at_s is not None:
         lines.append(f"Exercise stopped at T+{exercise_clock(summary.stopped_at_s)}")
+    lines += _alert_lines(summary)
     return "\n".join(lines)
+
+
+def _alert_lines(summary: ExerciseSummary) -> list[str]:
+    if not summary.alerts:
+        return ["No alert fired."]
+    lines = ["Alerts (fired, resolved, lead time before the breach they warned of):"]
+    for alert in summary.alerts:
+        resolved = (
+            "still firing"
+            if alert.resolved_at_s is None
+            else f"resolved T+{exercise_clock(alert.resolved_at_s)}"
+        )
+        lead = "" if alert.lead_time_s is None else f", {exercise_clock(alert.lead_time_s)} ahead"
+        lines.append(
+            f"  T+{exercise_clock(alert.fired_at_s)} {alert.severity.upper():<8} "
+            f"{alert.rule}/{alert.subject} ({resolved}{lead}): {alert.message}"
+        )
+    return lines
 
 
 def _interval(plan: Plan) -> float:

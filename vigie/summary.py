@@ -42,7 +42,7 @@ class AlertEpisode:
     fired_at_s: float
     resolved_at_s: float | None
     lead_time_s: float | None  # before the breach it warned about; None if none followed
-    message: str  # as it first fired
+    message: str  # as it was at its highest severity
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,11 @@ def alert_episodes(
     for t in transitions:
         key = (t.rule, t.subject)
         if t.state == "firing":
-            episode = open_.setdefault(key, {"t": t, "fired": t.at - t0, "severity": t.severity})
+            episode = open_.setdefault(
+                key, {"t": t, "fired": t.at - t0, "severity": t.severity, "message": t.message}
+            )
             if SEVERITY_ORDER.index(t.severity) > SEVERITY_ORDER.index(episode["severity"]):
-                episode["severity"] = t.severity
+                episode["severity"], episode["message"] = t.severity, t.message
         elif t.state == "resolved" and key in open_:
             episode = open_.pop(key)
             episode["resolved"] = t.at - t0
@@ -124,7 +126,7 @@ def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
         )
         lead = None if warned is None else warned.at_s - fired
     return AlertEpisode(
-        first.rule, first.subject, episode["severity"], fired, resolved, lead, first.message
+        first.rule, first.subject, episode["severity"], fired, resolved, lead, episode["message"]
     )
 
 
