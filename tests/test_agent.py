@@ -75,12 +75,23 @@ def test_a_refused_batch_is_set_aside_not_resent_forever(
     sqlite_store: Store, tmp_path: Path
 ) -> None:
     exercise = live_exercise(sqlite_store)
+    token = new_token()
+    sqlite_store.add_agent_token("beta", token_hash(token))  # the agent claims to be alpha
     with served(create_app(sqlite_store, SystemClock(), exercise)) as base:
         spool = Spool(tmp_path / "spool")
-        agent = Agent(AgentIdentity("alpha", "gw-1"), [], spool, Sender(base, "vga_wrong"))
+        agent = Agent(AgentIdentity("alpha", "gw-1"), [], spool, Sender(base, token))
         report = agent.tick(time.time())
     assert report.refused == 1 and spool.count() == 0
     assert len(list((tmp_path / "spool" / "rejected").iterdir())) == 1
+
+
+def test_an_unknown_token_keeps_the_batch_for_later(sqlite_store: Store, tmp_path: Path) -> None:
+    exercise = live_exercise(sqlite_store)
+    with served(create_app(sqlite_store, SystemClock(), exercise)) as base:
+        spool = Spool(tmp_path / "spool")
+        agent = Agent(AgentIdentity("alpha", "gw-1"), [], spool, Sender(base, "vga_not-yet-valid"))
+        report = agent.tick(time.time())
+    assert report.unreachable and report.refused == 0 and spool.count() == 1
 
 
 @pytest.fixture

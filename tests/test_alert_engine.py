@@ -164,3 +164,30 @@ def test_an_acknowledgement_says_who_and_when_and_changes_no_state(
     assert (
         restarted.firing()[("headroom", "gw")] is Severity.CRITICAL
     )  # still firing after a restart
+
+
+def test_throttling_stays_firing_while_the_monitoring_is_blind(
+    small_plan: Plan, sqlite_store: Store
+) -> None:
+    engine, exercise = engine_for(small_plan, sqlite_store)
+    gw = (("server", "gw"),)
+    for second in range(1, 20):
+        at = T0 + second
+        engine.observe(
+            [
+                Sample("server_connections", gw, at, 430),
+                Sample("server_rejected_total", gw, at, 40.0 * second),
+                Sample("server_reset_total", gw, at, 10.0 * second),
+                Sample("server_throttled", gw, at, 1.0),
+            ]
+        )
+        engine.evaluate(at)
+    assert engine.firing()[("throttling", "gw")] is Severity.CRITICAL
+    for second in range(20, 200):  # no data at all: three minutes blind
+        engine.evaluate(T0 + second)
+    assert ("throttling", "gw") in engine.firing()
+    assert not [
+        t
+        for t in sqlite_store.alerts.transitions(exercise)
+        if t.rule == "throttling" and t.state == "resolved"
+    ]

@@ -88,3 +88,17 @@ def test_a_slow_ramp_without_wave_steps_is_caught_by_time_to_limit(sqlite_store:
     assert alert.fired_at_s < breach.at_s
     assert alert.lead_time_s is not None and alert.lead_time_s >= 5 * 60
     assert "reaches its limit in ~" in alert.message
+
+
+def test_a_misspelt_metric_is_reported_not_taken_for_all_fine(sqlite_store: Store) -> None:
+    from tests.conftest import SMALL_PLAN
+
+    data = tomllib.loads(SMALL_PLAN.read_text(encoding="utf-8"))
+    data["signals"][1]["metric"] = "exam_server_conections"  # typo: no series ever matches
+    summary = drill(plan_from_dict(data), sqlite_store)
+    (blind,) = [a for a in summary.alerts if a.rule == "blind"]
+    assert blind.subject == "server_connections" and blind.severity == "warning"
+    assert (
+        blind.message == "server_connections has never had a value from platform: check its metric"
+    )
+    assert blind.fired_at_s <= 3

@@ -43,15 +43,16 @@ class Central:
 
 
 @pytest.fixture
-def central(sqlite_store: Store) -> Iterator[Central]:
-    exercise = sqlite_store.create_exercise(
+def central(store: Store) -> Iterator[Central]:
+    """The push endpoint over SQLite and over PostgreSQL (which enforces column sizes)."""
+    exercise = store.create_exercise(
         "small-drill", "Small", "live", SMALL_PLAN.read_text(encoding="utf-8"), NOW - 600
     )
     alpha, beta = new_token(), new_token()
-    sqlite_store.add_agent_token("alpha", token_hash(alpha))
-    sqlite_store.add_agent_token("beta", token_hash(beta))
-    app = create_app(sqlite_store, VirtualClock(NOW), exercise)
-    yield Central(app.server.test_client(), sqlite_store, exercise, alpha, beta)
+    store.add_agent_token("alpha", token_hash(alpha))
+    store.add_agent_token("beta", token_hash(beta))
+    app = create_app(store, VirtualClock(NOW), exercise)
+    yield Central(app.server.test_client(), store, exercise, alpha, beta)
 
 
 def batch(**changes: Any) -> dict[str, Any]:
@@ -132,6 +133,12 @@ def test_a_revoked_token_is_refused(central: Central) -> None:
         (batch(samples=[]), 422, "samples"),
         (batch(extra="x"), 422, "extra: unknown key"),
         (batch(host="../etc"), 422, "host"),
+        (batch(samples=[sample(name="host_" + "x" * 58)]), 422, "samples[0].name"),
+        (
+            batch(samples=[sample(labels={f"l{i}": "v" * 200 for i in range(8)})]),
+            422,
+            "characters in all",
+        ),
         ([1, 2, 3], 422, "<plan>"),
     ],
     ids=[
@@ -147,6 +154,8 @@ def test_a_revoked_token_is_refused(central: Central) -> None:
         "empty-batch",
         "unknown-key",
         "bad-host",
+        "long-name",
+        "long-labels",
         "not-an-object",
     ],
 )

@@ -113,3 +113,13 @@ def test_sqlite_file_in_a_missing_folder_fails_in_one_line(tmp_path: Path) -> No
 def test_unknown_url_scheme_is_refused() -> None:
     with pytest.raises(StoreUnavailable, match="not a usable URL"):
         Store.open("nosuchdb://x")
+
+
+def test_a_failed_transaction_leaves_no_phantom_series_behind(sqlite_store: Store) -> None:
+    exercise = sqlite_store.create_exercise("drill", "Drill", "drill", "", 0.0)
+    boom = Sample("sessions_active", LYON, 1.0, 1.0)
+    broken_health = [None]  # fails after the series was inserted, inside the transaction
+    with pytest.raises(AttributeError):
+        sqlite_store.write_cycle(exercise, [boom], broken_health)  # type: ignore[list-item]
+    sqlite_store.write_cycle(exercise, [boom])  # the series is created again, not a dangling id
+    assert sqlite_store.latest(exercise, "sessions_active", 2.0) == {LYON: Point(1.0, 1.0)}

@@ -57,7 +57,7 @@ def _start(
     jobs = _jobs(plan)
     record = store.exercise(exercise)
     assert record is not None
-    interval = max((j.every_real_s for j in jobs), default=1.0)
+    interval = min((j.every_real_s for j in jobs), default=1.0)
     monitoring = Monitoring(plan, store, exercise, record.t0, interval, notifiers)
     monitoring.start(clock.now())
     scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle)
@@ -74,7 +74,10 @@ def run_collection(
     announce: Callable[[str], None] = print,
 ) -> None:
     """Poll, alert and notify until SIGINT or SIGTERM."""
-    exercise = open_exercise(plan, plan_toml, store, exercise_id)
+    # Beside `serve --no-collect`, both processes must work on the same exercise.
+    exercise = open_exercise(
+        plan, plan_toml, store, exercise_id or _running_exercise_of(plan, store)
+    )
     jobs, scheduler = _start(plan, store, exercise, notifiers)
     announce(f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}")
     try:

@@ -16,6 +16,10 @@ from vigie.collectors.push_endpoint import PUSH_PATH
 log = logging.getLogger(__name__)
 
 
+# Answers about the batch itself: sending it again can never succeed.
+PAYLOAD_REFUSED = frozenset({400, 403, 413, 415, 422})
+
+
 class Outcome(StrEnum):
     SENT = "sent"
     REFUSED = "refused"  # a 4xx: resending the same batch can never succeed
@@ -56,10 +60,12 @@ class Sender:
             return Outcome.UNREACHABLE, f"{type(exc).__name__}"
         if response.status_code == 200:
             return Outcome.SENT, ""
-        message = response.text[:300]
-        if response.status_code == 429 or response.status_code >= 500:
-            return Outcome.UNREACHABLE, f"HTTP {response.status_code}: {message}"
-        return Outcome.REFUSED, f"HTTP {response.status_code}: {message}"
+        message = f"HTTP {response.status_code}: {response.text[:300]}"
+        if response.status_code in PAYLOAD_REFUSED:
+            return Outcome.REFUSED, message
+        # Anything else (no exercise yet, a token being replaced, a proxy's 404 during a
+        # deploy, 5xx) may pass later: keep the batch and try again.
+        return Outcome.UNREACHABLE, message
 
     def flush(
         self, spool: Spool, budget_s: float, timer: Callable[[], float] = time.monotonic

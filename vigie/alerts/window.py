@@ -72,6 +72,10 @@ class SeriesWindow:
     def _series(self, name: str, entity: str, entity_id: str) -> list[Point]:
         return self._index.get(name, {}).get(entity, {}).get(entity_id, [])
 
+    def known(self, name: str, entity: str, entity_id: str) -> bool:
+        """Whether this series ever had a value here, even if its points have aged out."""
+        return entity_id in self._index.get(name, {}).get(entity, {})
+
     def latest(self, name: str, entity: str, entity_id: str) -> Point | None:
         points = self._series(name, entity, entity_id)
         return points[-1] if points else None

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from prometheus_client.registry import CollectorRegistry as MetricRegistry
 
-from vigie.collectors.mapping import SignalMapper
+from vigie.collectors.mapping import SignalMapper, UnknownIdLog
 from vigie.plan.model import Plan
 from vigie.series import Sample
-
-log = logging.getLogger(__name__)
 
 
 class InProcessCollector:
@@ -18,7 +14,7 @@ class InProcessCollector:
         self._source = source
         self._registry = registry
         self._mapper = SignalMapper(plan, source)
-        self._warned: set[tuple[str, str]] = set()
+        self._unknown = UnknownIdLog(source)
 
     @property
     def name(self) -> str:
@@ -30,9 +26,5 @@ class InProcessCollector:
 
     def collect(self, now: float) -> list[Sample]:
         mapped = self._mapper.map(self._registry.collect(), now)
-        for signal, ids in mapped.unknown_ids.items():
-            for entity_id in ids:
-                if (signal, entity_id) not in self._warned:
-                    self._warned.add((signal, entity_id))
-                    log.warning("source %s: %s has unknown id %r", self._source, signal, entity_id)
+        self._unknown.report(mapped.unknown_ids)
         return mapped.samples

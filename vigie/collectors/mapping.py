@@ -9,6 +9,7 @@ polluting the store.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from prometheus_client.metrics_core import Metric
 
 from vigie.plan.model import Entity, Plan, Signal
 from vigie.series import Labels, Sample
+
+log = logging.getLogger(__name__)
 
 SeriesKey = tuple[str, Labels]
 
@@ -77,6 +80,25 @@ class Accumulator:
     def result(self, at: float) -> Mapped:
         samples = [Sample(name, labels, at, value) for (name, labels), value in self.sums.items()]
         return Mapped(samples, dict(self.unknown))
+
+
+class UnknownIdLog:
+    """Log each unknown faculty or server id once per signal: a typo shows, without a flood."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._seen: set[tuple[str, str]] = set()
+
+    def report(self, unknown: dict[str, set[str]]) -> None:
+        for signal, ids in unknown.items():
+            for entity_id in sorted(ids - {i for s, i in self._seen if s == signal}):
+                self._seen.add((signal, entity_id))
+                log.warning(
+                    "source %s: %s has an id the plan does not know: %r",
+                    self._source,
+                    signal,
+                    entity_id,
+                )
 
 
 class SignalMapper:

@@ -18,7 +18,7 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
 
 from vigie.collectors.base import SourceFailure
-from vigie.collectors.mapping import Accumulator, Route
+from vigie.collectors.mapping import Accumulator, Route, UnknownIdLog
 from vigie.plan.model import Plan, Source
 from vigie.series import Sample
 
@@ -30,6 +30,7 @@ class QueryFailed(Exception):
 class PrometheusCollector:
     def __init__(self, plan: Plan, source: Source, session: requests.Session | None = None) -> None:
         self._source = source
+        self._unknown = UnknownIdLog(source.id)
         self._queries = [
             (signal.query, Route.of(signal, plan))
             for signal in plan.signals
@@ -61,7 +62,9 @@ class PrometheusCollector:
                 self._add_result(acc, route, self._query(query))
             except QueryFailed as exc:
                 failures.setdefault(str(exc), []).append(route.signal)
-        samples = acc.result(now).samples
+        mapped = acc.result(now)
+        self._unknown.report(mapped.unknown_ids)
+        samples = mapped.samples
         if failures:
             raise SourceFailure(_describe(failures, len(self._queries)), samples)
         return samples

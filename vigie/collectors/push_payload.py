@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vigie.plan.loader import format_validation_errors
 from vigie.series import Labels, Sample
+from vigie.store.records import labels_key
 
 MAX_BODY_BYTES = 1024 * 1024  # as sent (gzip)
 MAX_JSON_BYTES = 8 * 1024 * 1024  # once inflated: a gzip bomb stops here
@@ -22,7 +23,8 @@ MAX_SAMPLES = 5000
 MAX_FUTURE_S = 300  # clock skew tolerated between a faculty machine and the central
 MAX_AGE_S = 7 * 24 * 3600  # an agent's disk backlog covers a long outage, not a past exam
 
-MetricName = Annotated[str, Field(pattern=r"^(host|probe|agent)_[a-z0-9_]{1,60}$")]
+MAX_LABELS_JSON = 1000  # what the store's labels column holds, faculty and host included
+MetricName = Annotated[str, Field(pattern=r"^(host|probe|agent)_[a-z0-9_]{1,57}$")]
 LabelName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
 LabelValue = Annotated[str, Field(max_length=200)]
 RESERVED_LABELS = frozenset({"faculty", "host"})
@@ -95,6 +97,9 @@ def _semantic_errors(batch: PushBatch, now: float) -> list[str]:
         reserved = RESERVED_LABELS & sample.labels.keys()
         if reserved:
             errors.append(f"samples[{index}].labels: {sorted(reserved)} are set by the central")
+        stored = {**sample.labels, "faculty": batch.faculty, "host": batch.host}
+        if len(labels_key(tuple(stored.items()))) > MAX_LABELS_JSON:
+            errors.append(f"samples[{index}].labels: over {MAX_LABELS_JSON} characters in all")
         if not math.isfinite(sample.at) or sample.at > now + MAX_FUTURE_S:
             errors.append(f"samples[{index}].at: {sample.at} is in the future")
         elif sample.at < now - MAX_AGE_S:

@@ -13,7 +13,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from vigie.collectors.base import SourceFailure
-from vigie.collectors.mapping import SignalMapper
+from vigie.collectors.mapping import SignalMapper, UnknownIdLog
 from vigie.plan.model import Plan, Source
 from vigie.series import Sample
 
@@ -31,6 +31,7 @@ class ScrapeCollector:
     ) -> None:
         self._source = source
         self._mapper = SignalMapper(plan, source.id)
+        self._unknown = UnknownIdLog(source.id)
         self._session = session or requests.Session()
         self._max_bytes = max_bytes
 
@@ -49,6 +50,7 @@ class ScrapeCollector:
         except Exception as exc:  # the parser raises ValueError and others on bad text
             raise SourceFailure(f"not the Prometheus text format: {_first_line(exc)}") from exc
         mapped = self._mapper.map(families, now)
+        self._unknown.report(mapped.unknown_ids)
         return mapped.samples
 
     def _fetch(self) -> str:

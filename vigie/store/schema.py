@@ -39,7 +39,7 @@ series = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(64), nullable=False),
-    Column("labels", String(512), nullable=False),  # canonical JSON: sorted pairs
+    Column("labels", String(1024), nullable=False),  # canonical JSON: sorted pairs
     UniqueConstraint("exercise_id", "name", "labels", name="uq_series_identity"),
 )
 

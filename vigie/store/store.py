@@ -103,8 +103,10 @@ class Store:
         health: Sequence[HealthUpdate] = (),
     ) -> None:
         """Write one poll cycle's samples and source health in one transaction."""
+        known = self._series_ids.setdefault(exercise_id, {})
         with self.engine.begin() as connection:
-            ids = self._series_ids_for(connection, exercise_id, batch)
+            created = self._create_series(connection, exercise_id, batch, known)
+            ids = known | created if created else known
             rows = [(ids[(s.name, s.labels)], round(s.at * 1000), s.value) for s in batch]
             if rows:
                 # The hot path of every poll cycle: plain driver executemany, no
@@ -112,24 +114,28 @@ class Store:
                 connection.exec_driver_sql(self._sample_insert_sql, rows)
             for update_ in health:
                 self._record_health(connection, exercise_id, update_)
+        # Only once the transaction committed: a rolled-back series must not stay cached.
+        known.update(created)
 
-    def _series_ids_for(
-        self, connection: Connection, exercise_id: int, batch: Sequence[Sample]
+    def _create_series(
+        self,
+        connection: Connection,
+        exercise_id: int,
+        batch: Sequence[Sample],
+        known: dict[tuple[str, Labels], int],
     ) -> dict[tuple[str, Labels], int]:
-        """Series ids by (name, labels as given), creating the series not seen yet."""
-        known = self._series_ids.setdefault(exercise_id, {})
+        """Ids of the batch's series not seen yet, created in this transaction if need be."""
         missing = {(s.name, s.labels) for s in batch} - known.keys()
-        if missing:
-            canonical = {key: (key[0], labels_key(key[1])) for key in missing}
-            rows = [
-                {"exercise_id": exercise_id, "name": name, "labels": labels}
-                for name, labels in set(canonical.values())
-            ]
-            connection.execute(self._insert_ignoring_duplicates(series), rows)
-            stored = self._stored_series_ids(connection, exercise_id)
-            for key, identity in canonical.items():
-                known[key] = stored[identity]
-        return known
+        if not missing:
+            return {}
+        canonical = {key: (key[0], labels_key(key[1])) for key in missing}
+        rows = [
+            {"exercise_id": exercise_id, "name": name, "labels": labels}
+            for name, labels in set(canonical.values())
+        ]
+        connection.execute(self._insert_ignoring_duplicates(series), rows)
+        stored = self._stored_series_ids(connection, exercise_id)
+        return {key: stored[identity] for key, identity in canonical.items()}
 
     def _stored_series_ids(self, connection: Connection, exercise_id: int) -> dict[SeriesKey, int]:
         rows = connection.execute(

@@ -36,18 +36,32 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             )
             continue
         verdicts.append(Verdict(RULE, source.id, Severity.OK, f"{source.id} is answering"))
-        verdicts.extend(_stale_signals(inputs, source.id, source.interval_s))
+        answered_long_enough = len(up) > inputs.plan.alerts.blind.stale_intervals
+        verdicts.extend(_stale_signals(inputs, source.id, source.interval_s, answered_long_enough))
     return verdicts
 
 
-def _stale_signals(inputs: RuleInputs, source: str, interval_s: float) -> list[Verdict]:
+def _stale_signals(
+    inputs: RuleInputs, source: str, interval_s: float, answered_long_enough: bool
+) -> list[Verdict]:
+    """A signal is stale past `stale_intervals` polls; one that never came, once its source
+    has answered that many polls (a misspelt metric must not look like "all fine")."""
     limit = inputs.plan.alerts.blind.stale_intervals * interval_s
     verdicts = []
     for signal in inputs.plan.signals:
         if signal.source != source:
             continue
         newest = inputs.window.newest(signal.name)
-        if newest is None or inputs.now - newest <= limit:
+        if newest is None and answered_long_enough:
+            verdicts.append(
+                Verdict(
+                    RULE,
+                    signal.name,
+                    Severity.WARNING,
+                    f"{signal.name} has never had a value from {source}: check its metric",
+                )
+            )
+        elif newest is None or inputs.now - newest <= limit:
             verdicts.append(Verdict(RULE, signal.name, Severity.OK, f"{signal.name} is fresh"))
         else:
             verdicts.append(

@@ -31,7 +31,15 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
         rejected = inputs.window.since("server_rejected_total", "server", server.id, start)
         reset = inputs.window.since("server_reset_total", "server", server.id, start)
         if not rejected and not reset:
-            continue  # this server does not report refusals
+            reports = any(
+                inputs.window.known(name, "server", server.id)
+                for name in ("server_rejected_total", "server_reset_total")
+            )
+            if reports:  # it did report refusals, and has gone silent: we cannot tell
+                verdicts.append(
+                    Verdict.unknown_for(RULE, server.id, f"no fresh refusals of {server.id}")
+                )
+            continue
         connections = inputs.window.since("server_connections", "server", server.id, start)
         if not connections or not inputs.fresh(connections[-1]):
             verdicts.append(Verdict.unknown_for(RULE, server.id, f"no fresh data for {server.id}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -81,8 +82,11 @@ def _requested_instant(exercise: Exercise, search: str | None) -> tuple[float | 
     try:
         seconds = float(values[0])
     except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
         return None, f"at={values[0][:40]!r} is not a number of seconds from T+0; showing live"
-    return exercise.record.t0 + seconds, None
+    span = exercise.plan.exercise.duration_min * 60
+    return exercise.record.t0 + min(max(seconds, -span), 2 * span), None
 
 
 def _tz(exercise: Exercise) -> Any:
