@@ -120,6 +120,6 @@ def test_a_failed_transaction_leaves_no_phantom_series_behind(sqlite_store: Stor
     boom = Sample("sessions_active", LYON, 1.0, 1.0)
     broken_health = [None]  # fails after the series was inserted, inside the transaction
     with pytest.raises(AttributeError):
-        sqlite_store.write_cycle(exercise, [boom], broken_health)  # type: ignore[list-item]
+        sqlite_store.write_cycle(exercise, [boom], broken_health)  # type: ignore[arg-type]
     sqlite_store.write_cycle(exercise, [boom])  # the series is created again, not a dangling id
     assert sqlite_store.latest(exercise, "sessions_active", 2.0) == {LYON: Point(1.0, 1.0)}
