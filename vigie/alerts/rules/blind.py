@@ -61,7 +61,9 @@ def _stale_signals(
                     f"{signal.name} has never had a value from {source}: check its metric",
                 )
             )
-        elif newest is None or inputs.now - newest <= limit:
+        elif newest is None:  # too soon to tell (or just restarted): keep whatever was said
+            verdicts.append(Verdict.unknown_for(RULE, signal.name, "no value yet"))
+        elif inputs.now - newest <= limit:
             verdicts.append(Verdict(RULE, signal.name, Severity.OK, f"{signal.name} is fresh"))
         else:
             verdicts.append(
