@@ -158,3 +158,22 @@ def test_firing_alerts_are_listed_most_severe_first_as_they_were_then(
         by_id(refresh(client, "?at=-5")["overview-body"]["children"], "overview-alerts")
     )
     assert before_start == ["Alerts", "No alert firing"]
+
+
+def test_viewers_of_the_same_tick_share_one_computation(drilled: tuple[Store, int, float]) -> None:
+    store, exercise_id, t0 = drilled
+    reads: list[float] = []
+    original = store.downsampled
+
+    def counting(*args: object, **kwargs: object) -> object:
+        reads.append(1.0)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    store.downsampled = counting  # type: ignore[method-assign, assignment]
+    client, clock = client_at(store, exercise_id, t0 + 120.1)
+    for _ in range(20):  # twenty viewers refresh within the same poll interval
+        refresh(client)
+    assert len(reads) == 1
+    clock.advance(1.0)  # the next tick is computed afresh
+    refresh(client)
+    assert len(reads) == 2

@@ -6,11 +6,19 @@ state, so any number of viewers and workers share it.
 
 from __future__ import annotations
 
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from vigie.clock import Clock
 from vigie.plan import Plan, parse_plan
 from vigie.store import ExerciseRecord, Store
+
+T = TypeVar("T")
+TICKS_KEPT = 64  # live viewers share the newest; replays scrubbing around reuse recent ones
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,23 @@ class ViewContext:
     refresh_ms: int = 1000
     poll_interval_s: float | None = None  # None: the plan's fastest source interval
     _plans: dict[int, Plan] = field(default_factory=dict)
+    _ticks: OrderedDict[tuple[int, int], Any] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def per_tick(self, exercise: Exercise, at: float, compute: Callable[[], T]) -> T:
+        """What `compute` gives for the poll interval holding `at`, computed once per
+        worker and shared by every viewer of that instant, whatever their number."""
+        key = (exercise.record.id, math.floor(at / exercise.poll_interval_s))
+        with self._lock:
+            if key in self._ticks:
+                self._ticks.move_to_end(key)
+                return cast(T, self._ticks[key])
+        value = compute()
+        with self._lock:
+            self._ticks[key] = value
+            while len(self._ticks) > TICKS_KEPT:
+                self._ticks.popitem(last=False)
+        return value
 
     def exercise(self) -> Exercise | None:
         record = (

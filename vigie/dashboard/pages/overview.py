@@ -61,9 +61,15 @@ def render(context: ViewContext, search: str | None) -> tuple[Any, Any, go.Figur
         return html.H1("Vigie"), html.P(text.text("en", "no_exercise")), go.Figure()
     replay_at, error = _requested_instant(exercise, search)
     at = replay_at if replay_at is not None else context.clock.now()
-    state = overview(context.store, exercise, at)
+    state, history = context.per_tick(
+        exercise,
+        at,
+        lambda: (
+            overview(context.store, exercise, at),
+            active_sessions_history(context.store, exercise, at),
+        ),
+    )
     language = exercise.plan.exercise.language.value
-    history = active_sessions_history(context.store, exercise, at)
     wave_starts = [
         (w.number, exercise.record.t0 + w.start_s)
         for w in state.waves
