@@ -69,3 +69,29 @@ def test_overview_after_the_stop(seed_drill: tuple[Store, int, float]) -> None:
         screenshot(f"{base}/", out)
     assert "EXERCICE ARRÊTÉ à T+37:00" in dom
     assert distinct_colours(out) > 50
+
+
+def test_text_from_a_plan_is_shown_as_text_never_run_as_html(tmp_path: Path) -> None:
+    from tests.conftest import SMALL_PLAN
+    from vigie.store import sqlite_url
+
+    hostile = (
+        '<img src=x onerror="document.title=1">javascript:alert(1)<script>document.title=2</script>'
+    )
+    text = SMALL_PLAN.read_text(encoding="utf-8").replace(
+        'name = "Small drill"', f"name = '{hostile}'"
+    )
+    plan_path = tmp_path / "hostile.toml"
+    plan_path.write_text(text, encoding="utf-8")
+    from vigie.plan import load_plan
+
+    plan = load_plan(plan_path)
+    store = Store.open(sqlite_url(tmp_path / "h.db"))
+    run = run_drill(plan, text, store)
+    record = store.exercise(run.exercise_id)
+    assert record is not None
+    with served(create_app(store, VirtualClock(record.t0 + 60), run.exercise_id)) as base:
+        dom = rendered_dom(f"{base}/")
+    store.close()
+    assert "&lt;img src=x onerror=" in dom and "&lt;script&gt;" in dom  # shown, escaped
+    assert '<img src="x"' not in dom and "<title>Vigie</title>" in dom  # never parsed or run
