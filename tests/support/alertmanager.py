@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from tests.support.daemons import stop, wait_ready
 from tests.support.postgres import free_port
 
 CONFIG = """\
@@ -47,18 +47,8 @@ class AlertmanagerServer:
         )
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (self.folder / "alertmanager.log").read_text()[
-                -1500:
-            ]
-            try:
-                if requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError("Alertmanager not ready")
+        log = self.folder / "alertmanager.log"
+        wait_ready(self.process, self.url, lambda: log.read_text()[-1500:], timeout)
 
     def alerts(self) -> list[dict[str, Any]]:
         response = requests.get(f"{self.url}/api/v2/alerts", timeout=5)
@@ -66,11 +56,5 @@ class AlertmanagerServer:
         return response.json()  # type: ignore[no-any-return]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from tests.support.daemons import stop, wait_ready
 from tests.support.postgres import free_port
 
 CONFIG = """\
@@ -70,25 +71,10 @@ class PrometheusServer:
             stdout=subprocess.DEVNULL,
             stderr=(self.folder / "prometheus.log").open("ab"),
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_tail()
-            try:
-                if requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"Prometheus not ready in {timeout} s: {self.log_tail()}")
+        wait_ready(self.process, self.url, self.log_tail, timeout)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.process = None
 
     def cleanup(self) -> None:
