@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_PLAN = ROOT / "scenarios" / "ecnp-2022-01-21.toml"
 SMALL_PLAN = ROOT / "scenarios" / "small-drill.toml"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def seed_data() -> dict[str, Any]:
+    """The seed plan as raw TOML data, for tests that make variants of it."""
+    return tomllib.loads(SEED_PLAN.read_text(encoding="utf-8"))
 
 
 def require(condition: bool, why: str) -> None:

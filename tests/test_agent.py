@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from tests.conftest import SMALL_PLAN
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.serving import served
+from tests.support.waiting import wait_until
 from vigie.agent.agent import Agent, AgentIdentity
 from vigie.agent.sender import Sender
 from vigie.agent.spool import Spool
@@ -29,14 +30,6 @@ def live_exercise(store: Store) -> int:
     return store.create_exercise(
         "small-drill", "Small", "live", SMALL_PLAN.read_text(encoding="utf-8"), time.time()
     )
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    """Poll a condition the test can observe, bounded in time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_spool_keeps_order_across_restarts_and_drops_oldest_past_its_bound(tmp_path: Path) -> None:
@@ -127,14 +120,13 @@ def test_backlog_survives_a_central_outage_and_arrives_complete_in_order(
     server: BoundServer | None = None
     try:
         agent.wait_for_line(lambda line: line.startswith("Vigie agent for alpha"))
-        spool = Spool(spool_dir)
-        wait_until(lambda: spool.count() >= 5)  # the central is down: batches wait on disk
+        wait_until(lambda: waiting(spool_dir) >= 5)  # the central is down: batches wait on disk
         outage_ended = time.time()
         server = BoundServer(
             create_app(sqlite_store, SystemClock(), exercise).server, "127.0.0.1", port
         )
         threading.Thread(target=server.run, daemon=True).start()
-        wait_until(lambda: spool.count() == 0 and _delivered(sqlite_store, exercise) > 8)
+        wait_until(lambda: waiting(spool_dir) == 0 and _delivered(sqlite_store, exercise) > 8)
     finally:
         assert agent.stop() == 0
         if server is not None:
@@ -145,6 +137,11 @@ def test_backlog_survives_a_central_outage_and_arrives_complete_in_order(
     gaps = [b.at - a.at for a, b in pairwise(marks)]
     assert all(0 < gap < 1.0 for gap in gaps)  # every batch arrived, in order
     assert not list((spool_dir / "rejected").iterdir())
+
+
+def waiting(spool_dir: Path) -> int:
+    """Batches waiting in another process's spool, as its folder shows them."""
+    return sum(1 for _ in spool_dir.glob("*.json.gz"))
 
 
 def _batch_marks(store: Store, exercise: int) -> list[Point]:

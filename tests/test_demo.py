@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import requests
 from tests.support.cli import run_vigie
 from tests.support.dash_client import by_id, overview_request, texts
 from tests.support.process import VigieProcess
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -39,14 +39,6 @@ def refresh(base: str) -> dict[str, Any]:
 def active_sessions(base: str) -> int:
     body = refresh(base)["overview-body"]["children"]
     return int(texts(by_id(body, "overview-active"))[0].replace(",", ""))
-
-
-def wait_until(condition: Any, timeout: float = 60) -> None:
-    """Poll an observable condition of the running demo, bounded in time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.2)
 
 
 def test_demo_serves_the_page_and_sessions_climb(demo: tuple[VigieProcess, str]) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import tomllib
-from typing import Any
 
 import pytest
 import tomli_w
 
-from tests.conftest import SEED_PLAN
+from tests.conftest import seed_data
 from vigie.drill import run_drill
 from vigie.plan import Plan, plan_from_dict
 from vigie.store import Store
@@ -20,10 +19,6 @@ CAPACITY_RULES = {"headroom", "time_to_limit", "wave_gate", "throttling"}
 def drill(plan: Plan, store: Store) -> ExerciseSummary:
     run = run_drill(plan, tomli_w.dumps(plan.model_dump(mode="json", exclude_none=True)), store)
     return summarize(store, run.exercise_id, plan)
-
-
-def seed_data() -> dict[str, Any]:
-    return tomllib.loads(SEED_PLAN.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

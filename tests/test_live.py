@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -13,18 +12,11 @@ from tests.conftest import SMALL_PLAN
 from tests.support.cli import run_vigie
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
+from tests.support.waiting import wait_until
 from vigie.collectors.push_payload import encode_batch
 from vigie.collectors.registry import build_collectors
 from vigie.plan import parse_plan
 from vigie.store import Store, sqlite_url
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    """Poll a condition the test can observe, bounded in time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.1)
 
 
 def plan_reading(port: int, tmp_path: Path) -> Path:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import SEED_PLAN, SMALL_PLAN
+from tests.conftest import SEED_PLAN, SMALL_PLAN, seed_data
 from tests.support.cli import run_vigie
 from vigie.plan import Plan, PlanInvalid, load_plan, plan_from_dict
-
-
-def seed_data() -> dict[str, Any]:
-    return tomllib.loads(SEED_PLAN.read_text(encoding="utf-8"))
 
 
 def errors_of(data: dict[str, Any]) -> list[str]:

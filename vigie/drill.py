@@ -21,6 +21,7 @@ class DrillRun:
     cycles: int
     samples: int
     wall_seconds: float
+    simulated_s: float  # exercise seconds covered
 
 
 def exercise_t0(plan: Plan) -> float:
@@ -37,17 +38,17 @@ def run_drill(plan: Plan, plan_toml: str, store: Store, seed: int | None = None)
     exercise_id = store.create_exercise(
         plan.exercise.id, plan.exercise.name, "drill", plan_toml, t0
     )
-    interval = min((s.interval_s for s in plan.sources), default=1.0)
+    interval = plan.poll_interval_s
     engine = AlertEngine(plan, store, exercise_id, t0, interval)
     engine.evaluate(t0)  # the pre-flight: the wave gate speaks from the plan at T+0
     cycles = samples = 0
     while clock.now() - t0 + interval <= exercise.end_s + 1e-9:
         clock.advance(interval)
         result = run_cycle(store, exercise_id, exercise.collectors, clock.now())
-        engine.observe(result.samples)
-        engine.evaluate(clock.now())
+        engine.after_cycle(clock.now(), result)
         samples += len(result.samples)
         cycles += 1
     if exercise.stop_s is not None:
         store.end_exercise(exercise_id, t0 + exercise.stop_s)
-    return DrillRun(exercise_id, cycles, samples, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return DrillRun(exercise_id, cycles, samples, elapsed, clock.now() - t0)

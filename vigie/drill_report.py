@@ -9,14 +9,13 @@ from vigie.summary import ExerciseSummary
 
 
 def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in: str | None) -> str:
-    end_s = max((run.cycles * _interval(plan)), 0.0)
     where = (
         f"exercise {run.exercise_id} in {kept_in}"
         if kept_in
         else "a temporary store (--db keeps it)"
     )
     lines = [
-        f"Drill of {plan.exercise.id}: T+{exercise_clock(end_s)} of exercise in "
+        f"Drill of {plan.exercise.id}: T+{exercise_clock(run.simulated_s)} of exercise in "
         f"{run.wall_seconds:.1f} s ({count(run.cycles, 'en')} poll cycles, "
         f"{count(run.samples, 'en')} samples), stored in {where}",
         f"Peak active sessions: {count(summary.peak_active_sessions, 'en')} of "
@@ -64,7 +63,3 @@ def _alert_lines(summary: ExerciseSummary) -> list[str]:
             f"{alert.rule}/{alert.subject} ({resolved}{lead}): {alert.message}"
         )
     return lines
-
-
-def _interval(plan: Plan) -> float:
-    return min((s.interval_s for s in plan.sources), default=1.0)

@@ -37,11 +37,8 @@ def open_exercise(plan: Plan, plan_toml: str, store: Store, exercise_id: int | N
 
 
 def _running_exercise_of(plan: Plan, store: Store) -> int | None:
-    """After a restart, `serve` goes on with the plan's live exercise rather than a new one."""
-    for record in store.exercises():
-        if record.plan_id == plan.exercise.id and record.mode == "live" and record.ended is None:
-            return record.id
-    return None
+    """After a restart, `serve` and `collect` go on with the plan's live exercise."""
+    return store.live_exercise(plan.exercise.id, mode="live")
 
 
 def _jobs(plan: Plan) -> list[PollJob]:
@@ -60,7 +57,7 @@ def _start(
     interval = min((j.every_real_s for j in jobs), default=1.0)
     monitoring = Monitoring(plan, store, exercise, record.t0, interval, notifiers)
     monitoring.start(clock.now())
-    scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle)
+    scheduler = start_polling(store, exercise, jobs, clock, monitoring.engine.after_cycle)
     monitoring.schedule(scheduler, clock)
     return jobs, scheduler
 

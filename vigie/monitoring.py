@@ -65,10 +65,6 @@ class Monitoring:
         self.engine.prime(now)
         self.engine.evaluate(now)
 
-    def after_cycle(self, now: float, result: CycleResult) -> None:
-        self.engine.observe(result.samples)
-        self.engine.evaluate(now)
-
     def schedule(self, scheduler: BaseScheduler, clock: Clock, every_real_s: float = 1.0) -> None:
         scheduler.add_job(
             self._deliver(clock),

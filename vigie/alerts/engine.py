@@ -18,6 +18,7 @@ from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rules import RULES, Rule
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.alerts.window import RULE_INPUTS, SeriesWindow
+from vigie.collectors.cycle import CycleResult
 from vigie.plan.model import Plan
 from vigie.series import Sample
 from vigie.store import NewTransition, Store
@@ -81,6 +82,11 @@ class AlertEngine:
             ).items():
                 self.window.observe(Sample(name, labels, p.at, p.value) for p in points)
 
+    def after_cycle(self, now: float, result: CycleResult) -> None:
+        """What a poll cycle brought, then a judgement at its instant."""
+        self.observe(result.samples)
+        self.evaluate(now)
+
     def observe(self, samples: Iterable[Sample]) -> None:
         with self._lock:
             self.window.observe(samples)
@@ -112,7 +118,7 @@ class AlertEngine:
 
     def _note_baselines(self, inputs: RuleInputs) -> None:
         """While nobody is connected, what each server holds is its baseline."""
-        if inputs.total_sessions() != 0:
+        if inputs.total_sessions != 0:
             return
         for server in self.plan.servers:
             point = inputs.connections(server.id)

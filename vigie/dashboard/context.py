@@ -66,5 +66,5 @@ class ViewContext:
         if record.id not in self._plans:
             self._plans[record.id] = parse_plan(record.plan_toml, f"exercise {record.id}")
         plan = self._plans[record.id]
-        interval = self.poll_interval_s or min((s.interval_s for s in plan.sources), default=1.0)
+        interval = self.poll_interval_s or plan.poll_interval_s
         return Exercise(record, plan, interval)

@@ -264,6 +264,11 @@ class Plan(Strict):
         return sum(f.expected_students for f in self.faculties_in_wave(number))
 
     @property
+    def poll_interval_s(self) -> float:
+        """The fastest source's interval: the resolution of the exercise's series."""
+        return min((s.interval_s for s in self.sources), default=1.0)
+
+    @property
     def total_expected(self) -> int:
         return sum(f.expected_students for f in self.faculties)
 

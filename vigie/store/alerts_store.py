@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select, update
@@ -77,8 +78,8 @@ class AlertStore:
             facts=current.facts,
             actor=actor,
         )
-        self.record(exercise_id, [ack])
-        return next(t for t in reversed(self.transitions(exercise_id)) if t.state == "acknowledged")
+        (ack_id,) = self.record(exercise_id, [ack])
+        return replace(current, id=ack_id, at=at, state="acknowledged", actor=actor)
 
     def transitions(self, exercise_id: int) -> list[AlertTransition]:
         query = (

@@ -243,14 +243,19 @@ class Store:
             for r in rows
         ]
 
-    def live_exercise(self) -> int | None:
-        """The newest exercise still running (not ended, not a drill): where pushes go."""
+    def live_exercise(self, plan_id: str | None = None, mode: str | None = None) -> int | None:
+        """The newest exercise still running (not ended, not a drill), of that plan and
+        mode if given: where pushes go, and what a restarted process goes on with."""
         query = (
             select(exercises.c.id)
             .where(exercises.c.ended_ms.is_(None), exercises.c.mode != "drill")
             .order_by(exercises.c.id.desc())
             .limit(1)
         )
+        if plan_id is not None:
+            query = query.where(exercises.c.plan_id == plan_id)
+        if mode is not None:
+            query = query.where(exercises.c.mode == mode)
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one_or_none()
 

@@ -24,7 +24,7 @@ def _platform_refusing(inputs: RuleInputs) -> bool:
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
     settings = inputs.plan.alerts.faculty_lag
-    sessions = inputs.sessions_by_faculty()
+    sessions = inputs.sessions_by_faculty
     due = [
         f
         for f in inputs.plan.faculties

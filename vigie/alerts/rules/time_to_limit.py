@@ -36,8 +36,8 @@ def ceiling(inputs: RuleInputs, server: Server, current: float, margin: float) -
     Scaled from what the connected students hold once enough are in; before
     that, from the plan's estimate of connections per student.
     """
-    sessions = inputs.total_sessions()
-    expected = inputs.expected_started()
+    sessions = inputs.total_sessions
+    expected = inputs.expected_started
     if sessions and sessions >= inputs.plan.alerts.wave_gate.min_sessions:
         return current * max(1.0, expected / sessions) * (1 + margin)
     if server.connections_per_student is None:

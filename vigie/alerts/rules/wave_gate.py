@@ -21,7 +21,7 @@ RULE = "wave_gate"
 
 def gated_wave(inputs: RuleInputs) -> tuple[int, int] | None:
     """(wave number, its students still to come) for the wave the gate decides on."""
-    started = inputs.started_waves()
+    started = inputs.started_waves
     upcoming = [w.number for w in inputs.plan.waves_in_order if w.number not in started]
     if upcoming:
         return upcoming[0], inputs.plan.expected_in_wave(upcoming[0])
@@ -36,16 +36,16 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
         return []
     wave, wave_students = gate
     subject = f"wave-{wave}"
-    sessions = inputs.total_sessions() if inputs.elapsed_s > 0 else 0.0
+    sessions = inputs.total_sessions if inputs.elapsed_s > 0 else 0.0
     if sessions is None:
         return [Verdict.unknown_for(RULE, subject, "active sessions are stale")]
-    still_coming = max(0.0, inputs.expected_started() - sessions)
+    still_coming = max(0.0, inputs.expected_started - sessions)
     margin = inputs.plan.alerts.wave_gate.margin
     projections = []
     for server in inputs.plan.servers:
         point = inputs.connections(server.id)
         current = point.value if inputs.fresh(point) and point is not None else None
-        if current is None and inputs.elapsed_s > 0 and inputs.started_waves():
+        if current is None and inputs.elapsed_s > 0 and inputs.started_waves:
             return [Verdict.unknown_for(RULE, subject, f"connections of {server.id} are stale")]
         current = current or 0.0
         measured = sessions >= inputs.plan.alerts.wave_gate.min_sessions
