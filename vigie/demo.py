@@ -89,7 +89,7 @@ def run_demo(
     monitoring = Monitoring(plan, store, exercise_id, origin, slowest_poll_s, settings.notifiers)
     monitoring.start(clock.now())
     scheduler = start_polling(
-        store, exercise_id, jobs, clock, chain(monitoring.engine.after_cycle, end_at_stop)
+        store, exercise_id, jobs, clock, chain(monitoring.after_cycle, end_at_stop)
     )
     monitoring.schedule(scheduler, clock)
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")

@@ -11,6 +11,7 @@ from vigie.collectors.cycle import run_cycle
 from vigie.plan.model import Plan
 from vigie.simulated import simulate_exercise
 from vigie.store import Store
+from vigie.tick.recorder import TickRecorder
 
 DEFAULT_T0 = 1_700_000_000.0  # any fixed instant: drills of a plan without a date repeat exactly
 
@@ -39,13 +40,13 @@ def run_drill(plan: Plan, plan_toml: str, store: Store, seed: int | None = None)
         plan.exercise.id, plan.exercise.name, "drill", plan_toml, t0
     )
     interval = plan.poll_interval_s
-    engine = AlertEngine(plan, store, exercise_id, t0, interval)
-    engine.evaluate(t0)  # the pre-flight: the wave gate speaks from the plan at T+0
+    recorder = TickRecorder(store, exercise_id, AlertEngine(plan, store, exercise_id, t0, interval))
+    recorder.evaluate(t0)  # the pre-flight: the wave gate speaks from the plan at T+0
     cycles = samples = 0
     while clock.now() - t0 + interval <= exercise.end_s + 1e-9:
         clock.advance(interval)
         result = run_cycle(store, exercise_id, exercise.collectors, clock.now())
-        engine.after_cycle(clock.now(), result)
+        recorder.after_cycle(clock.now(), result)
         samples += len(result.samples)
         cycles += 1
     if exercise.stop_s is not None:

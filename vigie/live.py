@@ -57,7 +57,7 @@ def _start(
     interval = min((j.every_real_s for j in jobs), default=1.0)
     monitoring = Monitoring(plan, store, exercise, record.t0, interval, notifiers)
     monitoring.start(clock.now())
-    scheduler = start_polling(store, exercise, jobs, clock, monitoring.engine.after_cycle)
+    scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle)
     monitoring.schedule(scheduler, clock)
     return jobs, scheduler
 

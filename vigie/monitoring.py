@@ -18,6 +18,7 @@ from vigie.clock import Clock
 from vigie.collectors.cycle import CycleResult
 from vigie.plan import Plan
 from vigie.store import Store
+from vigie.tick.recorder import TickRecorder
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,16 @@ class Monitoring:
         self.engine = AlertEngine(
             plan, store, exercise_id, t0, poll_interval_s, [n.name for n in self.notifiers]
         )
+        self.ticks = TickRecorder(store, exercise_id, self.engine)
 
     def start(self, now: float) -> None:
         """Pick up where a previous process left off, then judge the present."""
         self.engine.prime(now)
-        self.engine.evaluate(now)
+        self.ticks.evaluate(now)
+
+    def after_cycle(self, now: float, result: CycleResult) -> None:
+        """Judge each poll cycle, and keep what the screens show of it."""
+        self.ticks.after_cycle(now, result)
 
     def schedule(self, scheduler: BaseScheduler, clock: Clock, every_real_s: float = 1.0) -> None:
         scheduler.add_job(

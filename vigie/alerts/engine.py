@@ -28,6 +28,15 @@ log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (rule, subject)
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """One judgement: what the rules read and what each said, ok verdicts included
+    (the screens show a GO and every server's time to limit, not only alerts)."""
+
+    inputs: RuleInputs
+    verdicts: dict[str, list[Verdict]]
+
+
 @dataclass
 class OpenAlert:
     state: str  # pending or firing
@@ -65,6 +74,7 @@ class AlertEngine:
         self._open: dict[Key, OpenAlert] = {}
         self._baselines: dict[str, float] = {}
         self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
+        self.last: Evaluation | None = None
         self._restore()
 
     def _restore(self) -> None:
@@ -100,6 +110,7 @@ class AlertEngine:
             )
             self._note_baselines(inputs)
             transitions: list[NewTransition] = []
+            said: dict[str, list[Verdict]] = {}
             for name, rule in self._rules.items():
                 previous = {
                     s: a.severity
@@ -111,9 +122,11 @@ class AlertEngine:
                 except Exception:
                     log.exception("rule %s failed at %.3f; its alerts keep their state", name, now)
                     continue
+                said[name] = verdicts
                 transitions += self._apply(name, verdicts, now)
             if transitions:
                 self._store.alerts.record(self._exercise, transitions, self._notifiers)
+            self.last = Evaluation(inputs, said)
             return transitions
 
     def _note_baselines(self, inputs: RuleInputs) -> None:

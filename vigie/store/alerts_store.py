@@ -109,6 +109,18 @@ class AlertStore:
         with self.engine.connect() as connection:
             return [_transition(row) for row in connection.execute(query)]
 
+    def transitions_after(self, exercise_id: int, after_id: int) -> list[AlertTransition]:
+        """Transitions recorded since the one numbered `after_id`, in the order written."""
+        query = (
+            select(alert_transitions)
+            .where(
+                alert_transitions.c.exercise_id == exercise_id, alert_transitions.c.id > after_id
+            )
+            .order_by(alert_transitions.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_transition(row) for row in connection.execute(query)]
+
     def due(self, notifier: str, now: float, limit: int = 100) -> list[Delivery]:
         """Pending deliveries in order, up to the first one still waiting for its retry time:
         a later transition never overtakes an earlier one."""

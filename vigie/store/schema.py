@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -129,4 +130,17 @@ agent_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_ms", BigInteger, nullable=False),
     Column("revoked_ms", BigInteger, nullable=True),
+)
+
+# The per-tick state every screen reads (vigie.tick): one row per poll instant,
+# written once by the collecting process, read by any number of viewers and
+# workers with one index seek, whatever the length of history.
+tick_states = Table(
+    "tick_states",
+    metadata,
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("exercise_id", "ts_ms", name="pk_tick_states"),
+    sqlite_with_rowid=False,
 )

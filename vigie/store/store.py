@@ -38,6 +38,7 @@ from vigie.store.schema import (
     series,
     source_health,
 )
+from vigie.store.ticks_store import TickStore
 
 SeriesKey = tuple[str, str]  # (name, canonical labels)
 
@@ -50,6 +51,7 @@ class Store:
         self._series_ids: dict[int, dict[tuple[str, Labels], int]] = {}
         self._sample_insert_sql = _sample_insert_sql(engine.dialect.name, engine.dialect.paramstyle)
         self.alerts = AlertStore(engine)
+        self.ticks = TickStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -398,12 +400,16 @@ class Store:
             ).all()
         return [_health_record(row) for row in rows]
 
-    def annotations(self, exercise_id: int) -> list[Annotation]:
+    def annotations(self, exercise_id: int, at: float | None = None) -> list[Annotation]:
+        """Notes and decisions about instants up to `at` (default: all), oldest first."""
+        query = select(exercise_annotations).where(
+            exercise_annotations.c.exercise_id == exercise_id
+        )
+        if at is not None:
+            query = query.where(exercise_annotations.c.ts_ms <= to_ms(at))
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(exercise_annotations)
-                .where(exercise_annotations.c.exercise_id == exercise_id)
-                .order_by(exercise_annotations.c.ts_ms, exercise_annotations.c.id)
+                query.order_by(exercise_annotations.c.ts_ms, exercise_annotations.c.id)
             ).all()
         return [
             Annotation(

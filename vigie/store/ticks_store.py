@@ -1,0 +1,46 @@
+"""Per-tick states as opaque bodies: the store keeps and finds them, vigie.tick reads them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vigie.store.records import from_ms, to_ms
+from vigie.store.schema import tick_states
+
+
+class TickStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(tick_states)
+        self._upsert = statement.on_conflict_do_update(
+            index_elements=["exercise_id", "ts_ms"], set_={"body": statement.excluded.body}
+        )
+
+    def write(self, exercise_id: int, at: float, body: bytes) -> None:
+        """The state at `at`; a second write for the same instant replaces the first."""
+        row = {"exercise_id": exercise_id, "ts_ms": to_ms(at), "body": body}
+        with self._engine.begin() as connection:
+            connection.execute(self._upsert, row)
+
+    def at(self, exercise_id: int, at: float) -> tuple[float, bytes] | None:
+        """The newest state at or before `at`, with its instant: one index seek."""
+        query = (
+            select(tick_states.c.ts_ms, tick_states.c.body)
+            .where(tick_states.c.exercise_id == exercise_id, tick_states.c.ts_ms <= to_ms(at))
+            .order_by(tick_states.c.ts_ms.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else (from_ms(row.ts_ms), bytes(row.body))
+
+    def instants(self, exercise_id: int) -> list[float]:
+        query = (
+            select(tick_states.c.ts_ms)
+            .where(tick_states.c.exercise_id == exercise_id)
+            .order_by(tick_states.c.ts_ms)
+        )
+        with self._engine.connect() as connection:
+            return [from_ms(ms) for ms in connection.scalars(query)]

@@ -1,0 +1,85 @@
+"""What the operators and the engine have written, kept current in memory.
+
+The recorder reads only what was written since its last look (two index range
+reads per tick), instead of re-reading every transition and note each poll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vigie.store import AlertTransition, Annotation, Store
+from vigie.tick.state import AlertView, NoteView
+
+NOTES_SHOWN = 5
+SEVERITY_RANK = {"careful": 1, "warning": 2, "critical": 3}
+
+
+@dataclass
+class Board:
+    store: Store
+    exercise_id: int
+    _firing: dict[tuple[str, str], AlertView] = field(default_factory=dict)
+    _notes: list[NoteView] = field(default_factory=list)
+    _decisions: dict[int | None, NoteView] = field(default_factory=dict)
+    _last_transition: int = 0
+    _last_annotation: int = 0
+
+    def catch_up(self) -> None:
+        for transition in self.store.alerts.transitions_after(
+            self.exercise_id, self._last_transition
+        ):
+            self._apply(transition)
+            self._last_transition = transition.id
+        for annotation in self.store.annotations(self.exercise_id, self._last_annotation):
+            self._note(annotation)
+            self._last_annotation = annotation.id
+
+    def firing(self) -> tuple[AlertView, ...]:
+        """Most severe first, then newest first."""
+        return tuple(
+            sorted(
+                self._firing.values(),
+                key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), -a.since),
+            )
+        )
+
+    def notes(self) -> tuple[NoteView, ...]:
+        """The newest few notes, newest first."""
+        return tuple(reversed(self._notes[-NOTES_SHOWN:]))
+
+    def decisions(self) -> tuple[NoteView, ...]:
+        """The latest decision per wave, by wave."""
+        return tuple(sorted(self._decisions.values(), key=lambda d: d.wave or 0))
+
+    def _apply(self, t: AlertTransition) -> None:
+        key = (t.rule, t.subject)
+        if t.state == "firing":  # a new episode, or an escalation to be seen again
+            self._firing[key] = AlertView(
+                rule=t.rule,
+                subject=t.subject,
+                severity=t.severity,
+                since=t.at,
+                message=t.message,
+                facts=t.facts,
+            )
+        elif t.state == "resolved":
+            self._firing.pop(key, None)
+        elif t.state == "acknowledged" and key in self._firing:
+            self._firing[key] = self._firing[key].model_copy(
+                update={"acknowledged_by": t.actor, "acknowledged_at": t.at}
+            )
+
+    def _note(self, annotation: Annotation) -> None:
+        view = NoteView(
+            at=annotation.at,
+            kind=annotation.kind,
+            author=annotation.author,
+            text=annotation.text,
+            wave=annotation.wave,
+        )
+        if annotation.kind == "decision":
+            self._decisions[annotation.wave] = view
+        else:
+            self._notes.append(view)
+            del self._notes[:-NOTES_SHOWN]

@@ -1,0 +1,144 @@
+"""Build the per-tick state from one alert-engine evaluation and the store's records.
+
+Called once per poll cycle by the collecting process; screens never call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vigie.alerts.engine import Evaluation
+from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.verdict import Verdict
+from vigie.plan.model import Plan, Server
+from vigie.store import Point, Store
+from vigie.tick.board import Board
+from vigie.tick.state import (
+    BlindView,
+    FacultyView,
+    GateView,
+    ServerView,
+    TickState,
+    WaveState,
+    WaveView,
+)
+
+COMPLETE_SHARE = 0.95  # a wave is complete once 95% of its students are connected
+
+
+def build_tick(store: Store, board: Board, evaluation: Evaluation) -> TickState:
+    inputs = evaluation.inputs
+    plan, at = inputs.plan, inputs.now
+    sessions = inputs.sessions_by_faculty
+    exercise_id = board.exercise_id
+    return TickState(
+        exercise_id=exercise_id,
+        at=at,
+        t0=inputs.t0,
+        poll_interval_s=inputs.poll_interval_s,
+        active=sum(p.value for p in sessions.values()) if sessions else None,
+        active_measured_at=min((p.at for p in sessions.values()), default=None),
+        expected=plan.total_expected,
+        waves=tuple(_wave(plan, w.number, sessions, inputs.elapsed_s) for w in plan.waves_in_order),
+        servers=tuple(_server(inputs, s, evaluation.verdicts) for s in plan.servers),
+        gate=_gate(evaluation.verdicts.get("wave_gate", [])),
+        alerts=board.firing(),
+        faculties=_faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", [])),
+        blind=_blind(store, exercise_id, inputs),
+        notes=board.notes(),
+        decisions=board.decisions(),
+    )
+
+
+def _wave(plan: Plan, number: int, sessions: dict[str, Point], elapsed: float) -> WaveView:
+    start_s = plan.wave(number).start_min * 60
+    expected = plan.expected_in_wave(number)
+    connected = round(
+        sum(sessions[f.id].value for f in plan.faculties_in_wave(number) if f.id in sessions)
+    )
+    if elapsed < start_s:
+        state = WaveState.PLANNED
+    elif expected and connected >= COMPLETE_SHARE * expected:
+        state = WaveState.COMPLETE
+    else:
+        state = WaveState.CONNECTING
+    return WaveView(
+        number=number, start_s=start_s, expected=expected, connected=connected, state=state
+    )
+
+
+def _said_about(verdicts: Iterable[Verdict], subject: str) -> Verdict | None:
+    return next((v for v in verdicts if v.subject == subject), None)
+
+
+def _server(inputs: RuleInputs, server: Server, verdicts: dict[str, list[Verdict]]) -> ServerView:
+    point = inputs.connections(server.id)
+    headroom = _said_about(verdicts.get("headroom", []), server.id)
+    ramp = _said_about(verdicts.get("time_to_limit", []), server.id)
+    severity = "unknown" if headroom is None or headroom.unknown else headroom.severity.label
+    eta = ramp.facts.get("eta_s") if ramp is not None and not ramp.unknown else None
+    t = server.thresholds
+    return ServerView(
+        id=server.id,
+        role=server.role.value,
+        limit=server.connection_limit,
+        connections=None if point is None else point.value,
+        measured_at=None if point is None else point.at,
+        severity=severity,
+        eta_s=float(eta) if isinstance(eta, int | float) else None,
+        thresholds=(t.careful, t.warning, t.critical),
+    )
+
+
+def _gate(verdicts: list[Verdict]) -> GateView | None:
+    if not verdicts:
+        return None
+    verdict = verdicts[0]
+    wave = int(verdict.subject.removeprefix("wave-"))
+    if verdict.unknown:
+        return GateView(
+            wave=wave, students=0, verdict="UNKNOWN", severity="unknown", reason=verdict.message
+        )
+    f = verdict.facts
+    return GateView(
+        wave=wave,
+        students=int(f["students"]),
+        verdict=str(f["verdict"]),
+        severity=verdict.severity.label,
+        server=str(f["server"]),
+        projected=float(f["projected"]),
+        limit=int(f["limit"]),
+        fit=float(f["fit"]),
+        ratio_source=str(f["ratio_source"]),
+    )
+
+
+def _faculties(
+    plan: Plan, sessions: dict[str, Point], lag: list[Verdict]
+) -> tuple[FacultyView, ...]:
+    lagging = {v.subject for v in lag if v.severity.label != "ok" and not v.unknown}
+    views = []
+    for faculty in plan.faculties:
+        point = sessions.get(faculty.id)
+        views.append(
+            FacultyView(
+                id=faculty.id,
+                name=faculty.name,
+                wave=faculty.wave,
+                expected=faculty.expected_students,
+                connected=None if point is None else point.value,
+                measured_at=None if point is None else point.at,
+                lagging=faculty.id in lagging,
+            )
+        )
+    return tuple(views)
+
+
+def _blind(store: Store, exercise_id: int, inputs: RuleInputs) -> tuple[BlindView, ...]:
+    """Sources whose latest poll failed, with when their failing streak began."""
+    blind = []
+    for source, points in inputs.window.by_entity("source_up", "source").items():
+        if points and points[-1].value < 0.5:
+            since = store.down_since(exercise_id, source, inputs.now)
+            blind.append(BlindView(source=source, since=points[-1].at if since is None else since))
+    return tuple(sorted(blind, key=lambda b: b.since))

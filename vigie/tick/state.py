@@ -1,0 +1,133 @@
+"""What every screen shows at one instant, as data: no text, no markup.
+
+Numbers carry the instant they were measured (`*_at`), so a screen judges their
+age against its own "now": a tick left behind by a stopped collector turns stale
+on the wall instead of looking live.
+"""
+
+from __future__ import annotations
+
+import zlib
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WaveState(StrEnum):
+    PLANNED = "planned"
+    CONNECTING = "connecting"
+    COMPLETE = "complete"
+
+
+class WaveView(Frozen):
+    number: int
+    start_s: float  # exercise seconds
+    expected: int
+    connected: int
+    state: WaveState
+
+    @property
+    def share(self) -> float:
+        return self.connected / self.expected if self.expected else 0.0
+
+
+class ServerView(Frozen):
+    id: str
+    role: str
+    limit: int
+    connections: float | None  # None: never measured
+    measured_at: float | None
+    severity: str  # ok, careful, warning, critical, unknown (the headroom rule's verdict)
+    eta_s: float | None  # time to limit at the current ramp, when it is heading there
+    thresholds: tuple[float, float, float]  # careful, warning, critical
+
+    @property
+    def share(self) -> float | None:
+        return None if self.connections is None else self.connections / self.limit
+
+    @property
+    def headroom(self) -> float | None:
+        return None if self.connections is None else self.limit - self.connections
+
+
+class GateView(Frozen):
+    """The wave gate's current verdict on the next wave (or the rest of the last)."""
+
+    wave: int
+    students: int  # still to come in that wave; 0 once it has started
+    verdict: str  # GO, HOLD, UNKNOWN
+    severity: str
+    server: str | None = None  # the server closest to its limit after the wave
+    projected: float | None = None
+    limit: int | None = None
+    fit: float | None = None  # students that fit before that limit
+    ratio_source: str | None = None  # "measured" or "plan estimate"
+    reason: str | None = None  # why it is unknown
+
+
+class AlertView(Frozen):
+    rule: str
+    subject: str
+    severity: str
+    since: float
+    message: str  # as the rule wrote it (English), for notifiers and the log
+    facts: dict[str, float | str]
+    acknowledged_by: str | None = None
+    acknowledged_at: float | None = None
+
+
+class FacultyView(Frozen):
+    id: str
+    name: str
+    wave: int
+    expected: int
+    connected: float | None
+    measured_at: float | None
+    lagging: bool
+
+
+class BlindView(Frozen):
+    source: str
+    since: float
+
+
+class NoteView(Frozen):
+    at: float
+    kind: str  # note, decision
+    author: str
+    text: str
+    wave: int | None
+
+
+class TickState(Frozen):
+    exercise_id: int
+    at: float  # the poll instant this state is of
+    t0: float
+    poll_interval_s: float
+    active: float | None  # sum of every faculty's latest active sessions
+    active_measured_at: float | None  # the oldest of those latest values
+    expected: int
+    waves: tuple[WaveView, ...]
+    servers: tuple[ServerView, ...]
+    gate: GateView | None
+    alerts: tuple[AlertView, ...]  # firing, most severe first, then newest
+    faculties: tuple[FacultyView, ...]
+    blind: tuple[BlindView, ...]
+    notes: tuple[NoteView, ...]  # newest first, a few
+    decisions: tuple[NoteView, ...]  # the latest decision per wave
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.at - self.t0
+
+    def encode(self) -> bytes:
+        # A tick is written every poll: compressed it is ~1/6 of its JSON.
+        return zlib.compress(self.model_dump_json().encode(), 1)
+
+    @classmethod
+    def decode(cls, body: bytes) -> TickState:
+        return cls.model_validate_json(zlib.decompress(body))
