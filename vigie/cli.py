@@ -340,7 +340,7 @@ def alerts() -> None:
 @click.option("--exercise", "exercise_id", type=int, required=True)
 def alerts_list(db: str, exercise_id: int) -> None:
     """Every transition of EXERCISE, oldest first."""
-    from vigie.dashboard.text import exercise_clock
+    from vigie.i18n.formats import exercise_clock
 
     store = _open_store(db)
     record = store.exercise(exercise_id)

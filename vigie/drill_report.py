@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vigie.dashboard.text import count, exercise_clock
 from vigie.drill import DrillRun
+from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 from vigie.summary import ExerciseSummary
 

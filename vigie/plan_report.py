@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vigie.alerts.capacity import preflight
-from vigie.dashboard.text import count, exercise_clock
+from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Dash, html, page_container
+from dash import Dash, Input, Output, State, dcc, html, page_container
 from flask import Response, jsonify
 
 from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.pages import overview
+from vigie.dashboard.pages import console, faculty, server, wall
 from vigie.resources import assets_folder
 from vigie.store import Store
 
-PAGES = (overview,)
+PAGES = (console, wall, server, faculty)
 
 
 def create_app(
@@ -35,13 +35,35 @@ def create_app(
         assets_folder=str(assets or assets_folder()),
         title="Vigie",
         update_title="",  # no "Updating..." flicker on a wall screen
+        suppress_callback_exceptions=True,  # each page's components exist only on that page
     )
     for page in PAGES:
         page.register(app, context)
-    app.layout = html.Div(page_container, className="vigie-root")
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url"),
+            # A browser's language choice (?lang=fr once) is kept for its next visits.
+            dcc.Store(id="vigie-language", storage_type="local"),
+            page_container,
+        ],
+        className="vigie-root",
+    )
+    _remember_language(app)
     _add_health_route(app, context)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app
+
+
+def _remember_language(app: Dash) -> None:
+    app.clientside_callback(
+        """function (search, current) {
+            const asked = new URLSearchParams(search || "").get("lang");
+            return asked ? asked : window.dash_clientside.no_update;
+        }""",
+        Output("vigie-language", "data"),
+        Input("url", "search"),
+        State("vigie-language", "data"),
+    )
 
 
 def _add_health_route(app: Dash, context: ViewContext) -> None:

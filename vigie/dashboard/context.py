@@ -1,7 +1,8 @@
 """What every page of one app reads from: the store, the clock, and which exercise.
 
 One instance per app, handed to each page's `register`; it holds no per-viewer
-state, so any number of viewers and workers share it.
+state. Its caches are per worker and keyed by what the store says, so workers
+never need to agree with each other.
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from vigie.clock import Clock
 from vigie.plan import Plan, parse_plan
 from vigie.store import ExerciseRecord, Store
+from vigie.tick import TickState
 
 T = TypeVar("T")
-TICKS_KEPT = 64  # live viewers share the newest; replays scrubbing around reuse recent ones
+KEPT = 256  # live viewers share the newest entries; replays scrubbing around reuse recent ones
 
 
 @dataclass(frozen=True)
@@ -36,23 +38,36 @@ class ViewContext:
     refresh_ms: int = 1000
     poll_interval_s: float | None = None  # None: the plan's fastest source interval
     _plans: dict[int, Plan] = field(default_factory=dict)
-    _ticks: OrderedDict[tuple[int, int], Any] = field(default_factory=OrderedDict)
+    _cache: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def per_tick(self, exercise: Exercise, at: float, compute: Callable[[], T]) -> T:
-        """What `compute` gives for the poll interval holding `at`, computed once per
-        worker and shared by every viewer of that instant, whatever their number."""
-        key = (exercise.record.id, math.floor(at / exercise.poll_interval_s))
+    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute` gives for `key`, computed once per worker and shared by every
+        viewer asking for the same key, whatever their number."""
         with self._lock:
-            if key in self._ticks:
-                self._ticks.move_to_end(key)
-                return cast(T, self._ticks[key])
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return cast(T, self._cache[key])
         value = compute()
         with self._lock:
-            self._ticks[key] = value
-            while len(self._ticks) > TICKS_KEPT:
-                self._ticks.popitem(last=False)
+            self._cache[key] = value
+            while len(self._cache) > KEPT:
+                self._cache.popitem(last=False)
         return value
+
+    def per_tick(self, exercise: Exercise, at: float, name: str, compute: Callable[[], T]) -> T:
+        """Shared for the poll interval holding `at` (charts: recomputed once a tick)."""
+        bucket = math.floor(at / exercise.poll_interval_s)
+        return self.shared((name, exercise.record.id, bucket), compute)
+
+    def tick(self, exercise: Exercise, at: float) -> TickState | None:
+        """The per-tick state at or before `at`: one index seek, decoded once per worker."""
+        found = self.store.ticks.at(exercise.record.id, at)
+        if found is None:
+            return None
+        instant, body = found
+        key = ("tick", exercise.record.id, instant)
+        return self.shared(key, lambda: TickState.decode(body))
 
     def exercise(self) -> Exercise | None:
         record = (

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.dashboard.text import wall_time
+from vigie.i18n.formats import wall_time
 from vigie.plan.model import SourceKind
 
 RULE = "blind"
@@ -32,6 +32,7 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
                     source.id,
                     Severity.CRITICAL,
                     f"MONITORING BLIND: {source.id} unreachable since {_clock(first_down)}",
+                    facts={"kind": "source", "since": first_down},
                 )
             )
             continue
@@ -59,6 +60,7 @@ def _stale_signals(
                     signal.name,
                     Severity.WARNING,
                     f"{signal.name} has never had a value from {source}: check its metric",
+                    facts={"kind": "never", "source": source},
                 )
             )
         elif newest is None:  # too soon to tell (or just restarted): keep whatever was said
@@ -72,6 +74,7 @@ def _stale_signals(
                     signal.name,
                     Severity.WARNING,
                     f"{signal.name} is stale: last value at {_clock(newest)}",
+                    facts={"kind": "stale", "newest": newest},
                 )
             )
     return verdicts

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rules import throttling
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.dashboard.text import count
+from vigie.i18n.formats import count
 
 RULE = "faculty_lag"
 

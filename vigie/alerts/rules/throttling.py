@@ -13,7 +13,7 @@ from itertools import pairwise
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.collectors.host import counter_increase
-from vigie.dashboard.text import count
+from vigie.i18n.formats import count
 from vigie.store import Point
 
 RULE = "throttling"
@@ -65,14 +65,8 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             f"{count(refused, 'en')} refused and {count(dropped, 'en')} reset in the last "
             f"{settings.window_s:g} s"
         )
-        if throttled:
-            cause = "its security layer is throttling"
-        elif peak >= 1:
-            cause = "saturated at its limit"
-        elif peak >= settings.high_fraction:
-            cause = f"at {peak:.0%} of its limit"
-        else:
-            cause = f"well below its limit ({peak:.0%}): not a capacity problem"
+        kind, cause = _cause(throttled, peak, settings.high_fraction)
+        facts["cause"] = kind
         severity = (
             Severity.CRITICAL if throttled or peak >= settings.high_fraction else Severity.WARNING
         )
@@ -87,3 +81,14 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             )
         )
     return verdicts
+
+
+def _cause(throttled: bool, peak: float, high: float) -> tuple[str, str]:
+    """(kind, English words) of why connections are refused; screens translate the kind."""
+    if throttled:
+        return "security", "its security layer is throttling"
+    if peak >= 1:
+        return "saturated", "saturated at its limit"
+    if peak >= high:
+        return "high", f"at {peak:.0%} of its limit"
+    return "below", f"well below its limit ({peak:.0%}): not a capacity problem"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.dashboard.text import count
+from vigie.i18n.formats import count
 from vigie.plan.model import Server
 from vigie.store import Point
 

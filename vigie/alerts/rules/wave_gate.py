@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from vigie.alerts.capacity import Projection, project
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.dashboard.text import count
+from vigie.i18n.formats import count
 
 RULE = "wave_gate"
 

@@ -1,0 +1,78 @@
+"""What an operator does from the console, checked whole before anything is written.
+
+Each function returns the confirmation to show, or raises ActionRefused with a
+message that names what is wrong; nothing is half written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vigie.dashboard.context import ViewContext
+from vigie.dashboard.screen import Screen
+
+MAX_NAME = 64  # the store's author column
+MAX_NOTE = 2000
+CHOICES = ("go", "hold", "split")
+
+
+class ActionRefused(ValueError):
+    pass
+
+
+def _operator(screen: Screen, operator: str | None) -> str:
+    name = (operator or "").strip()
+    if not name:
+        raise ActionRefused(screen.t("Write your name first: every action says who took it."))
+    if len(name) > MAX_NAME:
+        raise ActionRefused(screen.t("A name has at most {n} characters.", n=MAX_NAME))
+    return name
+
+
+def acknowledge(
+    context: ViewContext, screen: Screen, operator: str | None, rule: Any, subject: Any
+) -> str:
+    name = _operator(screen, operator)
+    if not isinstance(rule, str) or not isinstance(subject, str):
+        raise ActionRefused(screen.t("That alert does not exist."))
+    done = context.store.alerts.acknowledge(
+        screen.exercise.record.id, rule, subject, name, context.clock.now()
+    )
+    if done is None:
+        raise ActionRefused(screen.t("That alert is no longer firing."))
+    return screen.t("Acknowledged by {who}.", who=name)
+
+
+def add_note(context: ViewContext, screen: Screen, operator: str | None, note: str | None) -> str:
+    name = _operator(screen, operator)
+    text = (note or "").strip()
+    if not text:
+        raise ActionRefused(screen.t("The note is empty."))
+    if len(text) > MAX_NOTE:
+        raise ActionRefused(screen.t("A note has at most {n} characters.", n=MAX_NOTE))
+    context.store.add_annotation(screen.exercise.record.id, context.clock.now(), "note", name, text)
+    return screen.t("Note added; every screen shows it at the next refresh.")
+
+
+def add_decision(
+    context: ViewContext,
+    screen: Screen,
+    operator: str | None,
+    wave: Any,
+    choice: Any,
+    comment: str | None,
+) -> str:
+    name = _operator(screen, operator)
+    waves = {w.number for w in screen.exercise.plan.waves}
+    if not isinstance(wave, int) or wave not in waves:
+        raise ActionRefused(screen.t("Choose the wave the decision is about."))
+    if choice not in CHOICES:
+        raise ActionRefused(screen.t("Choose GO, HOLD or SPLIT."))
+    why = (comment or "").strip()
+    if len(why) > MAX_NOTE:
+        raise ActionRefused(screen.t("A note has at most {n} characters.", n=MAX_NOTE))
+    text = f"{choice}: {why}" if why else choice
+    context.store.add_annotation(
+        screen.exercise.record.id, context.clock.now(), "decision", name, text, wave=wave
+    )
+    return screen.t("Decision recorded; every screen shows it at the next refresh.")

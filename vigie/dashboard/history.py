@@ -1,0 +1,66 @@
+"""The console's charts' data: history up to the instant shown, downsampled in the store
+to what a screen can draw. Read once per tick per worker, shared by its viewers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from vigie.dashboard.context import Exercise
+from vigie.store import Point, Store
+
+CHART_POINTS = 300  # a chart's width in useful points on a 1080p screen
+
+
+@dataclass(frozen=True)
+class Marker:
+    at: float
+    label: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class History:
+    sessions: dict[str, list[Point]]  # faculty id -> active sessions
+    connections: dict[str, list[Point]]  # server id -> connections
+    alerts: list[Marker]  # when each alert started firing
+
+    def total(self) -> list[Point]:
+        return _summed(self.sessions.values())
+
+    def by_wave(self, wave_of: dict[str, int]) -> dict[int, list[Point]]:
+        groups: dict[int, list[list[Point]]] = defaultdict(list)
+        for faculty, points in self.sessions.items():
+            if faculty in wave_of:
+                groups[wave_of[faculty]].append(points)
+        return {wave: _summed(group) for wave, group in sorted(groups.items())}
+
+
+def read_history(store: Store, exercise: Exercise, at: float) -> History:
+    record = exercise.record
+    start = record.t0
+    end = max(at, start + 1)
+    sessions = store.downsampled(record.id, "sessions_active", start, end, CHART_POINTS)
+    connections = store.downsampled(
+        record.id, "server_connections", start, end, CHART_POINTS, aggregate="max"
+    )
+    markers = [
+        Marker(t.at, f"{t.rule} {t.subject}", t.severity)
+        for t in store.alerts.transitions(record.id)
+        if t.state == "firing" and t.at <= at
+    ]
+    return History(
+        sessions={dict(labels).get("faculty", ""): points for labels, points in sessions.items()},
+        connections={
+            dict(labels).get("server", ""): points for labels, points in connections.items()
+        },
+        alerts=markers,
+    )
+
+
+def _summed(group: object) -> list[Point]:
+    totals: dict[float, float] = defaultdict(float)
+    for points in group:  # type: ignore[attr-defined]
+        for point in points:
+            totals[point.at] += point.value
+    return [Point(at, value) for at, value in sorted(totals.items())]

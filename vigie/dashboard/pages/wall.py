@@ -1,0 +1,131 @@
+"""The wall screen: the whole exercise at a glance, from across the room, no controls.
+
+Refreshes by itself; if the browser loses the server it says so instead of
+freezing on old numbers, and recovers by itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+
+from vigie.dashboard import components
+from vigie.dashboard.context import ViewContext
+from vigie.dashboard.screen import Screen, requested_language, screen_for
+from vigie.i18n import texts
+
+MAX_ALERT_ROWS = 4  # no scrolling: the most severe and newest first
+DISCONNECTED_AFTER_REFRESHES = 3
+
+
+def register(app: Dash, context: ViewContext) -> None:
+    dash.register_page(
+        __name__,
+        path="/wall",
+        title="Vigie · wall",
+        layout=lambda **query: layout(context, query.get("lang")),
+    )
+
+    @app.callback(
+        Output("wall-screen", "children"),
+        Output("wall-contact", "data"),
+        Input("wall-tick", "n_intervals"),
+        Input("url", "search"),
+        Input("vigie-language", "data"),
+    )
+    def refresh(_tick: int | None, search: str | None, remembered: str | None) -> Any:
+        return render(context, search, remembered), {"refresh_ms": context.refresh_ms}
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="vigie", function_name="watchdog"),
+        Output("wall-disconnected", "className"),
+        Output("wall-disconnected-since", "children"),
+        Input("wall-watchdog", "n_intervals"),
+        Input("wall-contact", "data"),
+        State("wall-disconnected", "className"),
+    )
+
+
+def layout(context: ViewContext, lang: str | None = None) -> html.Div:
+    exercise = context.exercise()
+    t = (
+        texts(lang)
+        if exercise is None
+        else requested_language(f"lang={lang or ''}", None, exercise)
+    )
+    return html.Div(
+        className="vigie-wall",
+        children=[
+            dcc.Interval(id="wall-tick", interval=context.refresh_ms),
+            dcc.Interval(id="wall-watchdog", interval=1000),
+            dcc.Store(id="wall-contact"),
+            html.Div(
+                id="wall-disconnected",
+                className="vigie-disconnected is-hidden",
+                children=[
+                    html.Div(t("DISCONNECTED FROM VIGIE")),
+                    html.Div(
+                        t("These numbers are frozen. Reconnecting by itself."),
+                        className="vigie-disconnected-detail",
+                    ),
+                    html.Div(
+                        [t("Last answer from Vigie at"), " ", html.Span(id="wall-disconnected-since")],
+                        className="vigie-disconnected-detail",
+                    ),
+                ],
+            ),
+            html.Div(id="wall-screen", className="vigie-wall-screen"),
+        ],
+    )
+
+
+def render(context: ViewContext, search: str | None, remembered: str | None) -> Any:
+    screen = screen_for(context, search, remembered)
+    if screen is None:
+        return html.H1(texts(None)("No exercise in the store yet."))
+    key = (
+        "wall",
+        screen.exercise.record.id,
+        None if screen.tick is None else screen.tick.at,
+        int(screen.at),  # the clocks and ages on screen move by the second
+        screen.t.language,
+        screen.replay,
+        screen.exercise.record.ended,
+        screen.error,
+    )
+    # Every viewer of the same second gets the same screen: built once per worker.
+    return context.shared(key, lambda: _screen(screen))
+
+
+def _screen(screen: Screen) -> list[Any]:
+    head = html.Header(components.header(screen, "wall"), className="vigie-header")
+    banner = components.blind_banner(screen, "wall")
+    if screen.tick is None:
+        return [head, banner]
+    return [
+        head,
+        banner,
+        html.Main(
+            className="vigie-wall-main",
+            children=[
+                html.Div(
+                    className="vigie-wall-left",
+                    children=[
+                        components.total_panel(screen, "wall"),
+                        components.gate_panel(screen, "wall"),
+                    ],
+                ),
+                components.wave_rows(screen, "wall"),
+                components.server_bars(screen, "wall"),
+            ],
+        ),
+        html.Div(
+            className="vigie-wall-bottom",
+            children=[
+                components.alerts_panel(screen, "wall", MAX_ALERT_ROWS),
+                components.faculty_grid(screen, "wall"),
+            ],
+        ),
+    ]

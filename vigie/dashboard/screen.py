@@ -1,0 +1,140 @@
+"""One screen's view of an exercise: which instant, which tick, which language, and
+how fresh that is. A function of (store, plan, at): live is `at = now`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import tzinfo
+from enum import StrEnum
+from urllib.parse import parse_qs
+
+from vigie.dashboard.context import Exercise, ViewContext
+from vigie.i18n import Texts, texts
+from vigie.tick import TickState
+
+STALE_AFTER_INTERVALS = 2
+
+
+class Status(StrEnum):
+    """Ordered by what an operator must know first."""
+
+    STOPPED = "stopped"
+    BLIND = "blind"
+    STALE = "stale"
+    REPLAY = "replay"
+    LIVE = "live"
+
+
+@dataclass(frozen=True)
+class Screen:
+    exercise: Exercise
+    tick: TickState | None
+    at: float  # the instant shown
+    replay: bool
+    t: Texts
+    error: str | None = None  # a request that could not be honoured, said on screen
+
+    @property
+    def tz(self) -> tzinfo | None:
+        starts_at = self.exercise.plan.exercise.starts_at
+        return None if starts_at is None else starts_at.tzinfo
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.at - self.exercise.record.t0
+
+    @property
+    def stale_after_s(self) -> float:
+        return STALE_AFTER_INTERVALS * self.exercise.poll_interval_s
+
+    @property
+    def stopped_at_s(self) -> float | None:
+        ended = self.exercise.record.ended
+        return None if ended is None or ended > self.at else ended - self.exercise.record.t0
+
+    def is_stale(self, measured_at: float | None) -> bool:
+        """Older than two poll intervals; after the stop the last values are final."""
+        if self.stopped_at_s is not None:
+            return False
+        return measured_at is None or self.at - measured_at > self.stale_after_s
+
+    @property
+    def collector_silent(self) -> bool:
+        """No state from the collecting process for two intervals: the screen is blind."""
+        return self.stopped_at_s is None and (
+            self.tick is None or self.at - self.tick.at > self.stale_after_s
+        )
+
+    def status(self) -> tuple[Status, str]:
+        t = self.t
+        if self.stopped_at_s is not None:
+            return Status.STOPPED, t("EXERCISE STOPPED at T+{at}", at=t.clock(self.stopped_at_s))
+        if self.collector_silent:
+            since = self.tick.at if self.tick is not None else None
+            if since is None:
+                return Status.BLIND, t("No data yet")
+            return Status.BLIND, t(
+                "MONITORING BLIND: {source} since {time}",
+                source=t("Vigie collector"),
+                time=t.time(since, self.tz),
+            )
+        assert self.tick is not None
+        if self.tick.blind:
+            first = self.tick.blind[0]
+            return Status.BLIND, t(
+                "MONITORING BLIND: {source} since {time}",
+                source=first.source,
+                time=t.time(first.since, self.tz),
+            )
+        if self.is_stale(self.tick.active_measured_at):
+            measured = self.tick.active_measured_at
+            if measured is None:
+                return Status.STALE, t("No data yet")
+            return Status.STALE, t(
+                "STALE: last data at {time} ({age} ago)",
+                time=t.time(measured, self.tz),
+                age=t.duration(self.at - measured),
+            )
+        if self.replay:
+            return Status.REPLAY, t("REPLAY at {time}", time=t.time(self.at, self.tz))
+        return Status.LIVE, t("LIVE")
+
+
+def requested_language(search: str | None, remembered: str | None, exercise: Exercise) -> Texts:
+    """`?lang=fr` in the address, else what this browser chose before, else the plan's."""
+    asked = _query(search).get("lang")
+    return texts(asked or remembered or exercise.plan.exercise.language.value)
+
+
+def screen_for(context: ViewContext, search: str | None, remembered: str | None) -> Screen | None:
+    exercise = context.exercise()
+    if exercise is None:
+        return None
+    t = requested_language(search, remembered, exercise)
+    replay_at, error = requested_instant(exercise, search, t)
+    at = replay_at if replay_at is not None else context.clock.now()
+    return Screen(exercise, context.tick(exercise, at), at, replay_at is not None, t, error)
+
+
+def requested_instant(
+    exercise: Exercise, search: str | None, t: Texts
+) -> tuple[float | None, str | None]:
+    """`?at=SECONDS` (exercise seconds from T+0) shows the exercise as it was then."""
+    value = _query(search).get("at")
+    if value is None:
+        return None, None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        return None, t(
+            "at={value} is not a number of seconds from T+0; showing live", value=repr(value[:40])
+        )
+    span = exercise.plan.exercise.duration_min * 60
+    return exercise.record.t0 + min(max(seconds, -span), 2 * span), None
+
+
+def _query(search: str | None) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
