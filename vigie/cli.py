@@ -41,9 +41,14 @@ def _load(path: Path) -> tuple[Plan, str]:
     return plan, path.read_text(encoding="utf-8")
 
 
+def _store_url(db: str) -> str:
+    """A SQLAlchemy URL as given, or a file path for the embedded SQLite store."""
+    return db if "://" in db else sqlite_url(db)
+
+
 def _open_store(url: str) -> Store:
     try:
-        return Store.open(url if "://" in url else sqlite_url(url))
+        return Store.open(_store_url(url))
     except StoreUnavailable as exc:
         click.echo(f"vigie: {exc}", err=True)
         sys.exit(EXIT_UNAVAILABLE)
@@ -190,30 +195,46 @@ def collect(
 @main.command()
 @click.option("--plan", "plan_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @click.option("--db", required=True, help=DB_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True)
+@click.option(
+    "--bind",
+    default="127.0.0.1:8050",
+    show_default=True,
+    help="HOST:PORT to listen on (port 0: any free port, printed).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="gunicorn sync workers serving the screens.",
+)
 @click.option(
     "--collect/--no-collect",
-    "in_process",
+    "collecting",
     default=True,
     show_default=True,
-    help="Run the collectors in this process (--no-collect: a `vigie collect` does).",
+    help="Start the collector process (--no-collect: a `vigie collect` runs elsewhere).",
 )
+@click.option("--debug", is_flag=True, help="Dash dev tools; refused on a non-loopback address.")
 @WEBHOOK
 @ALERTMANAGER
 def serve(
     plan_path: Path,
     db: str,
-    host: str,
-    port: int,
-    in_process: bool,
+    bind: str,
+    workers: int,
+    collecting: bool,
+    debug: bool,
     webhook: str | None,
     alertmanager: str | None,
 ) -> None:
-    """Serve the dashboard and the agents' push endpoint for a live exercise."""
+    """Serve the screens and the agents' push endpoint for a live exercise."""
     from vigie.live import run_server
-    from vigie.monitoring import NotifierSettings
 
+    host, port = _bind_address(bind)
+    if debug and not is_loopback(host):
+        click.echo(f"vigie: debug mode is refused on {host}: it runs code sent to it", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     if not is_loopback(host):
         click.echo(
             f"vigie: serving on {host} needs accounts, which this version does not have yet; "
@@ -223,12 +244,28 @@ def serve(
         sys.exit(EXIT_BAD_INPUT)
     loaded, toml_text = _load(plan_path)
     store = _open_store(db)
-    try:
-        notifiers = NotifierSettings(webhook, alertmanager, f"http://{host}:{port}/")
-        run_server(loaded, toml_text, store, host, port, in_process, notifiers, announce=click.echo)
-    except OSError as exc:
-        click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
+    notifier_flags = [*(["--webhook", webhook] if webhook else [])]
+    notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
+    run_server(
+        loaded,
+        toml_text,
+        store,
+        plan_path=plan_path,
+        db_url=_store_url(db),
+        bind=f"{host}:{port}",
+        workers=workers,
+        collector_flags=notifier_flags if collecting else None,
+        debug=debug,
+        announce=click.echo,
+    )
+
+
+def _bind_address(bind: str) -> tuple[str, int]:
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        click.echo(f"vigie: --bind {bind!r} is not HOST:PORT (e.g. 127.0.0.1:8050)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return host.strip("[]"), int(port)
 
 
 @main.command()

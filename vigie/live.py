@@ -7,20 +7,21 @@ collectors in-process, or `serve --no-collect` beside one `collect`.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from vigie.clock import SystemClock
 from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
-from vigie.dashboard.app import create_app
 from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
 from vigie.plan import Plan
+from vigie.production import DashboardServer, start_collector, stop_process
 from vigie.signals import stop_requested
 from vigie.store import Store
-from vigie.webserver import BoundServer
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +91,31 @@ def run_server(
     plan: Plan,
     plan_toml: str,
     store: Store,
-    host: str,
-    port: int,
-    in_process: bool,
-    notifiers: NotifierSettings = NO_NOTIFIERS,
+    plan_path: Path,
+    db_url: str,
+    bind: str,
+    workers: int,
+    collector_flags: list[str] | None,
+    debug: bool = False,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Serve the dashboard and push endpoint until SIGINT or SIGTERM."""
+    """gunicorn workers for the screens and pushes, and (unless `collector_flags` is
+    None) the collector in its own process, until SIGINT or SIGTERM."""
     exercise = open_exercise(plan, plan_toml, store, _running_exercise_of(plan, store))
-    app = create_app(store, SystemClock(), exercise)
-    server = BoundServer(app.server, host, port)
-    scheduler = _start(plan, store, exercise, notifiers)[1] if in_process else None
-    announce(f"Vigie serving exercise {exercise} of {plan.exercise.id}")
-    announce(f"Open {server.url}/  (agents push to {server.url}/api/v1/push)")
+    store.close()  # each worker opens its own after the fork
+    collector = (
+        start_collector(plan_path, db_url, exercise, collector_flags)
+        if collector_flags is not None
+        else None
+    )
+    announce(f"Vigie serving exercise {exercise} of {plan.exercise.id} with {workers} workers")
+    master = os.getpid()
     try:
-        server.run_until_stopped()
+        DashboardServer(db_url, exercise, bind, workers, announce, debug).run()
     finally:
-        announce("Stopping.")
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
-        server.close()
-        store.close()
+        # Workers are forks of this process and leave through here too: only the
+        # master stops the collector.
+        if os.getpid() == master:
+            if collector is not None:
+                stop_process(collector)
+            announce("Stopped.")

@@ -71,7 +71,11 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                         className="vigie-disconnected-detail",
                     ),
                     html.Div(
-                        [t("Last answer from Vigie at"), " ", html.Span(id="wall-disconnected-since")],
+                        [
+                            t("Last answer from Vigie at"),
+                            " ",
+                            html.Span(id="wall-disconnected-since"),
+                        ],
                         className="vigie-disconnected-detail",
                     ),
                 ],

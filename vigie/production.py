@@ -1,0 +1,99 @@
+"""`vigie serve`: the dashboard under gunicorn's sync workers, and the collector in
+a process of its own.
+
+Workers are stateless: each opens its own store connection after the fork and
+reads the per-tick state the single collector process writes. Workers never
+talk to each other, so adding one adds capacity and nothing else.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from vigie.clock import SystemClock
+from vigie.dashboard.app import create_app
+from vigie.store import Store
+
+
+class DashboardServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured from arguments (never from a file or the environment)."""
+
+    def __init__(
+        self,
+        db_url: str,
+        exercise_id: int,
+        bind: str,
+        workers: int,
+        announce: Callable[[str], None] = print,
+        debug: bool = False,
+    ) -> None:
+        self._db_url = db_url
+        self._exercise = exercise_id
+        self._bind = bind
+        self._workers = workers
+        self._announce = announce
+        self._debug = debug
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings: dict[str, Any] = {
+            "bind": [self._bind],
+            "workers": self._workers,
+            "worker_class": "sync",  # the fastest for short callbacks on few cores
+            "timeout": 30,
+            "graceful_timeout": 5,
+            "control_socket_disable": True,  # no socket file in the user's home
+            "when_ready": self._ready,
+            "proc_name": "vigie-serve",
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def _ready(self, arbiter: Any) -> None:
+        host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]
+        self._announce(f"Open http://{host}:{port}/  (wall: http://{host}:{port}/wall)")
+
+    def load(self) -> Any:
+        """In each worker, after the fork: a store connection of its own."""
+        app = create_app(Store.open(self._db_url), SystemClock(), self._exercise)
+        if self._debug:
+            app.enable_dev_tools(debug=True)
+        return app.server
+
+
+def start_collector(
+    plan_path: Path, db_url: str, exercise_id: int, extra: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """`vigie collect` for the exercise: the one collecting process of the deployment."""
+    command = [
+        sys.executable,
+        "-m",
+        "vigie",
+        "collect",
+        "--plan",
+        str(plan_path),
+        "--db",
+        db_url,
+        "--exercise",
+        str(exercise_id),
+        *extra,
+    ]
+    return subprocess.Popen(command)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 10) -> None:
+    """Stop a process we started, by its PID: politely, then firmly."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
