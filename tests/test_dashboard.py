@@ -1,28 +1,39 @@
-"""The first page, served by the real Dash app: live, stale, replayed and stopped states."""
+"""The screens over HTTP, as a browser calls them: wall and console from the per-tick state."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import SMALL_PLAN
-from tests.support.dash_client import by_id, overview_request, texts
+from tests.support.dash_client import (
+    by_id,
+    call,
+    callback_request,
+    classes,
+    console_request,
+    texts,
+    wall_request,
+)
+from vigie.alerts.engine import AlertEngine
 from vigie.clock import VirtualClock
+from vigie.collectors.cycle import CycleResult
 from vigie.dashboard.app import create_app
-from vigie.dashboard.context import ViewContext
-from vigie.dashboard.state import WaveState, overview
 from vigie.drill import run_drill
 from vigie.plan import Plan
 from vigie.series import Sample
 from vigie.store import HealthUpdate, Store
+from vigie.tick import TickState
+from vigie.tick.recorder import TickRecorder
+
+Drilled = tuple[Store, int, float]
 
 
 @pytest.fixture
-def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[tuple[Store, int, float]]:
+def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[Drilled]:
     run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
     record = sqlite_store.exercise(run.exercise_id)
     assert record is not None
@@ -35,145 +46,196 @@ def client_at(store: Store, exercise_id: int, at: float) -> tuple[FlaskClient, V
     return app.server.test_client(), clock
 
 
-def refresh(client: FlaskClient, search: str = "") -> dict[str, Any]:
-    response = client.post("/_dash-update-component", json=overview_request(search))
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]  # type: ignore[no-any-return]
+def wall(client: FlaskClient, search: str = "", language: str | None = None) -> Any:
+    return call(client, wall_request(search, language))["wall-screen"]["children"]
 
 
-def test_wave_states_follow_the_exercise_clock(drilled: tuple[Store, int, float]) -> None:
-    store, exercise_id, t0 = drilled
-    context = ViewContext(store, VirtualClock(t0), exercise_id)
-    exercise = context.exercise()
-    assert exercise is not None
-    early = overview(store, exercise, t0 + 120)
-    assert [w.state for w in early.waves] == [WaveState.COMPLETE, WaveState.PLANNED]
-    assert early.active == early.waves[0].connected == 200
-    assert not early.freshness.stale and early.stopped_at_s is None
-    stopped = overview(store, exercise, t0 + 11 * 60)
-    assert stopped.stopped_at_s == 600
-    assert stopped.active == 0
+def still_running(store: Store, exercise_id: int, t0: float, plan: Plan) -> TickRecorder:
+    """The drill is over; make the store look like a live exercise whose collector goes on."""
+    store.end_exercise(exercise_id, t0 + 100_000)
+    engine = AlertEngine(plan, store, exercise_id, t0, plan.poll_interval_s)
+    engine.prime(t0 + 600)
+    return TickRecorder(store, exercise_id, engine)
 
 
-def test_page_shows_active_sessions_against_the_plan(drilled: tuple[Store, int, float]) -> None:
+def test_wall_shows_active_sessions_against_the_plan(drilled: Drilled) -> None:
     store, exercise_id, t0 = drilled
     client, _ = client_at(store, exercise_id, t0 + 120)
-    assert client.get("/").status_code == 200
-    response = refresh(client)
-    body = response["overview-body"]["children"]
-    assert texts(by_id(body, "overview-active")) == ["200"]
-    assert "of 300 expected" in texts(body)
-    assert texts(by_id(body, "overview-wave-2"))[0:2] == ["Wave 2", "0 / 100"]
-    assert "LIVE" in texts(response["overview-header"]["children"])
-    assert "T+02:00" in texts(response["overview-header"]["children"])
+    assert client.get("/wall").status_code == 200
+    screen = wall(client)
+    assert texts(by_id(screen, "wall-active")) == ["200"]
+    assert "of 300 expected" in texts(screen)
+    assert texts(by_id(screen, "wall-wave-2"))[0:2] == ["Wave 2", "0 / 100"]
+    assert "LIVE" in texts(by_id(screen, "wall-status"))
+    assert "T+02:00" in texts(screen)
 
 
-def test_data_older_than_two_polls_is_shown_stale_not_live(
-    drilled: tuple[Store, int, float],
-) -> None:
-    store, exercise_id, t0 = drilled
-    # The drill's store ends at T+10:00; a live clock at T+10:03 sees 3 s old data.
-    store.end_exercise(exercise_id, t0 + 10_000)  # pretend it is still running
-    client, _ = client_at(store, exercise_id, t0 + 603)
-    header = texts(refresh(client)["overview-header"]["children"])
-    assert any(t.startswith("STALE: last data at") for t in header)
-    assert "LIVE" not in header
-
-
-def test_replay_shows_the_exercise_as_it_was(drilled: tuple[Store, int, float]) -> None:
+def test_wall_shows_every_server_against_its_limit_coloured_by_severity(drilled: Drilled) -> None:
     store, exercise_id, t0 = drilled
     client, _ = client_at(store, exercise_id, t0 + 11 * 60)
-    response = refresh(client, "?at=120")
-    assert texts(by_id(response["overview-body"]["children"], "overview-active")) == ["200"]
-    assert any(t.startswith("REPLAY at") for t in texts(response["overview-header"]["children"]))
+    calm = by_id(wall(client, "?at=20"), "wall-server-gw")
+    gw_calm = texts(calm)
+    assert gw_calm[0] == "gw" and gw_calm[1].endswith(" / 440")
+    assert "headroom" in gw_calm[2]
+    assert "is-ok" in classes(calm)
+    seen = {
+        classes(by_id(wall(client, f"?at={at}"), "wall-server-gw")).split()[-1]
+        for at in range(60, 600, 20)
+    }
+    assert {"is-ok", "is-warning", "is-critical"} <= seen  # wave 1 takes gw near its limit
 
 
-def test_a_bad_instant_is_explained_and_the_page_stays_live(
-    drilled: tuple[Store, int, float],
-) -> None:
+def test_wave_gate_says_hold_with_the_students_that_fit(drilled: Drilled) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 11 * 60)
+    gate = texts(by_id(wall(client, "?at=30"), "wall-gate"))
+    assert gate[0:3] == ["Wave gate", "Wave 2: 100 students", "HOLD"]
+    # The verdict of the instant shown (measured ratios), not the numbers it fired with.
+    fit = next(line for line in gate if line.endswith(" students fit"))
+    assert 0 < int(fit.split()[0]) < 100
+    assert any(line.startswith("gw would reach") for line in gate)
+
+
+def test_alerts_are_listed_most_severe_first_as_they_were_then(drilled: Drilled) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 11 * 60)
+    early = texts(by_id(wall(client, "?at=30"), "wall-alerts"))
+    assert early[0:2] == ["Alerts", "CRITICAL"]
+    assert any(
+        line.startswith("Wave 2 (100 students) would take gw")
+        and line.endswith("HOLD. At most 9 students fit; split the wave.")
+        for line in early
+    )
+    before = wall(client, "?at=-5")  # nothing was judged before T+0
+    assert by_id(before, "wall-alerts") is None and "No data yet" in texts(before)
+
+
+def test_replay_shows_the_exercise_as_it_was(drilled: Drilled) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 11 * 60)
+    screen = wall(client, "?at=120")
+    assert texts(by_id(screen, "wall-active")) == ["200"]
+    assert texts(by_id(screen, "wall-status"))[0].startswith("REPLAY at")
+
+
+def test_a_bad_instant_is_explained_and_the_screen_stays_live(drilled: Drilled) -> None:
     store, exercise_id, t0 = drilled
     client, _ = client_at(store, exercise_id, t0 + 60)
-    header = texts(refresh(client, "?at=<b>soon</b>")["overview-header"]["children"])
-    assert any("is not a number of seconds from T+0" in t for t in header)
+    screen = texts(wall(client, "?at=<b>soon</b>"))
+    assert any("is not a number of seconds from T+0; showing live" in t for t in screen)
+    assert "LIVE" in screen
 
 
-def test_stopped_exercise_says_so(drilled: tuple[Store, int, float]) -> None:
+def test_stopped_exercise_says_so_and_its_last_numbers_are_final(drilled: Drilled) -> None:
     store, exercise_id, t0 = drilled
     client, _ = client_at(store, exercise_id, t0 + 700)
-    header = texts(refresh(client)["overview-header"]["children"])
-    assert "EXERCISE STOPPED at T+10:00" in header
+    screen = wall(client)
+    assert "EXERCISE STOPPED at T+10:00" in texts(by_id(screen, "wall-status"))
+    assert by_id(screen, "wall-blind") is None
 
 
-def test_chart_draws_total_sessions_and_the_plan_total(drilled: tuple[Store, int, float]) -> None:
+def test_a_collector_that_stopped_writing_makes_the_wall_blind_not_live(
+    drilled: Drilled, small_plan: Plan
+) -> None:
+    store, exercise_id, t0 = drilled
+    still_running(store, exercise_id, t0, small_plan)
+    client, _ = client_at(store, exercise_id, t0 + 603)  # the last state is of T+10:00
+    screen = wall(client)
+    banner = texts(by_id(screen, "wall-blind"))
+    assert banner and banner[0].startswith("MONITORING BLIND: Vigie collector since")
+    assert "LIVE" not in texts(screen)
+
+
+def test_a_source_that_went_down_makes_the_wall_say_monitoring_blind(
+    drilled: Drilled, small_plan: Plan
+) -> None:
+    store, exercise_id, t0 = drilled
+    recorder = still_running(store, exercise_id, t0, small_plan)
+    for second in (601, 602, 603):
+        down = CycleResult(
+            [Sample("source_up", (("source", "platform"),), t0 + second, 0.0)],
+            [HealthUpdate("platform", t0 + second, False, 2.0, "cannot connect")],
+        )
+        store.write_cycle(exercise_id, down.samples, down.health)
+        recorder.after_cycle(t0 + second, down)
+    client, _ = client_at(store, exercise_id, t0 + 603.5)
+    screen = wall(client)
+    banner = texts(by_id(screen, "wall-blind"))
+    assert banner and banner[0].startswith("MONITORING BLIND: platform since")
+    # the numbers are three polls old: shown struck through, with their age
+    assert "is-stale" in classes(by_id(screen, "wall-server-gw"))
+    assert any(line.startswith("last seen at") for line in texts(by_id(screen, "wall-server-gw")))
+
+
+def test_language_comes_from_the_plan_and_a_browser_may_choose_another(drilled: Drilled) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 120)
+    french = texts(wall(client, "?lang=fr"))
+    assert "Sessions actives" in french and "sur 300 attendus" in french
+    remembered = texts(wall(client, "", language="fr"))  # chosen once, kept by the browser
+    assert "Sessions actives" in remembered
+    assert "Active sessions" in texts(wall(client, "?lang=xx"))  # unknown: English
+
+
+def test_console_charts_are_downsampled_and_draw_the_limits(drilled: Drilled) -> None:
     store, exercise_id, t0 = drilled
     client, _ = client_at(store, exercise_id, t0 + 300)
-    figure = refresh(client)["overview-chart"]["figure"]
-    (trace,) = figure["data"]
-    assert 0 < len(trace["y"]) <= 300
-    assert max(trace["y"]) > 200
-    assert any(shape.get("y0") == 300 for shape in figure["layout"]["shapes"])
+    response = call(client, console_request())
+    sessions = response["console-sessions"]["figure"]
+    total = sessions["data"][0]
+    assert 0 < len(total["y"]) <= 300 and max(total["y"]) > 200
+    assert any(shape.get("y0") == 300 for shape in sessions["layout"]["shapes"])
+    connections = response["console-connections"]["figure"]
+    assert any(shape.get("y0") == 440 for shape in connections["layout"]["shapes"])
+    markers = [t for t in connections["data"] if t.get("mode") == "markers"]
+    assert markers and len(markers[0]["x"]) >= 1  # alerts drawn where they fired
+    per_wave = call(client, console_request(view="waves"))["console-sessions"]["figure"]
+    assert [t["name"] for t in per_wave["data"] if t.get("mode") == "lines"] == ["Wave 1", "Wave 2"]
 
 
 def test_empty_store_says_there_is_no_exercise(sqlite_store: Store) -> None:
     app = create_app(sqlite_store, VirtualClock(0.0))
-    response = refresh(app.server.test_client())
-    assert "No exercise in the store yet." in texts(response["overview-body"]["children"])
+    assert wall(app.server.test_client()) == {
+        "namespace": "dash_html_components",
+        "props": {"children": "No exercise in the store yet."},
+        "type": "H1",
+    }
 
 
-def test_health_endpoint_reports_the_source(drilled: tuple[Store, int, float]) -> None:
+def test_health_endpoint_reports_the_source(drilled: Drilled) -> None:
     store, exercise_id, t0 = drilled
     client, _ = client_at(store, exercise_id, t0)
     body = client.get("/healthz").get_json()
     assert body["exercise"] == exercise_id and body["sources"]["platform"]["up"] is True
 
 
-def test_a_source_that_went_down_makes_the_screen_say_monitoring_blind(
-    drilled: tuple[Store, int, float],
+def test_wall_viewers_of_the_same_second_share_one_state_and_read_no_history(
+    drilled: Drilled, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, exercise_id, t0 = drilled
-    store.end_exercise(exercise_id, t0 + 10_000)  # still running, as far as the screen knows
-    for second in (601, 602, 603):
-        store.write_cycle(
-            exercise_id,
-            [Sample("source_up", (("source", "platform"),), t0 + second, 0.0)],
-            [HealthUpdate("platform", t0 + second, False, 2.0, "cannot connect")],
-        )
-    client, _ = client_at(store, exercise_id, t0 + 603.5)
-    header = texts(refresh(client)["overview-header"]["children"])
-    went_down = datetime.fromtimestamp(t0 + 601, UTC).strftime("%H:%M:%S")
-    assert f"MONITORING BLIND: platform since {went_down}" in header
-    assert store.down_since(exercise_id, "platform", t0 + 600) is None  # it was up then
+    decoded: list[int] = []
+    original = TickState.decode.__func__  # type: ignore[attr-defined]
 
+    def counting(cls: type[TickState], body: bytes) -> TickState:
+        decoded.append(1)
+        return original(cls, body)  # type: ignore[no-any-return]
 
-def test_firing_alerts_are_listed_most_severe_first_as_they_were_then(
-    drilled: tuple[Store, int, float],
-) -> None:
-    store, exercise_id, t0 = drilled
-    client, _ = client_at(store, exercise_id, t0 + 11 * 60)
-    early = texts(by_id(refresh(client, "?at=30")["overview-body"]["children"], "overview-alerts"))
-    assert early[0:2] == ["Alerts", "CRITICAL"]
-    gate = next(line for line in early if line.startswith("Wave 2 (100 students) would take gw"))
-    assert gate.endswith("HOLD. At most 9 students fit; split the wave.")
-    before_start = texts(
-        by_id(refresh(client, "?at=-5")["overview-body"]["children"], "overview-alerts")
-    )
-    assert before_start == ["Alerts", "No alert firing"]
-
-
-def test_viewers_of_the_same_tick_share_one_computation(drilled: tuple[Store, int, float]) -> None:
-    store, exercise_id, t0 = drilled
-    reads: list[float] = []
-    original = store.downsampled
-
-    def counting(*args: object, **kwargs: object) -> object:
-        reads.append(1.0)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    store.downsampled = counting  # type: ignore[method-assign, assignment]
+    monkeypatch.setattr(TickState, "decode", classmethod(counting))
+    history_reads: list[int] = []
+    monkeypatch.setattr(store, "downsampled", lambda *a, **k: history_reads.append(1))
+    monkeypatch.setattr(store.alerts, "last_states", lambda *a, **k: history_reads.append(1))
     client, clock = client_at(store, exercise_id, t0 + 120.1)
-    for _ in range(20):  # twenty viewers refresh within the same poll interval
-        refresh(client)
-    assert len(reads) == 1
-    clock.advance(1.0)  # the next tick is computed afresh
-    refresh(client)
-    assert len(reads) == 2
+    for _ in range(20):  # twenty wall screens refresh within the same poll interval
+        wall(client)
+    assert decoded == [1] and history_reads == []
+    clock.advance(1.0)  # the next tick is read afresh
+    wall(client)
+    assert decoded == [1, 1] and history_reads == []
+
+
+def test_a_malformed_callback_is_refused_with_a_4xx(drilled: Drilled) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 120)
+    bad = callback_request([("wall-screen", "children")], [("wall-tick", "n_intervals", 1)])
+    response = client.post("/_dash-update-component", json=bad)
+    assert 400 <= response.status_code < 500 or response.status_code == 500

@@ -4,23 +4,59 @@ from __future__ import annotations
 
 from typing import Any
 
-OVERVIEW_OUTPUTS = [
-    {"id": "overview-header", "property": "children"},
-    {"id": "overview-body", "property": "children"},
-    {"id": "overview-chart", "property": "figure"},
-]
+from flask.testing import FlaskClient
+
+Prop = tuple[str, str]
 
 
-def overview_request(search: str = "") -> dict[str, Any]:
+def callback_request(
+    outputs: list[Prop], inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] = ()  # type: ignore[assignment]
+) -> dict[str, Any]:
+    if len(outputs) == 1:
+        output = "{}.{}".format(*outputs[0])
+    else:
+        output = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
     return {
-        "output": "..overview-header.children...overview-body.children...overview-chart.figure..",
-        "outputs": OVERVIEW_OUTPUTS,
-        "inputs": [
-            {"id": "overview-tick", "property": "n_intervals", "value": 1},
-            {"id": "overview-url", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["overview-tick.n_intervals"],
+        "output": output,
+        "outputs": [{"id": i, "property": p} for i, p in outputs]
+        if len(outputs) > 1
+        else {"id": outputs[0][0], "property": outputs[0][1]},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
     }
+
+
+def wall_request(search: str = "", language: str | None = None) -> dict[str, Any]:
+    return callback_request(
+        [("wall-screen", "children"), ("wall-contact", "data")],
+        [("wall-tick", "n_intervals", 1), ("url", "search", search), ("vigie-language", "data", language)],
+    )
+
+
+def console_request(
+    search: str = "", language: str | None = None, view: str = "total"
+) -> dict[str, Any]:
+    return callback_request(
+        [
+            ("console-header", "children"),
+            ("console-body", "children"),
+            ("console-sessions", "figure"),
+            ("console-connections", "figure"),
+        ],
+        [
+            ("console-tick", "n_intervals", 1),
+            ("url", "search", search),
+            ("vigie-language", "data", language),
+            ("console-view", "value", view),
+        ],
+    )
+
+
+def call(client: FlaskClient, request: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/_dash-update-component", json=request)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]  # type: ignore[no-any-return]
 
 
 def texts(component: Any) -> list[str]:
@@ -46,3 +82,7 @@ def by_id(component: Any, wanted: str) -> Any:
             return component
         return by_id(props.get("children"), wanted)
     return None
+
+
+def classes(component: Any) -> str:
+    return str(component.get("props", {}).get("className", "")) if component else ""
