@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SMALL_PLAN
 from tests.support.dash_client import (
@@ -238,4 +240,29 @@ def test_a_malformed_callback_is_refused_with_a_4xx(drilled: Drilled) -> None:
     client, _ = client_at(store, exercise_id, t0 + 120)
     bad = callback_request([("wall-screen", "children")], [("wall-tick", "n_intervals", 1)])
     response = client.post("/_dash-update-component", json=bad)
-    assert 400 <= response.status_code < 500 or response.status_code == 500
+    assert 400 <= response.status_code < 500, response.status_code
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=JSON, search=JSON, language=JSON)
+def test_no_callback_body_gets_a_server_error(
+    drilled: Drilled, body: Any, search: Any, language: Any
+) -> None:
+    store, exercise_id, t0 = drilled
+    client, _ = client_at(store, exercise_id, t0 + 120)
+    assert client.post("/_dash-update-component", json=body).status_code < 500
+    wall_body = wall_request()
+    wall_body["inputs"][1]["value"] = search
+    wall_body["inputs"][2]["value"] = language
+    assert client.post("/_dash-update-component", json=wall_body).status_code == 200

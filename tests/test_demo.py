@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.support.cli import run_vigie
-from tests.support.dash_client import by_id, overview_request, texts
+from tests.support.dash_client import by_id, console_request, texts, wall_request
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 
@@ -30,24 +30,29 @@ def demo(tmp_path: Path) -> Iterator[tuple[VigieProcess, str]]:
         process.stop()
 
 
-def refresh(base: str) -> dict[str, Any]:
-    response = requests.post(f"{base}/_dash-update-component", json=overview_request(), timeout=10)
+def refresh(base: str, request: dict[str, Any]) -> dict[str, Any]:
+    response = requests.post(f"{base}/_dash-update-component", json=request, timeout=10)
     assert response.status_code == 200
     return response.json()["response"]  # type: ignore[no-any-return]
 
 
 def active_sessions(base: str) -> int:
-    body = refresh(base)["overview-body"]["children"]
-    return int(texts(by_id(body, "overview-active"))[0].replace(",", ""))
+    screen = refresh(base, wall_request())["wall-screen"]["children"]
+    shown = texts(by_id(screen, "wall-active"))
+    return int(shown[0].replace("\u202f", "")) if shown and shown[0].strip("\u2013") else 0
 
 
-def test_demo_serves_the_page_and_sessions_climb(demo: tuple[VigieProcess, str]) -> None:
+def test_demo_opens_on_the_console_with_the_wall_beside_it(
+    demo: tuple[VigieProcess, str],
+) -> None:
     _, base = demo
     page = requests.get(f"{base}/", timeout=10)
     assert page.status_code == 200 and "<title>Vigie</title>" in page.text
+    assert requests.get(f"{base}/wall", timeout=10).status_code == 200
     wait_until(lambda: active_sessions(base) > 0)
-    header = texts(refresh(base)["overview-header"]["children"])
-    assert "EN DIRECT" in header  # the seed plan is in French, and the data is fresh
+    console = refresh(base, console_request())
+    assert "EN DIRECT" in texts(console["console-header"]["children"])  # French plan, fresh data
+    assert by_id(console["console-body"]["children"], "console-alerts") is not None
     health = requests.get(f"{base}/healthz", timeout=10).json()
     assert health["sources"]["platform"]["up"] is True
 

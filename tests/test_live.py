@@ -77,8 +77,10 @@ def test_serve_takes_pushes_from_a_token_made_on_the_command_line(tmp_path: Path
         str(plan_reading(free_port(), tmp_path)),
         "--db",
         str(db),
-        "--port",
-        "0",
+        "--bind",
+        f"127.0.0.1:{free_port()}",
+        "--workers",
+        "1",
         "--no-collect",
     )
     try:
@@ -107,9 +109,24 @@ def test_serve_takes_pushes_from_a_token_made_on_the_command_line(tmp_path: Path
 
 def test_serve_refuses_a_public_address_without_accounts(tmp_path: Path) -> None:
     result = run_vigie(
-        "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"), "--host", "0.0.0.0"
+        "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"), "--bind", "0.0.0.0:8050"
     )
     assert result.returncode == 2 and "needs accounts" in result.stderr
+
+
+def test_serve_refuses_debug_mode_off_loopback(tmp_path: Path) -> None:
+    result = run_vigie(
+        "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"),
+        "--bind", "10.0.0.1:8050", "--debug",
+    )  # fmt: skip
+    assert result.returncode == 2 and "debug mode is refused on 10.0.0.1" in result.stderr
+
+
+def test_serve_explains_a_bad_bind_address(tmp_path: Path) -> None:
+    result = run_vigie(
+        "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"), "--bind", "8050"
+    )
+    assert result.returncode == 2 and "is not HOST:PORT" in result.stderr
 
 
 def test_collect_alerts_a_real_webhook_from_the_pre_flight(tmp_path: Path) -> None:
@@ -141,4 +158,45 @@ def test_collect_alerts_a_real_webhook_from_the_pre_flight(tmp_path: Path) -> No
     finally:
         if collector is not None:
             assert collector.stop() == 0
+        assert simulator.stop() == 0
+
+
+def test_serve_runs_gunicorn_workers_beside_one_collector_process(tmp_path: Path) -> None:
+    """Two workers answer the wall from the state the single collector process writes."""
+    import psutil
+
+    from tests.support.dash_client import by_id, texts, wall_request
+
+    port = free_port()
+    simulator = VigieProcess("simulate", str(SMALL_PLAN), "--port", str(port), "--speed", "60")
+    server: VigieProcess | None = None
+    try:
+        simulator.wait_for_line(lambda line: line.startswith("Simulating small-drill"))
+        server = VigieProcess(
+            "serve", "--plan", str(plan_reading(port, tmp_path)), "--db", str(tmp_path / "s.db"),
+            "--bind", f"127.0.0.1:{free_port()}", "--workers", "2",
+        )  # fmt: skip
+        line = server.wait_for_line(lambda line: line.startswith("Open http://"))
+        base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)  # type: ignore[union-attr]
+
+        def active() -> int:
+            answer = requests.post(
+                f"{base}/_dash-update-component", json=wall_request(), timeout=10
+            )
+            shown = texts(
+                by_id(answer.json()["response"]["wall-screen"]["children"], "wall-active")
+            )
+            return int(shown[0].replace(",", "")) if shown and shown[0][0].isdigit() else 0
+
+        wait_until(lambda: active() > 0)
+        children = psutil.Process(server.process.pid).children()
+        commands = [" ".join(c.cmdline()) for c in children]
+        assert sum("vigie collect" in c for c in commands) == 1  # exactly one collector
+        assert len(children) == 3  # and two workers
+        assert server.stop() == 0
+        psutil.wait_procs(children, timeout=10)
+        assert not any(c.is_running() for c in children)
+    finally:
+        if server is not None:
+            server.stop()
         assert simulator.stop() == 0

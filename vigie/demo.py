@@ -94,7 +94,8 @@ def run_demo(
     monitoring.schedule(scheduler, clock)
     announce(f"Vigie demo: {plan.exercise.name}, {settings.speed:g}x speed")
     announce(f"Simulated platform metrics: {exporter.url}")
-    announce(f"Open {server.url}/  (Ctrl-C to stop)")
+    announce(f"Open {server.url}/  (the operator console; Ctrl-C to stop)")
+    announce(f"Wall screen: {server.url}/wall")
     try:
         server.run_until_stopped()
     finally:

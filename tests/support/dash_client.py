@@ -10,7 +10,9 @@ Prop = tuple[str, str]
 
 
 def callback_request(
-    outputs: list[Prop], inputs: list[tuple[str, str, Any]], state: list[tuple[str, str, Any]] = ()  # type: ignore[assignment]
+    outputs: list[Prop],
+    inputs: list[tuple[str, str, Any]],
+    state: list[tuple[str, str, Any]] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     if len(outputs) == 1:
         output = "{}.{}".format(*outputs[0])
@@ -30,7 +32,11 @@ def callback_request(
 def wall_request(search: str = "", language: str | None = None) -> dict[str, Any]:
     return callback_request(
         [("wall-screen", "children"), ("wall-contact", "data")],
-        [("wall-tick", "n_intervals", 1), ("url", "search", search), ("vigie-language", "data", language)],
+        [
+            ("wall-tick", "n_intervals", 1),
+            ("url", "search", search),
+            ("vigie-language", "data", language),
+        ],
     )
 
 

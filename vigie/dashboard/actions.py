@@ -25,7 +25,9 @@ def _operator(screen: Screen, operator: str | None) -> str:
     if not name:
         raise ActionRefused(screen.t("Write your name first: every action says who took it."))
     if len(name) > MAX_NAME:
-        raise ActionRefused(screen.t("A name has at most {n} characters.", n=MAX_NAME))
+        raise ActionRefused(
+            screen.t("A name has at most {n} characters.", n=screen.t.count(MAX_NAME))
+        )
     return name
 
 
@@ -49,7 +51,9 @@ def add_note(context: ViewContext, screen: Screen, operator: str | None, note: s
     if not text:
         raise ActionRefused(screen.t("The note is empty."))
     if len(text) > MAX_NOTE:
-        raise ActionRefused(screen.t("A note has at most {n} characters.", n=MAX_NOTE))
+        raise ActionRefused(
+            screen.t("A note has at most {n} characters.", n=screen.t.count(MAX_NOTE))
+        )
     context.store.add_annotation(screen.exercise.record.id, context.clock.now(), "note", name, text)
     return screen.t("Note added; every screen shows it at the next refresh.")
 
@@ -70,7 +74,9 @@ def add_decision(
         raise ActionRefused(screen.t("Choose GO, HOLD or SPLIT."))
     why = (comment or "").strip()
     if len(why) > MAX_NOTE:
-        raise ActionRefused(screen.t("A note has at most {n} characters.", n=MAX_NOTE))
+        raise ActionRefused(
+            screen.t("A note has at most {n} characters.", n=screen.t.count(MAX_NOTE))
+        )
     text = f"{choice}: {why}" if why else choice
     context.store.add_annotation(
         screen.exercise.record.id, context.clock.now(), "decision", name, text, wave=wave

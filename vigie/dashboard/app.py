@@ -10,6 +10,7 @@ from flask import Response, jsonify
 from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.context import ViewContext
+from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.pages import console, faculty, server, wall
 from vigie.resources import assets_folder
 from vigie.store import Store
@@ -49,6 +50,7 @@ def create_app(
         className="vigie-root",
     )
     _remember_language(app)
+    install_callback_guard(app)
     _add_health_route(app, context)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app

@@ -334,7 +334,7 @@ def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool =
     )
 
 
-def notes_panel(screen: Screen, prefix: str) -> html.Section:
+def notes_panel(screen: Screen, prefix: str, limit: int | None = None) -> html.Section:
     t, tick = screen.t, screen.tick
     assert tick is not None
     rows = [
@@ -346,7 +346,7 @@ def notes_panel(screen: Screen, prefix: str) -> html.Section:
                 html.Span(n.text, className="vigie-note-text"),
             ],
         )
-        for n in tick.notes
+        for n in tick.notes[:limit]
     ]
     return html.Section(
         className="vigie-notes",

@@ -104,7 +104,8 @@ class Screen:
 def requested_language(search: str | None, remembered: str | None, exercise: Exercise) -> Texts:
     """`?lang=fr` in the address, else what this browser chose before, else the plan's."""
     asked = _query(search).get("lang")
-    return texts(asked or remembered or exercise.plan.exercise.language.value)
+    kept = remembered if isinstance(remembered, str) else None
+    return texts(asked or kept or exercise.plan.exercise.language.value)
 
 
 def screen_for(context: ViewContext, search: str | None, remembered: str | None) -> Screen | None:
@@ -136,5 +137,7 @@ def requested_instant(
     return exercise.record.t0 + min(max(seconds, -span), 2 * span), None
 
 
-def _query(search: str | None) -> dict[str, str]:
+def _query(search: object) -> dict[str, str]:
+    if not isinstance(search, str):
+        return {}  # a callback body may carry anything; only a query string means something
     return {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}

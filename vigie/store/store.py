@@ -400,17 +400,14 @@ class Store:
             ).all()
         return [_health_record(row) for row in rows]
 
-    def annotations(self, exercise_id: int, at: float | None = None) -> list[Annotation]:
-        """Notes and decisions about instants up to `at` (default: all), oldest first."""
+    def annotations(self, exercise_id: int, after_id: int = 0) -> list[Annotation]:
+        """Notes and decisions (those written after `after_id`), in the order written."""
         query = select(exercise_annotations).where(
-            exercise_annotations.c.exercise_id == exercise_id
+            exercise_annotations.c.exercise_id == exercise_id,
+            exercise_annotations.c.id > after_id,
         )
-        if at is not None:
-            query = query.where(exercise_annotations.c.ts_ms <= to_ms(at))
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                query.order_by(exercise_annotations.c.ts_ms, exercise_annotations.c.id)
-            ).all()
+            rows = connection.execute(query.order_by(exercise_annotations.c.id)).all()
         return [
             Annotation(
                 r.id, from_ms(r.ts_ms), r.kind, r.author, r.text, r.wave, from_ms(r.created_ms)

@@ -17,7 +17,7 @@ from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
 
 MAX_ALERT_ROWS = 4  # no scrolling: the most severe and newest first
-DISCONNECTED_AFTER_REFRESHES = 3
+MAX_NOTE_ROWS = 2
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -128,7 +128,13 @@ def _screen(screen: Screen) -> list[Any]:
         html.Div(
             className="vigie-wall-bottom",
             children=[
-                components.alerts_panel(screen, "wall", MAX_ALERT_ROWS),
+                html.Div(
+                    className="vigie-wall-left",
+                    children=[
+                        components.alerts_panel(screen, "wall", MAX_ALERT_ROWS),
+                        components.notes_panel(screen, "wall", limit=MAX_NOTE_ROWS),
+                    ],
+                ),
                 components.faculty_grid(screen, "wall"),
             ],
         ),
