@@ -20,7 +20,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (window.vigieLostAt === undefined) {
         window.vigieLostAt = new Date(window.vigieLastContact);
       }
-      return ["vigie-disconnected", window.vigieLostAt.toLocaleTimeString()];
+      const locale = contact && contact.language === "fr" ? "fr-FR" : "en-GB";
+      return ["vigie-disconnected", window.vigieLostAt.toLocaleTimeString(locale)];
     },
   },
 });

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.chromium import CHROMIUM, OFFLINE_FLAGS
 from tests.support.postgres import PostgresServer, start_postgres
 from vigie.plan import Plan, load_plan
 from vigie.store import Store, sqlite_url
@@ -71,3 +72,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(url)
     yield opened
     opened.close()
+
+
+def pytest_setup_options() -> Any:
+    """dash_duo's Chromium: Debian's real binary, kept off the network, at wall size."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*OFFLINE_FLAGS, "--window-size=1920,1080"]:
+        options.add_argument(flag)  # type: ignore[no-untyped-call]
+    return options

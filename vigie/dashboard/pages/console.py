@@ -44,6 +44,19 @@ def register(app: Dash, context: ViewContext) -> None:
         return render(context, search, remembered, view if view in VIEWS else "total")
 
     @app.callback(
+        Output("console-alerts", "children"),
+        Output("console-alerts-shown", "data"),
+        Input("console-tick", "n_intervals"),
+        Input("url", "search"),
+        Input("vigie-language", "data"),
+        State("console-alerts-shown", "data"),
+    )
+    def refresh_alerts(
+        _tick: int | None, search: str | None, remembered: str | None, shown: Any
+    ) -> tuple[Any, Any]:
+        return render_alerts(context, search, remembered, shown)
+
+    @app.callback(
         Output("console-action-result", "children"),
         Input({"type": "console-ack", "rule": ALL, "subject": ALL}, "n_clicks"),
         Input("console-note-add", "n_clicks"),
@@ -108,6 +121,10 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                 className="vigie-nav",
                 children=[dcc.Link(t("Wall screen"), href="/wall")],
             ),
+            dcc.Store(id="console-alerts-shown"),
+            # Apart from the body, and redrawn only when the alerts change: an
+            # acknowledge button must not move under the operator's pointer.
+            html.Section(id="console-alerts", className="vigie-alerts"),
             html.Div(id="console-body", className="vigie-console-body"),
             html.Div(
                 className="vigie-console-charts",
@@ -197,9 +214,21 @@ def render(
     return header, _body(screen), sessions, connections
 
 
-def _body(screen: Screen) -> list[Any]:
-    assert screen.tick is not None
-    acks = [
+def render_alerts(
+    context: ViewContext, search: str | None, remembered: str | None, shown: Any
+) -> tuple[Any, Any]:
+    screen = screen_for(context, search, remembered)
+    if screen is None or screen.tick is None:
+        return [], None
+    alerts = screen.tick.alerts
+    signature = [
+        screen.t.language,
+        screen.replay,
+        *[[a.rule, a.subject, a.severity, a.since, a.acknowledged_by] for a in alerts],
+    ]
+    if signature == shown:
+        return dash.no_update, dash.no_update
+    rows = [
         components.alert_row(
             screen,
             alert,
@@ -211,16 +240,17 @@ def _body(screen: Screen) -> list[Any]:
                 className="vigie-ack",
             ),
         )
-        for alert in screen.tick.alerts
+        for alert in alerts
     ]
-    alerts = html.Section(
-        className="vigie-alerts",
-        id="console-alerts",
-        children=[
-            html.H2(screen.t("Alerts")),
-            *(acks or [html.Div(screen.t("No alert firing"), className="vigie-no-alerts")]),
-        ],
-    )
+    children = [
+        html.H2(screen.t("Alerts")),
+        *(rows or [html.Div(screen.t("No alert firing"), className="vigie-no-alerts")]),
+    ]
+    return children, signature
+
+
+def _body(screen: Screen) -> list[Any]:
+    assert screen.tick is not None
     return [
         components.blind_banner(screen, "console"),
         html.Div(
@@ -236,7 +266,6 @@ def _body(screen: Screen) -> list[Any]:
                 components.server_bars(screen, "console", link=True),
             ],
         ),
-        alerts,
         components.notes_panel(screen, "console"),
         components.faculty_grid(screen, "console", link=True),
     ]

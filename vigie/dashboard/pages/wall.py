@@ -36,7 +36,8 @@ def register(app: Dash, context: ViewContext) -> None:
         Input("vigie-language", "data"),
     )
     def refresh(_tick: int | None, search: str | None, remembered: str | None) -> Any:
-        return render(context, search, remembered), {"refresh_ms": context.refresh_ms}
+        screen, language = render(context, search, remembered)
+        return screen, {"refresh_ms": context.refresh_ms, "language": language}
 
     app.clientside_callback(
         ClientsideFunction(namespace="vigie", function_name="watchdog"),
@@ -85,10 +86,11 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
     )
 
 
-def render(context: ViewContext, search: str | None, remembered: str | None) -> Any:
+def render(context: ViewContext, search: str | None, remembered: str | None) -> tuple[Any, str]:
+    """The wall's content, and its language (the browser writes times in it too)."""
     screen = screen_for(context, search, remembered)
     if screen is None:
-        return html.H1(texts(None)("No exercise in the store yet."))
+        return html.H1(texts(None)("No exercise in the store yet.")), "en"
     key = (
         "wall",
         screen.exercise.record.id,
@@ -100,7 +102,7 @@ def render(context: ViewContext, search: str | None, remembered: str | None) -> 
         screen.error,
     )
     # Every viewer of the same second gets the same screen: built once per worker.
-    return context.shared(key, lambda: _screen(screen))
+    return context.shared(key, lambda: _screen(screen)), screen.t.language
 
 
 def _screen(screen: Screen) -> list[Any]:
