@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dash import Dash
 from gunicorn.app.base import BaseApplication
 
 from vigie.clock import SystemClock
@@ -32,13 +33,16 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         workers: int,
         announce: Callable[[str], None] = print,
         debug: bool = False,
+        app_factory: Callable[[], Dash] | None = None,
     ) -> None:
+        """`app_factory` (benchmarks) builds each worker's app instead of the default."""
         self._db_url = db_url
         self._exercise = exercise_id
         self._bind = bind
         self._workers = workers
         self._announce = announce
         self._debug = debug
+        self._app_factory = app_factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -61,7 +65,11 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         """In each worker, after the fork: a store connection of its own."""
-        app = create_app(Store.open(self._db_url), SystemClock(), self._exercise)
+        app = (
+            self._app_factory()
+            if self._app_factory is not None
+            else create_app(Store.open(self._db_url), SystemClock(), self._exercise)
+        )
         if self._debug:
             app.enable_dev_tools(debug=True)
         return app.server

@@ -25,10 +25,12 @@ def create_app(
     refresh_ms: int = 1000,
     assets: Path | None = None,
     poll_interval_s: float | None = None,
+    context_type: type[ViewContext] = ViewContext,
 ) -> Dash:
     """The dashboard over `store`; `poll_interval_s` overrides the plan's when a
-    demo polls less often than the plan says (staleness is judged against it)."""
-    context = ViewContext(store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s)
+    demo polls less often than the plan says (staleness is judged against it).
+    `context_type` is for benchmarks comparing other ways of reading the store."""
+    context = context_type(store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s)
     app = Dash(
         __name__,
         use_pages=True,
