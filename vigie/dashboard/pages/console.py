@@ -196,12 +196,7 @@ def render(
     screen = screen_for(context, search, remembered)
     if screen is None:
         t = texts(None)
-        return (
-            html.H1("Vigie"),
-            html.P(t("No exercise in the store yet.")),
-            go.Figure(),
-            go.Figure(),
-        )
+        return [], html.P(t("No exercise in the store yet.")), go.Figure(), go.Figure()
     header = components.header(screen, "console")
     if screen.tick is None:
         return header, components.blind_banner(screen, "console"), go.Figure(), go.Figure()

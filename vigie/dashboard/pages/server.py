@@ -58,7 +58,7 @@ def render(
 ) -> tuple[Any, Any, go.Figure]:
     screen = screen_for(context, search, remembered)
     if screen is None:
-        return "Vigie", texts(None)("No exercise in the store yet."), go.Figure()
+        return [], texts(None)("No exercise in the store yet."), go.Figure()
     t, plan = screen.t, screen.exercise.plan
     header = components.header(screen, "server")
     known = {s.id: s for s in plan.servers}
