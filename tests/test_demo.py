@@ -52,7 +52,7 @@ def test_demo_opens_on_the_console_with_the_wall_beside_it(
     wait_until(lambda: active_sessions(base) > 0)
     console = refresh(base, console_request())
     assert "EN DIRECT" in texts(console["console-header"]["children"])  # French plan, fresh data
-    assert by_id(console["console-body"]["children"], "console-alerts") is not None
+    assert by_id(console["console-body"]["children"], "console-gate") is not None
     health = requests.get(f"{base}/healthz", timeout=10).json()
     assert health["sources"]["platform"]["up"] is True
 

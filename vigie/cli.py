@@ -179,8 +179,16 @@ def demo(
 )
 @WEBHOOK
 @ALERTMANAGER
+@click.option(
+    "--dashboard-url", default="", help="Where alerts link to (Alertmanager's generatorURL)."
+)
 def collect(
-    plan_path: Path, db: str, webhook: str | None, alertmanager: str | None, exercise_id: int | None
+    plan_path: Path,
+    db: str,
+    webhook: str | None,
+    alertmanager: str | None,
+    dashboard_url: str,
+    exercise_id: int | None,
 ) -> None:
     """Run the plan's collectors and alerts alone: the one collector process of a deployment."""
     from vigie.live import run_collection
@@ -188,7 +196,7 @@ def collect(
 
     loaded, toml_text = _load(plan_path)
     store = _open_store(db)
-    notifiers = NotifierSettings(webhook, alertmanager)
+    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url)
     run_collection(loaded, toml_text, store, exercise_id, notifiers, announce=click.echo)
 
 
@@ -244,7 +252,8 @@ def serve(
         sys.exit(EXIT_BAD_INPUT)
     loaded, toml_text = _load(plan_path)
     store = _open_store(db)
-    notifier_flags = [*(["--webhook", webhook] if webhook else [])]
+    notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
+    notifier_flags += ["--webhook", webhook] if webhook else []
     notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
     run_server(
         loaded,

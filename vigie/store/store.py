@@ -32,6 +32,7 @@ from vigie.store.records import (
 )
 from vigie.store.schema import (
     agent_tokens,
+    alert_transitions,
     exercise_annotations,
     exercises,
     samples,
@@ -399,6 +400,23 @@ class Store:
                 .order_by(source_health.c.source)
             ).all()
         return [_health_record(row) for row in rows]
+
+    def newest_writes(self, exercise_id: int) -> tuple[int, int]:
+        """The ids of the newest alert transition and annotation: one read that tells a
+        poller whether anything was written since it last looked."""
+        newest_transition = (
+            select(func.coalesce(func.max(alert_transitions.c.id), 0))
+            .where(alert_transitions.c.exercise_id == exercise_id)
+            .scalar_subquery()
+        )
+        newest_annotation = (
+            select(func.coalesce(func.max(exercise_annotations.c.id), 0))
+            .where(exercise_annotations.c.exercise_id == exercise_id)
+            .scalar_subquery()
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(select(newest_transition, newest_annotation)).one()
+        return int(row[0]), int(row[1])
 
     def annotations(self, exercise_id: int, after_id: int = 0) -> list[Annotation]:
         """Notes and decisions (those written after `after_id`), in the order written."""

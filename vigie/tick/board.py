@@ -26,6 +26,9 @@ class Board:
     _last_annotation: int = 0
 
     def catch_up(self) -> None:
+        newest_transition, newest_annotation = self.store.newest_writes(self.exercise_id)
+        if (newest_transition, newest_annotation) == (self._last_transition, self._last_annotation):
+            return  # nothing new: the common case, one cheap read
         for transition in self.store.alerts.transitions_after(
             self.exercise_id, self._last_transition
         ):
