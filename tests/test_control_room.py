@@ -253,7 +253,7 @@ def test_the_wall_says_when_it_loses_the_server_and_recovers_by_itself(
     def serve() -> VigieProcess:
         process = VigieProcess(
             "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "s.db"),
-            "--bind", address, "--workers", "1", "--no-collect",
+            "--bind", address, "--workers", "1", "--no-collect", "--open",
         )  # fmt: skip
         process.wait_for_line(lambda line: line.startswith("Open http://"))
         return process

@@ -82,6 +82,7 @@ def test_serve_takes_pushes_from_a_token_made_on_the_command_line(tmp_path: Path
         "--workers",
         "1",
         "--no-collect",
+        "--open",
     )
     try:
         line = server.wait_for_line(lambda line: line.startswith("Open http://"))
@@ -107,11 +108,15 @@ def test_serve_takes_pushes_from_a_token_made_on_the_command_line(tmp_path: Path
         assert server.stop() == 0
 
 
-def test_serve_refuses_a_public_address_without_accounts(tmp_path: Path) -> None:
-    result = run_vigie(
-        "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"), "--bind", "0.0.0.0:8050"
+def test_serve_needs_an_operator_account_and_open_mode_only_on_loopback(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    no_account = run_vigie("serve", "--plan", str(SMALL_PLAN), "--db", db, "--bind", "0.0.0.0:0")
+    assert no_account.returncode == 2 and "no operator account yet" in no_account.stderr
+    open_public = run_vigie(
+        "serve", "--plan", str(SMALL_PLAN), "--db", db, "--bind", "0.0.0.0:0", "--open"
     )
-    assert result.returncode == 2 and "needs accounts" in result.stderr
+    assert open_public.returncode == 2
+    assert "open demo mode is refused on 0.0.0.0" in open_public.stderr
 
 
 def test_serve_refuses_debug_mode_off_loopback(tmp_path: Path) -> None:
@@ -174,7 +179,7 @@ def test_serve_runs_gunicorn_workers_beside_one_collector_process(tmp_path: Path
         simulator.wait_for_line(lambda line: line.startswith("Simulating small-drill"))
         server = VigieProcess(
             "serve", "--plan", str(plan_reading(port, tmp_path)), "--db", str(tmp_path / "s.db"),
-            "--bind", f"127.0.0.1:{free_port()}", "--workers", "2",
+            "--bind", f"127.0.0.1:{free_port()}", "--workers", "2", "--open",
         )  # fmt: skip
         line = server.wait_for_line(lambda line: line.startswith("Open http://"))
         base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)  # type: ignore[union-attr]

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import sys
 import tempfile
 from pathlib import Path
 
 import click
 
+from vigie.cli_accounts import kiosk, user
+from vigie.cli_support import (
+    DB_HELP,
+    EXIT_BAD_INPUT,
+    EXIT_UNAVAILABLE,
+    _open_store,
+    _store_url,
+)
 from vigie.netcheck import is_loopback
 from vigie.plan import Plan, PlanInvalid, load_plan
 from vigie.resources import seed_plan
-from vigie.store import Store, StoreUnavailable, sqlite_url
-
-EXIT_UNAVAILABLE = 1
-EXIT_BAD_INPUT = 2
+from vigie.store import sqlite_url
 
 
 @click.group()
@@ -41,25 +47,11 @@ def _load(path: Path) -> tuple[Plan, str]:
     return plan, path.read_text(encoding="utf-8")
 
 
-def _store_url(db: str) -> str:
-    """A SQLAlchemy URL as given, or a file path for the embedded SQLite store."""
-    return db if "://" in db else sqlite_url(db)
-
-
-def _open_store(url: str) -> Store:
-    try:
-        return Store.open(_store_url(url))
-    except StoreUnavailable as exc:
-        click.echo(f"vigie: {exc}", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
-
-
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
 ALERTMANAGER = click.option(
     "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
 )
-DB_HELP = "Store URL (SQLAlchemy, e.g. postgresql+psycopg://...) or a SQLite file path."
 
 
 @main.command()
@@ -224,6 +216,12 @@ def collect(
     help="Start the collector process (--no-collect: a `vigie collect` runs elsewhere).",
 )
 @click.option("--debug", is_flag=True, help="Dash dev tools; refused on a non-loopback address.")
+@click.option(
+    "--open",
+    "open_demo",
+    is_flag=True,
+    help="Open demo mode: no login. Refused on a non-loopback address.",
+)
 @WEBHOOK
 @ALERTMANAGER
 def serve(
@@ -233,25 +231,33 @@ def serve(
     workers: int,
     collecting: bool,
     debug: bool,
+    open_demo: bool,
     webhook: str | None,
     alertmanager: str | None,
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
+    from vigie.dashboard.auth import AuthSettings
     from vigie.live import run_server
 
     host, port = _bind_address(bind)
-    if debug and not is_loopback(host):
-        click.echo(f"vigie: debug mode is refused on {host}: it runs code sent to it", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    if not is_loopback(host):
+    for flag, wanted in (("debug mode", debug), ("open demo mode", open_demo)):
+        if wanted and not is_loopback(host):
+            click.echo(f"vigie: {flag} is refused on {host}: loopback only", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    loaded, toml_text = _load(plan_path)
+    store = _open_store(db)
+    if not open_demo and not any(
+        u.role == "operator" and u.disabled is None for u in store.accounts.users()
+    ):
         click.echo(
-            f"vigie: serving on {host} needs accounts, which this version does not have yet; "
-            "serve on 127.0.0.1 behind an authenticating proxy",
+            "vigie: no operator account yet: add one with "
+            "`vigie user add NAME --role operator --db ...` (or --open on 127.0.0.1)",
             err=True,
         )
         sys.exit(EXIT_BAD_INPUT)
-    loaded, toml_text = _load(plan_path)
-    store = _open_store(db)
+    if open_demo:
+        click.echo("Open demo mode: no login, loopback only.")
+    auth = AuthSettings(open_demo=open_demo, secret_key=secrets.token_hex(32))
     notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
     notifier_flags += ["--webhook", webhook] if webhook else []
     notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
@@ -264,6 +270,7 @@ def serve(
         bind=f"{host}:{port}",
         workers=workers,
         collector_flags=notifier_flags if collecting else None,
+        auth=auth,
         debug=debug,
         announce=click.echo,
     )
@@ -419,3 +426,7 @@ def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -
         click.echo(f"vigie: no {rule} alert is firing on {subject}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     click.echo(f"acknowledged {rule}/{subject} by {actor}")
+
+
+main.add_command(user)
+main.add_command(kiosk)

@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from vigie.clock import SystemClock
 from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
+from vigie.dashboard.auth import AuthSettings
 from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
 from vigie.plan import Plan
 from vigie.production import DashboardServer, start_collector, stop_process
@@ -96,6 +97,7 @@ def run_server(
     bind: str,
     workers: int,
     collector_flags: list[str] | None,
+    auth: AuthSettings,
     debug: bool = False,
     announce: Callable[[str], None] = print,
 ) -> None:
@@ -111,7 +113,7 @@ def run_server(
     announce(f"Vigie serving exercise {exercise} of {plan.exercise.id} with {workers} workers")
     master = os.getpid()
     try:
-        DashboardServer(db_url, exercise, bind, workers, announce, debug).run()
+        DashboardServer(db_url, exercise, bind, workers, announce, debug, auth=auth).run()
     finally:
         # Workers are forks of this process and leave through here too: only the
         # master stops the collector.

@@ -19,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 
 from vigie.clock import SystemClock
 from vigie.dashboard.app import create_app
+from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings
 from vigie.store import Store
 
 
@@ -34,6 +35,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         announce: Callable[[str], None] = print,
         debug: bool = False,
         app_factory: Callable[[], Dash] | None = None,
+        auth: AuthSettings = OPEN_DEMO_MODE,
     ) -> None:
         """`app_factory` (benchmarks) builds each worker's app instead of the default."""
         self._db_url = db_url
@@ -43,6 +45,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         self._announce = announce
         self._debug = debug
         self._app_factory = app_factory
+        self._auth = auth
         super().__init__()
 
     def load_config(self) -> None:
@@ -68,7 +71,9 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         app = (
             self._app_factory()
             if self._app_factory is not None
-            else create_app(Store.open(self._db_url), SystemClock(), self._exercise)
+            else create_app(
+                Store.open(self._db_url), SystemClock(), self._exercise, auth=self._auth
+            )
         )
         if self._debug:
             app.enable_dev_tools(debug=True)

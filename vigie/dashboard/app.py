@@ -9,6 +9,7 @@ from flask import Response, jsonify
 
 from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
+from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings, install_auth
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.pages import console, faculty, server, wall
@@ -26,11 +27,15 @@ def create_app(
     assets: Path | None = None,
     poll_interval_s: float | None = None,
     context_type: type[ViewContext] = ViewContext,
+    auth: AuthSettings = OPEN_DEMO_MODE,
 ) -> Dash:
     """The dashboard over `store`; `poll_interval_s` overrides the plan's when a
     demo polls less often than the plan says (staleness is judged against it).
-    `context_type` is for benchmarks comparing other ways of reading the store."""
-    context = context_type(store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s)
+    `context_type` is for benchmarks comparing other ways of reading the store.
+    `auth`: open demo mode (loopback only; the default) or accounts."""
+    context = context_type(
+        store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s, auth.open_demo
+    )
     app = Dash(
         __name__,
         use_pages=True,
@@ -52,6 +57,7 @@ def create_app(
         className="vigie-root",
     )
     _remember_language(app)
+    install_auth(app, store, context.clock, auth)
     install_callback_guard(app)
     _add_health_route(app, context)
     app.server.register_blueprint(push_blueprint(store, context.clock))

@@ -37,6 +37,7 @@ class ViewContext:
     exercise_id: int | None = None  # None: the newest exercise in the store
     refresh_ms: int = 1000
     poll_interval_s: float | None = None  # None: the plan's fastest source interval
+    open_demo: bool = True  # no accounts: actions are signed with the name typed in
     _plans: dict[int, Plan] = field(default_factory=dict)
     _cache: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

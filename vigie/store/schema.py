@@ -144,3 +144,40 @@ tick_states = Table(
     PrimaryKeyConstraint("exercise_id", "ts_ms", name="pk_tick_states"),
     sqlite_with_rowid=False,
 )
+
+# People who log in. Only an argon2 hash of the password is kept; a disabled
+# account stays listed, with when, so an operator can see who lost access.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # operator, faculty, reviewer
+    Column("faculty", String(64), nullable=True),  # a faculty user's own faculty
+    Column("password_hash", String(200), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("disabled_ms", BigInteger, nullable=True),
+)
+
+# Read-only links for wall screens: the national wall or one faculty's page.
+kiosk_links = Table(
+    "kiosk_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope", String(64), nullable=False),  # "national" or a faculty id
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("revoked_ms", BigInteger, nullable=True),
+)
+
+# Failed logins per account and per address, in fixed windows: shared by every
+# worker, so a guesser gains nothing by landing on another one.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(200), nullable=False),  # "account:NAME" or "address:IP"
+    Column("window_ms", BigInteger, nullable=False),
+    Column("failures", Integer, nullable=False),
+    PrimaryKeyConstraint("key", "window_ms", name="pk_login_failures"),
+)

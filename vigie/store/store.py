@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
+from vigie.store.accounts_store import AccountStore
 from vigie.store.alerts_store import AlertStore
 from vigie.store.engine import open_engine
 from vigie.store.records import (
@@ -53,6 +54,7 @@ class Store:
         self._sample_insert_sql = _sample_insert_sql(engine.dialect.name, engine.dialect.paramstyle)
         self.alerts = AlertStore(engine)
         self.ticks = TickStore(engine)
+        self.accounts = AccountStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -9,8 +9,10 @@ import dash
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
+from vigie.accounts.principal import Principal
 from vigie.dashboard import components
 from vigie.dashboard.actions import ActionRefused, acknowledge, add_decision, add_note
+from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import connections_figure, sessions_figure
 from vigie.dashboard.history import read_history
@@ -90,6 +92,9 @@ def register(app: Dash, context: ViewContext) -> None:
         t = screen.t
         if screen.replay:
             return t("This is a replay: actions are taken on the live exercise only.")
+        if not context.open_demo:  # accounts: actions are signed by who is logged in
+            who = current_principal()
+            operator = None if who is None else who.name
         trigger = ctx.triggered_id
         try:
             if trigger == "console-note-add":
@@ -144,24 +149,35 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                     dcc.Graph(id="console-connections", config=graph_config),
                 ],
             ),
-            _actions(t, waves),
+            _actions(t, waves, None if context.open_demo else current_principal()),
         ],
     )
 
 
-def _actions(t: Texts, waves: list[int]) -> html.Section:
+def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
+    """`who`: the account actions are signed with; None in open demo mode (typed in)."""
+    name = (
+        dcc.Input(
+            id="console-operator",
+            maxLength=64,
+            persistence=True,
+            persistence_type="local",
+            placeholder=t("name shown with your actions"),
+        )
+        if who is None
+        else html.Div(
+            [
+                dcc.Input(id="console-operator", value=who.name, disabled=True),
+                html.A(t("Log out"), href="/logout", className="vigie-logout"),
+            ]
+        )
+    )
     return html.Section(
         className="vigie-actions",
         children=[
             html.H2(t("Operator actions")),
             html.Label(t("Your name"), htmlFor="console-operator"),
-            dcc.Input(
-                id="console-operator",
-                maxLength=64,
-                persistence=True,
-                persistence_type="local",
-                placeholder=t("name shown with your actions"),
-            ),
+            name,
             html.Label(t("Note to every screen"), htmlFor="console-note-text"),
             dcc.Textarea(id="console-note-text", maxLength=2000),
             html.Button(t("Add note"), id="console-note-add"),

@@ -8,7 +8,9 @@ import dash
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
+from vigie.accounts.principal import Role
 from vigie.dashboard import components
+from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import sessions_figure
 from vigie.dashboard.history import read_history
@@ -46,11 +48,21 @@ def layout(context: ViewContext, faculty_id: str) -> html.Div:
             dcc.Store(id="faculty-id", data=faculty_id),
             dcc.Interval(id="faculty-tick", interval=context.refresh_ms),
             html.Header(id="faculty-header", className="vigie-header"),
-            html.Nav(className="vigie-nav", children=[dcc.Link("←", href="/")]),
+            html.Nav(className="vigie-nav", children=_navigation()),
             html.Div(id="faculty-body"),
             dcc.Graph(id="faculty-chart", config={"displayModeBar": False}),
         ],
     )
+
+
+def _navigation() -> list[Any]:
+    """Back to the console for those who may see it; a faculty's team only logs out."""
+    who = current_principal()
+    if who is not None and who.role in (Role.OPERATOR, Role.REVIEWER):
+        return [dcc.Link("←", href="/")]
+    if who is not None and who.role is Role.FACULTY:
+        return [html.A(texts(None)("Log out"), href="/logout")]
+    return []
 
 
 def render(

@@ -1,0 +1,216 @@
+"""Accounts and roles: every route, page and callback of the app, for every kind of
+account, against its own faculty and another's. Generated from the app's own
+registry: a route or callback added without a rule fails here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import SMALL_PLAN
+from tests.support.dash_client import callback_request, console_request, wall_request
+from vigie.accounts.passwords import hash_password
+from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES
+from vigie.clock import VirtualClock
+from vigie.dashboard.app import create_app
+from vigie.dashboard.auth import AuthSettings
+from vigie.drill import run_drill
+from vigie.plan import Plan
+from vigie.store import Store
+from vigie.tokens import new_token, token_hash
+
+PASSWORD = "correct horse battery"
+ACCOUNTS = {
+    "olga": ("operator", None),
+    "remi": ("reviewer", None),
+    "fanny": ("faculty", "alpha"),  # alpha's IT team
+}
+
+
+@pytest.fixture
+def app_and_store(sqlite_store: Store, small_plan: Plan) -> Iterator[tuple[Any, Store, float]]:
+    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
+    record = sqlite_store.exercise(run.exercise_id)
+    assert record is not None
+    for name, (role, faculty) in ACCOUNTS.items():
+        sqlite_store.accounts.add_user(name, role, faculty, hash_password(PASSWORD), 0.0)
+    app = create_app(
+        sqlite_store,
+        VirtualClock(record.t0 + 300),
+        run.exercise_id,
+        auth=AuthSettings(open_demo=False, secret_key="test secret"),
+    )
+    yield app, sqlite_store, record.t0
+
+
+def logged_in(app: Any, name: str) -> FlaskClient:
+    client: FlaskClient = app.server.test_client()
+    response = client.post("/login", data={"name": name, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
+
+
+def kiosk_client(app: Any, store: Store, scope: str) -> FlaskClient:
+    secret = new_token()
+    store.accounts.add_kiosk(token_hash(secret), scope, "", 0.0)
+    client: FlaskClient = app.server.test_client()
+    assert client.get(f"/kiosk/{secret}").status_code == 302
+    return client
+
+
+def faculty_request(faculty: str) -> dict[str, Any]:
+    return callback_request(
+        [("faculty-header", "children"), ("faculty-body", "children"), ("faculty-chart", "figure")],
+        [
+            ("faculty-tick", "n_intervals", 1),
+            ("url", "search", ""),
+            ("vigie-language", "data", None),
+        ],
+        [("faculty-id", "data", faculty)],
+    )
+
+
+def server_request() -> dict[str, Any]:
+    return callback_request(
+        [("server-header", "children"), ("server-body", "children"), ("server-chart", "figure")],
+        [
+            ("server-tick", "n_intervals", 1),
+            ("url", "search", ""),
+            ("vigie-language", "data", None),
+        ],
+        [("server-id", "data", "gw")],
+    )
+
+
+def page_request(path: str) -> dict[str, Any]:
+    return callback_request(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", path), ("_pages_location", "search", "")],
+    )
+
+
+def act_request() -> dict[str, Any]:
+    request = callback_request(
+        [("console-action-result", "children")],
+        [("console-note-add", "n_clicks", 1), ("console-decision-add", "n_clicks", None)],
+        [
+            ("console-operator", "value", "x"),
+            ("console-note-text", "value", "a note"),
+            ("console-decision-wave", "value", None),
+            ("console-decision-choice", "value", None),
+            ("console-decision-comment", "value", None),
+            ("url", "search", ""),
+            ("vigie-language", "data", None),
+        ],
+    )
+    request["inputs"] = [[], *request["inputs"]]
+    request["changedPropIds"] = ["console-note-add.n_clicks"]
+    return request
+
+
+def console_alerts_request() -> dict[str, Any]:
+    return callback_request(
+        [("console-alerts", "children"), ("console-alerts-shown", "data")],
+        [
+            ("console-tick", "n_intervals", 1),
+            ("url", "search", ""),
+            ("vigie-language", "data", None),
+        ],
+        [("console-alerts-shown", "data", None)],
+    )
+
+
+# What each kind of account may do: (resource, own-or-other) -> allowed.
+REQUESTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "console": console_request,
+    "console alerts": console_alerts_request,
+    "actions": act_request,
+    "wall": wall_request,
+    "server page": server_request,
+    "faculty alpha": lambda: faculty_request("alpha"),
+    "faculty beta": lambda: faculty_request("beta"),
+    "page /": lambda: page_request("/"),
+    "page /wall": lambda: page_request("/wall"),
+    "page /server/gw": lambda: page_request("/server/gw"),
+    "page /faculty/alpha": lambda: page_request("/faculty/alpha"),
+    "page /faculty/beta": lambda: page_request("/faculty/beta"),
+}
+EVERYTHING = set(REQUESTS)
+STAFF_VIEWS = EVERYTHING - {"actions"}
+EXPECTED = {
+    "anonymous": set(),
+    "operator": EVERYTHING,
+    "reviewer": STAFF_VIEWS,
+    "faculty alpha": {"faculty alpha", "page /faculty/alpha"},
+    "kiosk national": {"wall", "page /wall"},
+    "kiosk alpha": {"faculty alpha", "page /faculty/alpha"},
+}
+
+
+def client_for(who: str, app: Any, store: Store) -> FlaskClient:
+    if who == "anonymous":
+        client: FlaskClient = app.server.test_client()
+        return client
+    if who.startswith("kiosk"):
+        return kiosk_client(app, store, who.split()[1])
+    name = {"operator": "olga", "reviewer": "remi", "faculty alpha": "fanny"}[who]
+    return logged_in(app, name)
+
+
+def test_every_route_page_and_callback_has_a_rule(app_and_store: tuple[Any, Store, float]) -> None:
+    app, _, _ = app_and_store
+    app.server.test_client().get("/")  # Dash registers its pages' callbacks on first use
+    endpoints = {rule.endpoint for rule in app.server.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set()
+    dependencies = json.loads(app.server.test_client().get("/_dash-dependencies").data)
+    server_side = {
+        d["output"].removeprefix("..").split(".", 1)[0]
+        for d in dependencies
+        if not d.get("clientside_function")
+    }
+    assert server_side - set(CALLBACKS) == set()
+    import dash
+
+    assert {p.get("path_template") or p["path"] for p in dash.page_registry.values()} <= set(PAGES)
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_each_account_reaches_exactly_what_its_role_allows(
+    app_and_store: tuple[Any, Store, float], who: str
+) -> None:
+    app, store, _ = app_and_store
+    client = client_for(who, app, store)
+    reached = set()
+    for name, build in REQUESTS.items():
+        response = client.post("/_dash-update-component", json=build())
+        assert response.status_code in (200, 204, 401, 403), (name, response.status_code)
+        if response.status_code in (200, 204):
+            reached.add(name)
+    assert reached == EXPECTED[who]
+
+
+def test_a_faculty_account_sees_nothing_of_another_faculty(
+    app_and_store: tuple[Any, Store, float],
+) -> None:
+    app, _, _ = app_and_store
+    client = logged_in(app, "fanny")
+    own = client.post("/_dash-update-component", json=faculty_request("alpha"))
+    body = own.get_data(as_text=True)
+    assert own.status_code == 200 and "Faculté Alpha" in body
+    assert "Faculté Beta" not in body and "Faculté Gamma" not in body
+    for path in ("/faculty/beta", "/wall", "/", "/server/gw"):
+        assert client.post("/_dash-update-component", json=page_request(path)).status_code == 403
+
+
+def test_pages_send_the_anonymous_to_the_login_page(
+    app_and_store: tuple[Any, Store, float],
+) -> None:
+    app, _, _ = app_and_store
+    response = app.server.test_client().get("/wall")
+    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/wall"
+    assert app.server.test_client().get("/login").status_code == 200
+    assert app.server.test_client().get("/healthz").status_code == 200

@@ -1,0 +1,1 @@
+"""Who may see and do what: accounts, roles, passwords, kiosk links, and the access policy."""

@@ -1,0 +1,171 @@
+"""Accounts, kiosk links and failed-login counts: rows only, no policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from vigie.store.records import from_ms, to_ms
+from vigie.store.schema import kiosk_links, login_failures, users
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    name: str
+    role: str
+    faculty: str | None
+    password_hash: str
+    created: float
+    disabled: float | None
+
+
+@dataclass(frozen=True)
+class KioskRecord:
+    id: int
+    scope: str
+    label: str
+    created: float
+    revoked: float | None
+
+
+class DuplicateName(ValueError):
+    pass
+
+
+class AccountStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(login_failures)
+        self._count_failure = statement.on_conflict_do_update(
+            index_elements=["key", "window_ms"],
+            set_={"failures": login_failures.c.failures + 1},
+        )
+
+    # -- users ---------------------------------------------------------------------
+
+    def add_user(
+        self, name: str, role: str, faculty: str | None, password_hash: str, at: float
+    ) -> int:
+        """raises DuplicateName when the name is taken."""
+        values = {
+            "name": name,
+            "role": role,
+            "faculty": faculty,
+            "password_hash": password_hash,
+            "created_ms": to_ms(at),
+        }
+        try:
+            with self._engine.begin() as connection:
+                key = connection.execute(users.insert().values(values)).inserted_primary_key
+        except IntegrityError as exc:
+            raise DuplicateName(name) from exc
+        assert key is not None
+        return int(key[0])
+
+    def user(self, name: str) -> UserRecord | None:
+        return self._one_user(users.c.name == name)
+
+    def user_by_id(self, user_id: int) -> UserRecord | None:
+        return self._one_user(users.c.id == user_id)
+
+    def _one_user(self, where: Any) -> UserRecord | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(users).where(where)).one_or_none()
+        return None if row is None else _user(row)
+
+    def users(self) -> list[UserRecord]:
+        with self._engine.connect() as connection:
+            return [_user(r) for r in connection.execute(select(users).order_by(users.c.name))]
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+
+    def disable_user(self, name: str, at: float) -> bool:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(users)
+                .where(users.c.name == name, users.c.disabled_ms.is_(None))
+                .values(disabled_ms=to_ms(at))
+            )
+        return done.rowcount == 1
+
+    # -- kiosk links ---------------------------------------------------------------
+
+    def add_kiosk(self, token_hash: str, scope: str, label: str, at: float) -> int:
+        values = {"token_hash": token_hash, "scope": scope, "label": label, "created_ms": to_ms(at)}
+        with self._engine.begin() as connection:
+            key = connection.execute(kiosk_links.insert().values(values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def kiosk_by_hash(self, token_hash: str) -> KioskRecord | None:
+        query = select(kiosk_links).where(kiosk_links.c.token_hash == token_hash)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _kiosk(row)
+
+    def kiosk(self, kiosk_id: int) -> KioskRecord | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(kiosk_links).where(kiosk_links.c.id == kiosk_id)
+            ).one_or_none()
+        return None if row is None else _kiosk(row)
+
+    def kiosks(self) -> list[KioskRecord]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(kiosk_links).order_by(kiosk_links.c.id))
+            return [_kiosk(r) for r in rows]
+
+    def revoke_kiosk(self, kiosk_id: int, at: float) -> bool:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(kiosk_links)
+                .where(kiosk_links.c.id == kiosk_id, kiosk_links.c.revoked_ms.is_(None))
+                .values(revoked_ms=to_ms(at))
+            )
+        return done.rowcount == 1
+
+    # -- failed logins -------------------------------------------------------------
+
+    def count_failure(self, key: str, window_start: float) -> None:
+        row = {"key": key[:200], "window_ms": to_ms(window_start), "failures": 1}
+        with self._engine.begin() as connection:
+            connection.execute(self._count_failure, row)
+
+    def failures(self, key: str, window_start: float) -> int:
+        query = select(func.coalesce(func.sum(login_failures.c.failures), 0)).where(
+            login_failures.c.key == key[:200], login_failures.c.window_ms >= to_ms(window_start)
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+
+def _user(row: Any) -> UserRecord:
+    return UserRecord(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        faculty=row.faculty,
+        password_hash=row.password_hash,
+        created=from_ms(row.created_ms),
+        disabled=None if row.disabled_ms is None else from_ms(row.disabled_ms),
+    )
+
+
+def _kiosk(row: Any) -> KioskRecord:
+    return KioskRecord(
+        id=row.id,
+        scope=row.scope,
+        label=row.label,
+        created=from_ms(row.created_ms),
+        revoked=None if row.revoked_ms is None else from_ms(row.revoked_ms),
+    )
