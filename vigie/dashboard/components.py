@@ -4,6 +4,7 @@ is passed as text, never as markup."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
@@ -69,11 +70,14 @@ def total_panel(screen: Screen, prefix: str) -> html.Section:
 
 
 def wave_rows(screen: Screen, prefix: str) -> html.Section:
-    t, tick = screen.t, screen.tick
-    assert tick is not None
+    assert screen.tick is not None
+    return wave_rows_of(screen, screen.tick.waves, prefix)
+
+
+def wave_rows_of(screen: Screen, waves: Sequence[WaveView], prefix: str) -> html.Section:
     return html.Section(
         className="vigie-waves",
-        children=[html.H2(t("Waves"))] + [_wave_row(screen, w, prefix) for w in tick.waves],
+        children=[html.H2(screen.t("Waves")), *[_wave_row(screen, w, prefix) for w in waves]],
     )
 
 

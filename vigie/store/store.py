@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, update
@@ -271,6 +271,12 @@ class Store:
 
         Two index seeks per series, whatever the length of the history.
         """
+        return self.latest_of(exercise_id, [name], at).get(name, {})
+
+    def latest_of(
+        self, exercise_id: int, names: Collection[str], at: float
+    ) -> dict[str, dict[Labels, Point]]:
+        """`latest` for several names in one query: name -> labels -> last point."""
         at_ms = to_ms(at)
         newest = (
             select(samples.c.ts_ms)
@@ -285,17 +291,18 @@ class Store:
             .limit(1)
         )
         query = select(
+            series.c.name,
             series.c.labels,
             newest.scalar_subquery().label("ts_ms"),
             value.scalar_subquery().label("value"),
-        ).where(series.c.exercise_id == exercise_id, series.c.name == name)
+        ).where(series.c.exercise_id == exercise_id, series.c.name.in_(list(names)))
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return {
-            labels_from_key(labels): Point(from_ms(ts_ms), value)
-            for labels, ts_ms, value in rows
-            if ts_ms is not None
-        }
+        found: dict[str, dict[Labels, Point]] = defaultdict(dict)
+        for name, labels, ts_ms, point_value in rows:
+            if ts_ms is not None:
+                found[name][labels_from_key(labels)] = Point(from_ms(ts_ms), point_value)
+        return dict(found)
 
     def downsampled(
         self,

@@ -17,6 +17,7 @@ from vigie.tick.state import (
     BlindView,
     FacultyView,
     GateView,
+    HostView,
     ServerView,
     TickState,
     WaveState,
@@ -26,7 +27,9 @@ from vigie.tick.state import (
 COMPLETE_SHARE = 0.95  # a wave is complete once 95% of its students are connected
 
 
-def build_tick(store: Store, board: Board, evaluation: Evaluation) -> TickState:
+def build_tick(
+    store: Store, board: Board, evaluation: Evaluation, hosts: tuple[HostView, ...] = ()
+) -> TickState:
     inputs = evaluation.inputs
     plan, at = inputs.plan, inputs.now
     sessions = inputs.sessions_by_faculty
@@ -47,6 +50,7 @@ def build_tick(store: Store, board: Board, evaluation: Evaluation) -> TickState:
         blind=_blind(store, exercise_id, inputs),
         notes=board.notes(),
         decisions=board.decisions(),
+        hosts=hosts,
     )
 
 

@@ -14,6 +14,7 @@ from vigie.collectors.cycle import CycleResult
 from vigie.store import Store
 from vigie.tick.board import Board
 from vigie.tick.build import build_tick
+from vigie.tick.hosts import HostReader
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class TickRecorder:
         self._exercise = exercise_id
         self.engine = engine
         self._board = Board(store, exercise_id)
+        self._hosts = HostReader(store, exercise_id)
         self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
 
     def after_cycle(self, now: float, result: CycleResult) -> None:
@@ -43,7 +45,8 @@ class TickRecorder:
             return
         try:
             self._board.catch_up()
-            tick = build_tick(self._store, self._board, evaluation)
+            hosts = self._hosts.at(evaluation.inputs.now)
+            tick = build_tick(self._store, self._board, evaluation, hosts)
             self._store.ticks.write(self._exercise, tick.at, tick.encode())
         except Exception:
             # The screens go stale and say so; the alerts and notifications go on.

@@ -103,6 +103,31 @@ class NoteView(Frozen):
     wave: int | None
 
 
+class ProbeView(Frozen):
+    target: str
+    success: bool | None
+    duration_s: float | None
+    http_status: int | None
+
+
+class HostView(Frozen):
+    """One machine of a faculty, as its agent last reported it."""
+
+    faculty: str
+    host: str
+    measured_at: float  # the newest of its values
+    cpu: float | None = None  # ratios 0..1
+    memory: float | None = None
+    tcp_established: float | None = None
+    open_fds: float | None = None
+    fd_limit: float | None = None
+    conntrack: float | None = None
+    conntrack_limit: float | None = None
+    receive_bps: float | None = None  # bytes per second
+    transmit_bps: float | None = None
+    probes: tuple[ProbeView, ...] = ()
+
+
 class TickState(Frozen):
     exercise_id: int
     at: float  # the poll instant this state is of
@@ -119,6 +144,7 @@ class TickState(Frozen):
     blind: tuple[BlindView, ...]
     notes: tuple[NoteView, ...]  # newest first, a few
     decisions: tuple[NoteView, ...]  # the latest decision per wave
+    hosts: tuple[HostView, ...] = ()  # faculty agents' machines
 
     @property
     def elapsed_s(self) -> float:

@@ -14,8 +14,10 @@ from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import sessions_figure
 from vigie.dashboard.history import read_history
-from vigie.dashboard.screen import screen_for
+from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
+from vigie.plan.model import Faculty
+from vigie.tick import HostView
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -23,7 +25,7 @@ def register(app: Dash, context: ViewContext) -> None:
         __name__,
         path_template="/faculty/<faculty_id>",
         title="Vigie · faculty",
-        layout=lambda faculty_id="", **_: layout(context, faculty_id),
+        layout=lambda faculty_id="", **query: layout(context, faculty_id, query.get("lang")),
     )
 
     @app.callback(
@@ -41,27 +43,33 @@ def register(app: Dash, context: ViewContext) -> None:
         return render(context, search, remembered, faculty_id or "")
 
 
-def layout(context: ViewContext, faculty_id: str) -> html.Div:
+def layout(context: ViewContext, faculty_id: str, lang: str | None = None) -> html.Div:
     return html.Div(
         className="vigie-console",
         children=[
             dcc.Store(id="faculty-id", data=faculty_id),
             dcc.Interval(id="faculty-tick", interval=context.refresh_ms),
             html.Header(id="faculty-header", className="vigie-header"),
-            html.Nav(className="vigie-nav", children=_navigation()),
+            html.Nav(className="vigie-nav", children=_navigation(context, lang)),
             html.Div(id="faculty-body"),
             dcc.Graph(id="faculty-chart", config={"displayModeBar": False}),
         ],
     )
 
 
-def _navigation() -> list[Any]:
+def _navigation(context: ViewContext, lang: str | None) -> list[Any]:
     """Back to the console for those who may see it; a faculty's team only logs out."""
+    exercise = context.exercise()
+    t = (
+        texts(lang)
+        if exercise is None
+        else requested_language(f"lang={lang or ''}", None, exercise)
+    )
     who = current_principal()
     if who is not None and who.role in (Role.OPERATOR, Role.REVIEWER):
         return [dcc.Link("←", href="/")]
     if who is not None and who.role is Role.FACULTY:
-        return [html.A(texts(None)("Log out"), href="/logout")]
+        return [html.A(t("Log out"), href="/logout")]
     return []
 
 
@@ -82,51 +90,159 @@ def render(
         )
     if screen.tick is None:
         return header, components.blind_banner(screen, "faculty"), go.Figure()
-    national = [a for a in screen.tick.alerts if a.rule != "faculty_lag"]
-    own = [a for a in screen.tick.alerts if a.rule == "faculty_lag" and a.subject == faculty_id]
-    view = next(f for f in screen.tick.faculties if f.id == faculty_id)
-    tile = components.faculty_tile(screen, view, "faculty")
+    key = ("faculty", faculty_id, screen.tick.at, int(screen.at), t.language, screen.replay)
+    # Every viewer of this faculty in the same second shares one rendering per worker.
+    body, figure = context.shared(key, lambda: _page(context, screen, faculty))
+    return header, body, figure
+
+
+def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[Any], go.Figure]:
+    t, tick = screen.t, screen.tick
+    assert tick is not None
+    national = [a for a in tick.alerts if a.rule != "faculty_lag"]
+    own = [a for a in tick.alerts if a.rule == "faculty_lag" and a.subject == faculty.id]
+    view = next(f for f in tick.faculties if f.id == faculty.id)
+    wave = next(w for w in tick.waves if w.number == faculty.wave)
     body = [
         components.blind_banner(screen, "faculty"),
         html.H1(
             t("{faculty} · wave {wave}", faculty=faculty.name, wave=faculty.wave),
             className="vigie-page-title",
         ),
-        html.Div(className="vigie-faculty-grid is-single", children=[tile]),
-        html.Section(
-            className="vigie-alerts",
-            children=[html.H2(t("Our faculty"))]
-            + (
-                [components.alert_row(screen, a) for a in own]
-                or [html.Div(t("No alert firing"), className="vigie-no-alerts")]
-            ),
+        html.Div(
+            className="vigie-faculty-top",
+            children=[
+                html.Div(
+                    className="vigie-faculty-grid is-single",
+                    children=[components.faculty_tile(screen, view, "faculty")],
+                ),
+                components.wave_rows_of(screen, [wave], "faculty"),
+            ],
         ),
         html.Section(
+            className="vigie-alerts",
+            id="faculty-own-alerts",
+            children=[
+                html.H2(t("Our faculty")),
+                *(
+                    [components.alert_row(screen, a) for a in own]
+                    or [html.Div(t("No alert firing"), className="vigie-no-alerts")]
+                ),
+            ],
+        ),
+        agent_panel(screen, faculty.id),
+        html.Section(
             className="vigie-national",
+            id="faculty-national",
             children=[
                 html.H2(t("National control room")),
+                html.Div(
+                    t(
+                        "{active} of {expected} students connected nationally",
+                        active=t.count(tick.active or 0),
+                        expected=t.count(tick.expected),
+                    ),
+                    className="vigie-national-total",
+                ),
                 components.gate_panel(screen, "faculty"),
                 *[components.alert_row(screen, a) for a in national[:4]],
                 components.notes_panel(screen, "faculty"),
             ],
         ),
     ]
+    return body, _chart(context, screen, faculty)
+
+
+def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> go.Figure:
     history = context.per_tick(
         screen.exercise,
         screen.at,
         "history",
         lambda: read_history(context.store, screen.exercise, screen.at),
     )
-    start = plan.wave(faculty.wave).start_min * 60
+    start = screen.exercise.plan.wave(faculty.wave).start_min * 60
     wave_starts = (
         [(faculty.wave, screen.exercise.record.t0 + start)] if start <= screen.elapsed_s else []
     )
-    figure = sessions_figure(
-        {faculty.name: history.sessions.get(faculty_id, [])},
+    return sessions_figure(
+        {faculty.name: history.sessions.get(faculty.id, [])},
         faculty.expected_students,
         wave_starts,
         [],
-        t,
+        screen.t,
         screen.tz,
     )
-    return header, body, figure
+
+
+AGENT_SILENT_AFTER_S = 15.0  # three of the agent's default 5 s pushes
+
+
+def agent_panel(screen: Screen, faculty_id: str) -> html.Section:
+    t, tick = screen.t, screen.tick
+    assert tick is not None
+    hosts = [h for h in tick.hosts if h.faculty == faculty_id]
+    newest = max((h.measured_at for h in hosts), default=None)
+    if newest is None:
+        status, state = t("No agent has reported for this faculty."), "blind"
+    elif screen.at - newest > AGENT_SILENT_AFTER_S and screen.stopped_at_s is None:
+        status = t(
+            "AGENT SILENT: last report at {time} ({age} ago)",
+            time=t.time(newest, screen.tz),
+            age=t.duration(screen.at - newest),
+        )
+        state = "blind"
+    else:
+        status, state = t("Agent reporting"), "ok"
+    return html.Section(
+        className=f"vigie-agent is-{state}",
+        id="faculty-agent",
+        children=[
+            html.H2(t("Our machines")),
+            html.Div(status, className="vigie-agent-status"),
+            *[_host_row(screen, h) for h in hosts],
+        ],
+    )
+
+
+def _host_row(screen: Screen, host: HostView) -> html.Div:
+    t = screen.t
+
+    def share(value: float | None) -> str:
+        return components.NO_VALUE if value is None else t.percent(value)
+
+    def against(value: float | None, limit: float | None) -> str:
+        if value is None:
+            return components.NO_VALUE
+        return t.count(value) if limit is None else f"{t.count(value)} / {t.count(limit)}"
+
+    def megabits(value: float | None) -> str:
+        return components.NO_VALUE if value is None else t.decimal(value * 8 / 1e6)
+
+    cells = [
+        (t("CPU"), share(host.cpu)),
+        (t("Memory"), share(host.memory)),
+        (t("TCP established"), against(host.tcp_established, None)),
+        (t("Open files"), against(host.open_fds, host.fd_limit)),
+        (t("Tracked connections"), against(host.conntrack, host.conntrack_limit)),
+        (t("In / out, Mbit/s"), f"{megabits(host.receive_bps)} / {megabits(host.transmit_bps)}"),
+    ]
+    probes = [
+        t(
+            "{target}: {result} in {ms} ms",
+            target=p.target,
+            result=t("OK") if p.success else t("FAILED"),
+            ms=components.NO_VALUE if p.duration_s is None else t.count(p.duration_s * 1000),
+        )
+        for p in host.probes
+    ]
+    return html.Div(
+        className="vigie-host",
+        children=[
+            html.Div(host.host, className="vigie-host-name"),
+            *[
+                html.Div([html.Span(label, className="vigie-host-label"), html.Span(value)])
+                for label, value in cells
+            ],
+            *[html.Div(line, className="vigie-host-probe") for line in probes],
+        ],
+    )
