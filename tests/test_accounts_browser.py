@@ -1,0 +1,91 @@
+"""Accounts in a real Chromium: a faculty's IT team logs in and sees its own faculty
+only; a wall link needs no login and stops working once revoked."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.conftest import SMALL_PLAN, require
+from tests.support.chromium import chromium_binary
+from tests.support.waiting import wait_until
+from tests.test_control_room import at_wall_size, shoot
+from tests.test_dashboard import still_running
+from vigie.accounts.passwords import hash_password
+from vigie.clock import VirtualClock
+from vigie.dashboard.app import create_app
+from vigie.dashboard.auth import AuthSettings
+from vigie.drill import run_drill
+from vigie.plan import Plan
+from vigie.store import Store, sqlite_url
+from vigie.tokens import new_token, token_hash
+
+PASSWORD = "alpha's long password"
+
+
+@pytest.fixture(autouse=True)
+def needs_a_browser() -> None:
+    require(chromium_binary() is not None, "Chromium is not installed (apt-get install chromium)")
+    require(shutil.which("chromedriver") is not None, "apt-get install chromium-driver")
+
+
+@pytest.fixture
+def served_with_accounts(
+    dash_duo: Any, tmp_path: Path, small_plan: Plan
+) -> Iterator[tuple[Any, Store, str]]:
+    store = Store.open(sqlite_url(tmp_path / "accounts.db"))
+    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
+    record = store.exercise(run.exercise_id)
+    assert record is not None
+    recorder = still_running(store, run.exercise_id, record.t0, small_plan)
+    recorder.evaluate(record.t0 + 600.5)
+    store.accounts.add_user("alpha-it", "faculty", "alpha", hash_password(PASSWORD), 0.0)
+    app = create_app(
+        store,
+        VirtualClock(record.t0 + 600.5),
+        run.exercise_id,
+        auth=AuthSettings(open_demo=False, secret_key="browser test"),
+    )
+    dash_duo.start_server(app, navigate=False)  # its home page now asks to log in
+    at_wall_size(dash_duo.driver)
+    yield dash_duo, store, dash_duo.server.url
+    store.close()
+
+
+def test_a_faculty_team_logs_in_and_sees_only_its_own_faculty(
+    served_with_accounts: tuple[Any, Store, str],
+) -> None:
+    dash_duo, _, base = served_with_accounts
+    dash_duo.driver.get(f"{base}/faculty/alpha")  # sent to the login page first
+    dash_duo.wait_for_element("#name").send_keys("alpha-it")
+    dash_duo.find_element("#password").send_keys(PASSWORD)
+    dash_duo.find_element("button[type=submit]").click()
+    dash_duo.wait_for_contains_text("#faculty-body", "Faculté Alpha")
+    dash_duo.wait_for_contains_text("#faculty-national", "students connected nationally")
+    shoot(dash_duo, "faculty-alpha-logged-in.png")
+    dash_duo.driver.get(f"{base}/faculty/beta")  # another faculty's address
+    wait_until(lambda: any("403" in entry["message"] for entry in dash_duo.get_logs() or []), 20)
+    page = dash_duo.driver.find_element(By.TAG_NAME, "body").text
+    assert "Faculté Beta" not in page and "Faculté Gamma" not in page
+
+
+def test_a_wall_link_needs_no_login_and_a_revoked_one_stops_at_the_next_refresh(
+    served_with_accounts: tuple[Any, Store, str],
+) -> None:
+    dash_duo, store, base = served_with_accounts
+    secret = new_token()
+    link = store.accounts.add_kiosk(token_hash(secret), "national", "hall", 0.0)
+    dash_duo.driver.get(f"{base}/kiosk/{secret}")
+    dash_duo.wait_for_text_to_equal("#wall-status", "LIVE")
+    banner = dash_duo.find_element("#wall-disconnected")
+    assert "is-hidden" in banner.get_attribute("class")
+    store.accounts.revoke_kiosk(link, 1.0)
+    wait_until(lambda: "is-hidden" not in banner.get_attribute("class"), timeout=20)
+    assert "DISCONNECTED FROM VIGIE" in banner.text
+    dash_duo.driver.get(f"{base}/kiosk/{secret}")
+    assert "revoked" in dash_duo.driver.find_element(By.TAG_NAME, "body").text
