@@ -62,6 +62,20 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
+Drilled = tuple[Store, int, float]  # the store, the exercise, its T+0
+
+
+@pytest.fixture
+def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[Drilled]:
+    """The small drill, run whole into a SQLite store."""
+    from vigie.drill import run_drill
+
+    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
+    record = sqlite_store.exercise(run.exercise_id)
+    assert record is not None
+    yield sqlite_store, run.exercise_id, record.t0
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """The same test on the embedded default and on a real PostgreSQL."""

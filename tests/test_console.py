@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.conftest import Drilled
 from tests.support.dash_client import by_id, call, callback_request, texts, wall_request
-from tests.test_dashboard import Drilled, client_at, still_running
-from tests.test_dashboard import drilled as drilled  # the fixture, shared
+from tests.test_dashboard import client_at, still_running
 from vigie.plan import Plan
 from vigie.store import Store
 from vigie.tick.recorder import TickRecorder

@@ -100,12 +100,24 @@ def nothing_cut_off(dash_duo: Any) -> None:
     assert overflow[0] <= 1080 and overflow[1] <= 1920, overflow
 
 
+def seed_wall_at(dash_duo: Any, seed: tuple[Store, int, float], seconds: int) -> None:
+    """The seed exercise's wall as it was `seconds` after T+0 (the exercise is over)."""
+    store, exercise_id, t0 = seed
+    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
+    open_page(dash_duo, f"/wall?at={seconds}")
+
+
+def looks_right(dash_duo: Any, screenshot: str) -> None:
+    """Fits the screen, is kept for a person to look at, and the browser saw no error."""
+    nothing_cut_off(dash_duo)
+    shoot(dash_duo, screenshot)
+    assert dash_duo.get_logs() == []
+
+
 def test_wall_before_wave_4_says_hold_with_the_students_that_fit(
     dash_duo: Any, seed: tuple[Store, int, float]
 ) -> None:
-    store, exercise_id, t0 = seed
-    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
-    open_page(dash_duo, "/wall?at=1200")  # T+20:00: wave 3 is in, wave 4 is 4 minutes away
+    seed_wall_at(dash_duo, seed, 1200)  # T+20:00: wave 3 is in, wave 4 is 4 minutes away
     dash_duo.wait_for_contains_text("#wall-status", "REJEU")
     gate = text_of(dash_duo, "#wall-gate")
     assert "Vague 4 : 2\u202f650 étudiants" in gate and "ATTENTE" in gate
@@ -114,36 +126,26 @@ def test_wall_before_wave_4_says_hold_with_the_students_that_fit(
     assert "waf-1 atteindrait" in gate
     assert number(text_of(dash_duo, "#wall-active")) > 7000
     assert "waf-1" in text_of(dash_duo, "#wall-server-waf-1")
-    nothing_cut_off(dash_duo)
-    shoot(dash_duo, "wall-seed-T+20m00s-before-wave-4.png")
-    assert dash_duo.get_logs() == []
+    looks_right(dash_duo, "wall-seed-T+20m00s-before-wave-4.png")
 
 
 def test_wall_after_the_breach_shows_the_throttling_and_the_collapse(
     dash_duo: Any, seed: tuple[Store, int, float]
 ) -> None:
-    store, exercise_id, t0 = seed
-    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
-    open_page(dash_duo, "/wall?at=1700")  # T+28:20, after the breach at T+24:54
+    seed_wall_at(dash_duo, seed, 1700)  # T+28:20, after the breach at T+24:54
     dash_duo.wait_for_contains_text("#wall-alerts", "refuse des connexions")
     alerts = text_of(dash_duo, "#wall-alerts")
     assert "sa couche de sécurité bride les connexions" in alerts
     assert alerts.index("CRITIQUE") < alerts.index("waf-1 refuse")
     assert number(text_of(dash_duo, "#wall-active")) < 4000  # students thrown out
-    nothing_cut_off(dash_duo)
-    shoot(dash_duo, "wall-seed-T+28m20s-after-the-breach.png")
-    assert dash_duo.get_logs() == []
+    looks_right(dash_duo, "wall-seed-T+28m20s-after-the-breach.png")
 
 
 def test_wall_early_in_the_exercise_says_go(dash_duo: Any, seed: tuple[Store, int, float]) -> None:
-    store, exercise_id, t0 = seed
-    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
-    open_page(dash_duo, "/wall?at=510")  # T+08:30: wave 2 connecting
+    seed_wall_at(dash_duo, seed, 510)  # T+08:30: wave 2 connecting
     dash_duo.wait_for_contains_text("#wall-gate", "GO")
     assert "Vague 3" in text_of(dash_duo, "#wall-gate")
-    nothing_cut_off(dash_duo)
-    shoot(dash_duo, "wall-seed-T+08m30s-wave-2.png")
-    assert dash_duo.get_logs() == []
+    looks_right(dash_duo, "wall-seed-T+08m30s-wave-2.png")
 
 
 def test_console_draws_history_and_has_no_browser_errors(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SMALL_PLAN
+from tests.conftest import Drilled
 from tests.support.dash_client import (
     by_id,
     call,
@@ -24,22 +23,11 @@ from vigie.alerts.engine import AlertEngine
 from vigie.clock import VirtualClock
 from vigie.collectors.cycle import CycleResult
 from vigie.dashboard.app import create_app
-from vigie.drill import run_drill
 from vigie.plan import Plan
 from vigie.series import Sample
 from vigie.store import HealthUpdate, Store
 from vigie.tick import TickState
 from vigie.tick.recorder import TickRecorder
-
-Drilled = tuple[Store, int, float]
-
-
-@pytest.fixture
-def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[Drilled]:
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
-    record = sqlite_store.exercise(run.exercise_id)
-    assert record is not None
-    yield sqlite_store, run.exercise_id, record.t0
 
 
 def client_at(store: Store, exercise_id: int, at: float) -> tuple[FlaskClient, VirtualClock]:

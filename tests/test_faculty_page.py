@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import Drilled
 from tests.support.dash_client import by_id, call, callback_request, texts
-from tests.test_dashboard import Drilled, client_at, still_running
-from tests.test_dashboard import drilled as drilled  # the fixture, shared
+from tests.test_dashboard import client_at, still_running
 from vigie.plan import Plan
 from vigie.series import Sample
 from vigie.store import Store

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.conftest import SMALL_PLAN
+from tests.conftest import Drilled
 from vigie.alerts.engine import AlertEngine
-from vigie.drill import run_drill
 from vigie.plan import Plan
 from vigie.store import NewTransition, Store
 from vigie.tick import TickState, WaveState
 from vigie.tick.board import Board
 from vigie.tick.recorder import TickRecorder
-
-Drilled = tuple[Store, int, float]
-
-
-@pytest.fixture
-def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[Drilled]:
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
-    record = sqlite_store.exercise(run.exercise_id)
-    assert record is not None
-    yield sqlite_store, run.exercise_id, record.t0
 
 
 def tick_at(store: Store, exercise_id: int, at: float) -> TickState:
