@@ -56,7 +56,10 @@ def test_the_page_shows_the_faculty_machines_as_reported(
     store.write_cycle(exercise_id, pushed("alpha", "gw-alpha", t0 + 601))
     store.write_cycle(exercise_id, pushed("beta", "gw-beta", t0 + 601))
     recorder.evaluate(t0 + 602)
-    body = faculty_page(store, exercise_id, t0 + 602.5, "alpha")["faculty-body"]["children"]
+    page = faculty_page(store, exercise_id, t0 + 602.5, "alpha")
+    body = page["faculty-body"]["children"]
+    (line, *_) = page["faculty-chart"]["figure"]["data"]
+    assert line["name"] == "Faculté Alpha" and 0 < len(line["y"]) <= 300 and max(line["y"]) > 0
     agent = texts(by_id(body, "faculty-agent"))
     assert agent[0:3] == ["Our machines", "Agent reporting", "gw-alpha"]
     assert "42%" in agent and "61%" in agent and "900 / 4,096" in agent and "1,234" in agent

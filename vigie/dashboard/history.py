@@ -64,3 +64,17 @@ def _summed(group: object) -> list[Point]:
         for point in points:
             totals[point.at] += point.value
     return [Point(at, value) for at, value in sorted(totals.items())]
+
+
+def faculty_sessions(store: Store, exercise: Exercise, faculty: str, at: float) -> list[Point]:
+    """One faculty's active sessions from T+0 to `at`: one series, downsampled."""
+    record = exercise.record
+    found = store.downsampled(
+        record.id,
+        "sessions_active",
+        record.t0,
+        max(at, record.t0 + 1),
+        CHART_POINTS,
+        only=(("faculty", faculty),),
+    )
+    return next(iter(found.values()), [])

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
@@ -312,8 +312,10 @@ class Store:
         end: float,
         points: int,
         aggregate: str = "avg",
+        only: Labels | None = None,
     ) -> dict[Labels, list[Point]]:
-        """Every series named `name` between `start` and `end`, in at most `points` buckets.
+        """Every series named `name` (or just the one labelled `only`) between `start`
+        and `end`, in at most `points` buckets.
 
         Each bucket gives the `aggregate` (avg, max, min) of its samples, stamped
         at the bucket's first sample. Reads only the rows inside the range.
@@ -330,6 +332,7 @@ class Store:
                 series.c.name == name,
                 samples.c.ts_ms >= start_ms,
                 samples.c.ts_ms <= end_ms,
+                true() if only is None else series.c.labels == labels_key(only),
             )
             .group_by(series.c.labels, bucket)
             .order_by(series.c.labels, bucket)

@@ -13,7 +13,7 @@ from vigie.dashboard import components
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import sessions_figure
-from vigie.dashboard.history import read_history
+from vigie.dashboard.history import faculty_sessions
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
 from vigie.plan.model import Faculty
@@ -154,23 +154,19 @@ def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[
 
 
 def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> go.Figure:
-    history = context.per_tick(
+    # Only this faculty's series: a faculty's page never reads the others' history.
+    points = context.per_tick(
         screen.exercise,
         screen.at,
-        "history",
-        lambda: read_history(context.store, screen.exercise, screen.at),
+        f"sessions:{faculty.id}",
+        lambda: faculty_sessions(context.store, screen.exercise, faculty.id, screen.at),
     )
     start = screen.exercise.plan.wave(faculty.wave).start_min * 60
     wave_starts = (
         [(faculty.wave, screen.exercise.record.t0 + start)] if start <= screen.elapsed_s else []
     )
     return sessions_figure(
-        {faculty.name: history.sessions.get(faculty.id, [])},
-        faculty.expected_students,
-        wave_starts,
-        [],
-        screen.t,
-        screen.tz,
+        {faculty.name: points}, faculty.expected_students, wave_starts, [], screen.t, screen.tz
     )
 
 
