@@ -10,6 +10,8 @@ BENCHMARKS = (
     "benchmarks.bench_ingest",
     "benchmarks.bench_collect",
     "benchmarks.bench_alerts",
+    "benchmarks.bench_freshness",
+    "benchmarks.bench_wall_load",
 )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from vigie.accounts.principal import Principal
@@ -14,7 +13,7 @@ from vigie.dashboard import components
 from vigie.dashboard.actions import ActionRefused, acknowledge, add_decision, add_note
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.figures import connections_figure, sessions_figure
+from vigie.dashboard.figures import Figure, connections_figure, empty_figure, sessions_figure
 from vigie.dashboard.history import read_history
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import Texts, texts
@@ -42,7 +41,7 @@ def register(app: Dash, context: ViewContext) -> None:
     )
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, view: str | None
-    ) -> tuple[Any, Any, go.Figure, go.Figure]:
+    ) -> tuple[Any, Any, Figure, Figure]:
         return render(context, search, remembered, view if view in VIEWS else "total")
 
     @app.callback(
@@ -208,14 +207,14 @@ def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
 
 def render(
     context: ViewContext, search: str | None, remembered: str | None, view: str
-) -> tuple[Any, Any, go.Figure, go.Figure]:
+) -> tuple[Any, Any, Figure, Figure]:
     screen = screen_for(context, search, remembered)
     if screen is None:
         t = texts(None)
-        return [], html.P(t("No exercise in the store yet.")), go.Figure(), go.Figure()
+        return [], html.P(t("No exercise in the store yet.")), empty_figure(), empty_figure()
     header = components.header(screen, "console")
     if screen.tick is None:
-        return header, components.blind_banner(screen, "console"), go.Figure(), go.Figure()
+        return header, components.blind_banner(screen, "console"), empty_figure(), empty_figure()
     sessions, connections = context.per_tick(
         screen.exercise,
         screen.at,
@@ -282,7 +281,7 @@ def _body(screen: Screen) -> list[Any]:
     ]
 
 
-def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[go.Figure, go.Figure]:
+def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Figure]:
     exercise, t = screen.exercise, screen.t
     history = context.per_tick(
         exercise, screen.at, "history", lambda: read_history(context.store, exercise, screen.at)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
 from vigie.accounts.principal import Role
 from vigie.dashboard import components
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.figures import sessions_figure
+from vigie.dashboard.figures import Figure, empty_figure, sessions_figure
 from vigie.dashboard.history import faculty_sessions
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
@@ -39,7 +38,7 @@ def register(app: Dash, context: ViewContext) -> None:
     )
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, faculty_id: str | None
-    ) -> tuple[Any, Any, go.Figure]:
+    ) -> tuple[Any, Any, Figure]:
         return render(context, search, remembered, faculty_id or "")
 
 
@@ -75,10 +74,10 @@ def _navigation(context: ViewContext, lang: str | None) -> list[Any]:
 
 def render(
     context: ViewContext, search: str | None, remembered: str | None, faculty_id: str
-) -> tuple[Any, Any, go.Figure]:
+) -> tuple[Any, Any, Figure]:
     screen = screen_for(context, search, remembered)
     if screen is None:
-        return [], texts(None)("No exercise in the store yet."), go.Figure()
+        return [], texts(None)("No exercise in the store yet."), empty_figure()
     t, plan = screen.t, screen.exercise.plan
     header = components.header(screen, "faculty")
     faculty = next((f for f in plan.faculties if f.id == faculty_id), None)
@@ -86,17 +85,17 @@ def render(
         return (
             header,
             html.P(t("No faculty {name} in this plan.", name=faculty_id[:64])),
-            go.Figure(),
+            empty_figure(),
         )
     if screen.tick is None:
-        return header, components.blind_banner(screen, "faculty"), go.Figure()
+        return header, components.blind_banner(screen, "faculty"), empty_figure()
     key = ("faculty", faculty_id, screen.tick.at, int(screen.at), t.language, screen.replay)
     # Every viewer of this faculty in the same second shares one rendering per worker.
     body, figure = context.shared(key, lambda: _page(context, screen, faculty))
     return header, body, figure
 
 
-def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[Any], go.Figure]:
+def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[Any], Figure]:
     t, tick = screen.t, screen.tick
     assert tick is not None
     national = [a for a in tick.alerts if a.rule != "faculty_lag"]
@@ -153,7 +152,7 @@ def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[
     return body, _chart(context, screen, faculty)
 
 
-def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> go.Figure:
+def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> Figure:
     # Only this faculty's series: a faculty's page never reads the others' history.
     points = context.per_tick(
         screen.exercise,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 
 from vigie.dashboard import components
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.figures import connections_figure
+from vigie.dashboard.figures import Figure, connections_figure, empty_figure
 from vigie.dashboard.history import read_history
 from vigie.dashboard.screen import screen_for
 from vigie.i18n import texts
@@ -35,7 +34,7 @@ def register(app: Dash, context: ViewContext) -> None:
     )
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, server_id: str | None
-    ) -> tuple[Any, Any, go.Figure]:
+    ) -> tuple[Any, Any, Figure]:
         return render(context, search, remembered, server_id or "")
 
 
@@ -55,17 +54,21 @@ def layout(context: ViewContext, server_id: str) -> html.Div:
 
 def render(
     context: ViewContext, search: str | None, remembered: str | None, server_id: str
-) -> tuple[Any, Any, go.Figure]:
+) -> tuple[Any, Any, Figure]:
     screen = screen_for(context, search, remembered)
     if screen is None:
-        return [], texts(None)("No exercise in the store yet."), go.Figure()
+        return [], texts(None)("No exercise in the store yet."), empty_figure()
     t, plan = screen.t, screen.exercise.plan
     header = components.header(screen, "server")
     known = {s.id: s for s in plan.servers}
     if server_id not in known:
-        return header, html.P(t("No server {name} in this plan.", name=server_id[:64])), go.Figure()
+        return (
+            header,
+            html.P(t("No server {name} in this plan.", name=server_id[:64])),
+            empty_figure(),
+        )
     if screen.tick is None:
-        return header, components.blind_banner(screen, "server"), go.Figure()
+        return header, components.blind_banner(screen, "server"), empty_figure()
     view = next(s for s in screen.tick.servers if s.id == server_id)
     alerts = [
         components.alert_row(screen, a)
