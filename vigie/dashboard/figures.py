@@ -116,12 +116,22 @@ def connections_figure(
     tz: tzinfo | None,
 ) -> Figure:
     """Each server's connections with its limit drawn as a line of the same colour."""
-    data, levels = [], []
+    data = []
+    colours: dict[str, str] = {}
+    sharing: dict[int, list[str]] = {}  # servers with the same limit share one line
     for i, (server, limit) in enumerate(limits.items()):
-        colour = PALETTE[i % len(PALETTE)]
-        data.append(_line(servers.get(server, []), server, colour, tz))
-        label = t("{server} limit {limit}", server=server, limit=t.count(limit))
-        levels.append(_level(limit, colour, label, "dot"))
+        colours[server] = PALETTE[i % len(PALETTE)]
+        data.append(_line(servers.get(server, []), server, colours[server], tz))
+        sharing.setdefault(limit, []).append(server)
+    levels = [
+        _level(
+            limit,
+            colours[names[0]],
+            t("{server} limit {limit}", server=", ".join(names), limit=t.count(limit)),
+            "dot",
+        )
+        for limit, names in sharing.items()
+    ]
     return _figure(data, levels, wave_starts, alerts, t, tz, t("Connections against limits"), True)
 
 

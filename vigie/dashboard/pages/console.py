@@ -178,28 +178,44 @@ def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
             html.Label(t("Your name"), htmlFor="console-operator"),
             name,
             html.Label(t("Note to every screen"), htmlFor="console-note-text"),
-            dcc.Textarea(id="console-note-text", maxLength=2000),
-            html.Button(t("Add note"), id="console-note-add"),
-            html.Label(t("Decision on a wave"), htmlFor="console-decision-wave"),
-            dcc.Dropdown(
-                id="console-decision-wave",
-                options=[{"label": t("Wave {number}", number=n), "value": n} for n in waves],
-                clearable=False,
-            ),
-            dcc.RadioItems(
-                id="console-decision-choice",
-                options=[
-                    {"label": t("GO"), "value": "go"},
-                    {"label": t("HOLD"), "value": "hold"},
-                    {"label": t("SPLIT"), "value": "split"},
+            html.Div(
+                className="vigie-action-row",
+                children=[
+                    dcc.Textarea(id="console-note-text", maxLength=2000),
+                    html.Button(t("Add note"), id="console-note-add"),
                 ],
-                inline=True,
-                className="vigie-choice",
             ),
-            dcc.Input(
-                id="console-decision-comment", maxLength=500, placeholder=t("why (optional)")
+            html.Label(t("Decision on a wave"), htmlFor="console-decision-wave"),
+            html.Div(
+                className="vigie-action-row",
+                children=[
+                    dcc.Dropdown(
+                        id="console-decision-wave",
+                        options=[
+                            {"label": t("Wave {number}", number=n), "value": n} for n in waves
+                        ],
+                        placeholder=t("Wave"),
+                        clearable=False,
+                        className="vigie-wave-choice",
+                    ),
+                    dcc.RadioItems(
+                        id="console-decision-choice",
+                        options=[
+                            {"label": t("GO"), "value": "go"},
+                            {"label": t("HOLD"), "value": "hold"},
+                            {"label": t("SPLIT"), "value": "split"},
+                        ],
+                        inline=True,
+                        className="vigie-choice",
+                    ),
+                    dcc.Input(
+                        id="console-decision-comment",
+                        maxLength=500,
+                        placeholder=t("why (optional)"),
+                    ),
+                    html.Button(t("Record decision"), id="console-decision-add"),
+                ],
             ),
-            html.Button(t("Record decision"), id="console-decision-add"),
             html.Div(id="console-action-result", className="vigie-action-result"),
         ],
     )
