@@ -33,7 +33,12 @@ def report_charts(
     history = read_history(store, exercise, end)
     wave_starts = [(w.number, record.t0 + w.start_min * 60) for w in plan.waves_in_order]
     sessions = sessions_figure(
-        _session_lines(history, timeline, t), plan.total_expected, wave_starts, history.alerts, t, tz
+        _session_lines(history, timeline, t),
+        plan.total_expected,
+        wave_starts,
+        history.alerts,
+        t,
+        tz,
     )
     servers = [
         connections_figure(

@@ -34,7 +34,7 @@ from vigie.review.timeline import (
 )
 from vigie.review.wording import Wording
 from vigie.store import Store
-from vigie.summary import AlertEpisode, FacultyOutcome
+from vigie.summary import FACULTY_CONNECTED_SHARE, AlertEpisode, FacultyOutcome
 
 # How each kind of fact is marked on the page (a CSS class), and which ones the
 # report's headline repeats.
@@ -141,6 +141,7 @@ def _alert_row(a: AlertEpisode, wording: Wording) -> dict[str, str]:
 
 def _words(t: Texts) -> dict[str, str]:
     """Every heading and column name of the page, in the report's language."""
+    share = t.percent(FACULTY_CONNECTED_SHARE)
     return {
         "report": t("Post-mortem report"),
         "headline": t("What happened"),
@@ -153,8 +154,8 @@ def _words(t: Texts) -> dict[str, str]:
         "wave": t("Wave"),
         "expected": t("Expected"),
         "peak": t("Peak connected"),
-        "time_to_connect": t("Time to connect 90% (from its wave's start)"),
-        "connected_at": t("90% at"),
+        "time_to_connect": t("Time to {share} connected, from its wave's start", share=share),
+        "connected_at": t("{share} connected at", share=share),
         "rule": t("Rule"),
         "subject": t("Subject"),
         "severity": t("Severity"),

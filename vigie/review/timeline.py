@@ -160,9 +160,7 @@ def _wave_facts(waves: Sequence[WaveOutcome], end_s: float) -> list[Fact]:
 
 
 def _breach_facts(summary: ExerciseSummary) -> list[Fact]:
-    return [
-        LimitBreached(b.at_s, b, tuple(summary.warnings_of(b))) for b in summary.breaches
-    ]
+    return [LimitBreached(b.at_s, b, tuple(summary.warnings_of(b))) for b in summary.breaches]
 
 
 def _annotation_facts(annotations: Sequence[Annotation], t0: float) -> list[Fact]:
