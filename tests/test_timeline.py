@@ -51,6 +51,7 @@ def test_seed_timeline_names_the_wave_gate_as_first_warning_and_every_other_lead
     assert first.lead_time_s == pytest.approx(534, abs=5)
     leads = {a.rule: a.lead_time_s for a in others}
     assert set(leads) == {"headroom", "time_to_limit"}
+    assert first.lead_time_s is not None
     assert all(lead is not None and 0 < lead < first.lead_time_s for lead in leads.values())
     assert leads["time_to_limit"] == pytest.approx(17, abs=5)
 
@@ -68,7 +69,7 @@ def test_every_fact_carries_its_offset_and_the_facts_are_in_order(
 ) -> None:
     offsets = [f.at_s for f in seed_timeline.facts]
     assert offsets == sorted(offsets)
-    assert 0 <= offsets[0] and offsets[-1] == seed_timeline.end_s == 37 * 60
+    assert offsets[0] >= 0 and offsets[-1] == seed_timeline.end_s == 37 * 60
 
 
 def test_waves_complete_at_95_percent_and_wave_4_never_does(seed_timeline: Timeline) -> None:
@@ -122,6 +123,6 @@ def test_decisions_and_notes_are_placed_on_the_exercise_clock_with_their_wave(
 
 
 def test_an_exercise_not_in_the_store_is_a_lookup_error(drilled: Drilled, small_plan: Plan) -> None:
-    store, exercise_id, _ = drilled
+    store, _, _ = drilled
     with pytest.raises(LookupError, match="exercise 999"):
         build_timeline(store, 999, small_plan)

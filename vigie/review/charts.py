@@ -66,12 +66,15 @@ def _server_markers(timeline: Timeline, server: str, t: Texts) -> list[Marker]:
         for a in summary.alerts
         if a.subject == server or (a.warned_of is not None and a.warned_of.server == server)
     ]
-    markers += [
-        Marker(t0 + b.at_s, t("LIMIT BREACHED"), "critical")
-        for b in summary.breaches
-        if b.server == server
+    return markers + [m for m in _breach_markers(timeline, t) if m.label.endswith(f" {server}")]
+
+
+def _breach_markers(timeline: Timeline, t: Texts) -> list[Marker]:
+    t0 = timeline.record.t0
+    return [
+        Marker(t0 + b.at_s, f"{t('LIMIT BREACHED')} {b.server}", "critical")
+        for b in timeline.summary.breaches
     ]
-    return markers
 
 
 def _session_lines(history: History, timeline: Timeline, t: Texts) -> dict[str, list[Point]]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 import plotly.offline
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, Template
 from markupsafe import Markup
 
 from vigie.i18n import Texts
@@ -23,8 +22,8 @@ from vigie.review.timeline import (
     AlertFired,
     DecisionTaken,
     ExerciseStopped,
-    FacultyConnected,
     Fact,
+    FacultyConnected,
     LimitBreached,
     NoteWritten,
     PeakSessions,
@@ -77,11 +76,11 @@ def render_report(store: Store, timeline: Timeline, t: Texts) -> str:
         alerts=[_alert_row(a, wording) for a in timeline.summary.alerts],
         sessions_chart=sessions,
         server_charts=servers,
-        plotly_js=Markup(plotly.offline.get_plotlyjs()),  # noqa: S704 - Plotly's own bundle
+        plotly_js=Markup(plotly.offline.get_plotlyjs()),  # Plotly's own bundle, not data
     )
 
 
-def _template() -> Any:
+def _template() -> Template:
     environment = Environment(
         loader=PackageLoader("vigie.review", "templates"), autoescape=True, trim_blocks=True
     )
