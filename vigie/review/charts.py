@@ -53,6 +53,7 @@ def report_charts(
     ]
     for figure, server in zip(servers, plan.servers, strict=True):
         figure["layout"]["title"]["text"] = plain(f"{server.id} ({server.role})")
+        figure["layout"]["showlegend"] = False  # one line, named by the title
     sessions["layout"]["title"]["text"] = ""  # the page's heading names it
     axis = _clock_axis(record.t0, end, tz)
     return _on_paper(sessions, axis, 420), [_on_paper(f, axis, 300) for f in servers]
