@@ -76,6 +76,19 @@ def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[Drilled]:
     yield sqlite_store, run.exercise_id, record.t0
 
 
+@pytest.fixture(scope="session")
+def seed_drilled(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> Iterator[Drilled]:
+    """The seed exercise (21 January 2022), run whole once into a SQLite store (~10 s)."""
+    from vigie.drill import run_drill
+
+    store = Store.open(sqlite_url(tmp_path_factory.mktemp("seed") / "seed.db"))
+    run = run_drill(seed_plan, SEED_PLAN.read_text(encoding="utf-8"), store)
+    record = store.exercise(run.exercise_id)
+    assert record is not None
+    yield store, run.exercise_id, record.t0
+    store.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """The same test on the embedded default and on a real PostgreSQL."""

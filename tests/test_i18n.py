@@ -21,14 +21,14 @@ def used_messages() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT / "vigie"),
-        method_map=[("dashboard/**.py", "python")],
+        method_map=[("dashboard/**.py", "python"), ("review/**.py", "python")],
         keywords={"t": None, "plural": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else (message[0], message[1]))
     return found
 
 
-def test_every_text_the_screens_use_has_a_french_translation_with_the_same_blanks() -> None:
+def test_every_text_of_screens_and_reports_has_a_french_translation_with_the_same_blanks() -> None:
     with open(catalogue_path("fr"), "rb") as po:
         catalog = read_po(po, locale="fr")
     used = used_messages()

@@ -18,6 +18,7 @@ from vigie.cli_support import (
     EXIT_UNAVAILABLE,
     _open_store,
     _store_url,
+    fail,
 )
 from vigie.netcheck import is_loopback
 from vigie.plan import Plan, PlanInvalid, load_plan
@@ -381,6 +382,47 @@ def token_list(db: str) -> None:
         )
         click.echo(f"{row.id}\t{row.faculty}\t{created}\t{state}")
     store.close()
+
+
+@main.command()
+@click.argument("exercise_id", metavar="EXERCISE", type=int)
+@click.option("--db", required=True, help=DB_HELP)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("report.html"),
+    show_default=True,
+    help="The HTML report (one file; opens offline in any browser).",
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Also write samples.csv, alerts.csv and annotations.csv into this folder.",
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default=None, help="Default: the plan's language."
+)
+def report(exercise_id: int, db: str, out: Path, csv_dir: Path | None, lang: str | None) -> None:
+    """Write the post-mortem report of EXERCISE: timeline, charts, faculties, alerts."""
+    from vigie.review.make import make_report
+
+    if "://" not in db and not Path(db).is_file():
+        fail(f"no store at {db}", EXIT_UNAVAILABLE)  # a report must not create an empty one
+    store = _open_store(db)
+    try:
+        written = make_report(store, exercise_id, out, csv_dir, lang)
+    except LookupError as exc:
+        fail(str(exc))
+    except PlanInvalid as exc:
+        fail(f"the plan stored with exercise {exercise_id} no longer loads: {exc.errors[0]}")
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}", EXIT_UNAVAILABLE)
+    finally:
+        store.close()
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @main.group()

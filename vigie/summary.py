@@ -14,6 +14,9 @@ from typing import Any
 from vigie.plan.model import Plan
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
+from vigie.tick.build import COMPLETE_SHARE
+
+FACULTY_CONNECTED_SHARE = 0.90  # "connected" for a faculty's time-to-connect in a review
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,22 @@ class WaveOutcome:
     started_at_s: float | None  # first connected student, None if nobody came
     expected: int
     connected_peak: int
+    completed_at_s: float | None = None  # when COMPLETE_SHARE of it was connected, None: never
+
+
+@dataclass(frozen=True)
+class FacultyOutcome:
+    faculty: str
+    name: str
+    wave: int
+    wave_start_s: float  # its wave's planned start: what its connection time counts from
+    expected: int
+    connected_peak: int
+    connected_at_s: float | None  # FACULTY_CONNECTED_SHARE of it connected; None: never
+
+    @property
+    def time_to_connect_s(self) -> float | None:
+        return None if self.connected_at_s is None else self.connected_at_s - self.wave_start_s
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,8 @@ class AlertEpisode:
     resolved_at_s: float | None
     lead_time_s: float | None  # before the breach it warned about; None if none followed
     message: str  # as it was at its highest severity
+    warned_of: Breach | None = None  # the breach that lead time is counted to
+    facts: dict[str, float | str] = field(default_factory=dict)  # the message's numbers
 
 
 @dataclass(frozen=True)
@@ -56,9 +77,15 @@ class ExerciseSummary:
     waves: list[WaveOutcome]
     stopped_at_s: float | None
     alerts: list[AlertEpisode] = field(default_factory=list)
+    faculties: list[FacultyOutcome] = field(default_factory=list)
+    observed_until_s: float | None = None  # the newest active-sessions sample
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def warnings_of(self, breach: Breach) -> list[AlertEpisode]:
+        """The alerts that warned of `breach`, first (longest lead time) first."""
+        return [a for a in self.alerts if a.warned_of == breach]
 
 
 def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
@@ -70,6 +97,7 @@ def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
     totals = _sum_by_instant(by_faculty.values())
     peak_at, peak = max(totals.items(), key=lambda item: item[1], default=(None, 0.0))
     breaches = _breaches(store, exercise_id, plan, totals, t0)
+    last = max(totals, default=None)
     return ExerciseSummary(
         exercise=exercise_id,
         plan_id=plan.exercise.id,
@@ -80,6 +108,8 @@ def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
         waves=_waves(plan, by_faculty, t0),
         stopped_at_s=None if record.ended is None else record.ended - t0,
         alerts=alert_episodes(store.alerts.transitions(exercise_id), breaches, t0),
+        faculties=_faculties(plan, by_faculty, t0),
+        observed_until_s=None if last is None else last - t0,
     )
 
 
@@ -97,10 +127,17 @@ def alert_episodes(
         key = (t.rule, t.subject)
         if t.state == "firing":
             episode = open_.setdefault(
-                key, {"t": t, "fired": t.at - t0, "severity": t.severity, "message": t.message}
+                key,
+                {
+                    "t": t,
+                    "fired": t.at - t0,
+                    "severity": t.severity,
+                    "message": t.message,
+                    "facts": t.facts,
+                },
             )
             if SEVERITY_ORDER.index(t.severity) > SEVERITY_ORDER.index(episode["severity"]):
-                episode["severity"], episode["message"] = t.severity, t.message
+                episode.update(severity=t.severity, message=t.message, facts=t.facts)
         elif t.state == "resolved" and key in open_:
             episode = open_.pop(key)
             episode["resolved"] = t.at - t0
@@ -112,7 +149,7 @@ def alert_episodes(
 def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
     first: AlertTransition = episode["t"]
     fired, resolved = episode["fired"], episode.get("resolved")
-    lead = None
+    warned = None
     if first.rule not in NO_LEAD_TIME:
         warned = next(
             (
@@ -124,9 +161,17 @@ def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
             ),
             None,
         )
-        lead = None if warned is None else warned.at_s - fired
+    lead = None if warned is None else warned.at_s - fired
     return AlertEpisode(
-        first.rule, first.subject, episode["severity"], fired, resolved, lead, episode["message"]
+        first.rule,
+        first.subject,
+        episode["severity"],
+        fired,
+        resolved,
+        lead,
+        episode["message"],
+        warned,
+        episode["facts"],
     )
 
 
@@ -147,17 +192,46 @@ def _waves(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> list[Wa
     for wave in plan.waves_in_order:
         members = [f.id for f in plan.faculties_in_wave(wave.number)]
         totals = _sum_by_instant(by_faculty.get(m, []) for m in members)
-        first = next((at for at, value in totals.items() if value > 0), None)
+        expected = plan.expected_in_wave(wave.number)
+        first = _first_reaching(totals, 1, t0)
         outcomes.append(
             WaveOutcome(
                 wave=wave.number,
                 planned_start_s=wave.start_min * 60,
-                started_at_s=None if first is None else first - t0,
-                expected=plan.expected_in_wave(wave.number),
+                started_at_s=first,
+                expected=expected,
                 connected_peak=round(max(totals.values(), default=0.0)),
+                completed_at_s=_first_reaching(totals, COMPLETE_SHARE * expected, t0),
             )
         )
     return outcomes
+
+
+def _faculties(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> list[FacultyOutcome]:
+    outcomes = []
+    for faculty in plan.faculties:
+        points = by_faculty.get(faculty.id, [])
+        level = FACULTY_CONNECTED_SHARE * faculty.expected_students
+        outcomes.append(
+            FacultyOutcome(
+                faculty=faculty.id,
+                name=faculty.name,
+                wave=faculty.wave,
+                wave_start_s=plan.wave(faculty.wave).start_min * 60,
+                expected=faculty.expected_students,
+                connected_peak=round(max((p.value for p in points), default=0.0)),
+                connected_at_s=_first_reaching({p.at: p.value for p in points}, level, t0),
+            )
+        )
+    return outcomes
+
+
+def _first_reaching(values: dict[float, float], level: float, t0: float) -> float | None:
+    """The first instant (exercise seconds) a series is at `level` or above; None: never.
+    A level of 0 (nobody expected) is never "reached": there was nothing to connect."""
+    if level <= 0:
+        return None
+    return next((at - t0 for at, value in values.items() if value >= level), None)
 
 
 def _breaches(

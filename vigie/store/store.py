@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, true, update
@@ -395,6 +395,22 @@ class Store:
             .order_by(series.c.labels, samples.c.ts_ms)
         )
         return self._points_by_labels(query)
+
+    def every_sample(self, exercise_id: int) -> Iterator[tuple[str, Labels, Point]]:
+        """Every sample of the exercise, series by series, oldest first: for exports.
+
+        Streamed in chunks, so a long exercise never sits whole in memory.
+        """
+        query = (
+            select(series.c.name, series.c.labels, samples.c.ts_ms, samples.c.value)
+            .join(series, series.c.id == samples.c.series_id)
+            .where(series.c.exercise_id == exercise_id)
+            .order_by(series.c.name, series.c.labels, samples.c.ts_ms)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execution_options(yield_per=10_000).execute(query)
+            for name, labels, ts_ms, value in rows:
+                yield name, labels_from_key(labels), Point(from_ms(ts_ms), value)
 
     def _points_by_labels(self, query: Any) -> dict[Labels, list[Point]]:
         """Run a (labels, ts_ms, value) query into points grouped by series."""

@@ -1,0 +1,1 @@
+"""Post-mortem review of a stored exercise: its incident timeline, and the report."""

@@ -1,0 +1,111 @@
+"""The report's charts: the console's figure builders, over the whole exercise, on paper.
+
+The same figures as the operator console (so a reviewer reads what the room
+saw), restyled for a light printable page, with the exercise clock (T+mm:ss) on
+the time axis like the timeline beside them.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, tzinfo
+
+from vigie.dashboard.context import Exercise
+from vigie.dashboard.figures import Figure, connections_figure, plain, sessions_figure
+from vigie.dashboard.history import History, Marker, read_history
+from vigie.i18n import Texts, exercise_clock
+from vigie.review.timeline import Timeline
+from vigie.store import Point, Store
+
+PAPER_INK = "#1f2328"
+PAPER_GRID = "#d8dee4"
+PAPER_MARK = "#8c959f"  # wave starts: visible on white without hiding the lines
+TICK_EVERY_S = 300  # a labelled tick every 5 exercise minutes
+
+
+def report_charts(
+    store: Store, timeline: Timeline, t: Texts, tz: tzinfo | None
+) -> tuple[Figure, list[Figure]]:
+    """Active sessions (total and per wave), and one chart per server against its limit."""
+    record, plan = timeline.record, timeline.plan
+    exercise = Exercise(record, plan, plan.poll_interval_s)
+    end = record.t0 + max(timeline.end_s, 1.0)
+    history = read_history(store, exercise, end)
+    wave_starts = [(w.number, record.t0 + w.start_min * 60) for w in plan.waves_in_order]
+    sessions = sessions_figure(
+        _session_lines(history, timeline, t),
+        plan.total_expected,
+        wave_starts,
+        history.alerts,
+        t,
+        tz,
+    )
+    servers = [
+        connections_figure(
+            {s.id: history.connections.get(s.id, [])},
+            {s.id: s.connection_limit},
+            wave_starts,
+            _server_markers(timeline, s.id, t),
+            t,
+            tz,
+        )
+        for s in plan.servers
+    ]
+    for figure, server in zip(servers, plan.servers, strict=True):
+        figure["layout"]["title"]["text"] = plain(f"{server.id} ({server.role})")
+        figure["layout"]["showlegend"] = False  # one line, named by the title
+    sessions["layout"]["title"]["text"] = ""  # the page's heading names it
+    axis = _clock_axis(record.t0, end, tz)
+    return _on_paper(sessions, axis, 420), [_on_paper(f, axis, 300) for f in servers]
+
+
+def _server_markers(timeline: Timeline, server: str, t: Texts) -> list[Marker]:
+    """The alerts about this server or its breach (the wave gate's included), and the breach."""
+    t0, summary = timeline.record.t0, timeline.summary
+    markers = [
+        Marker(t0 + a.fired_at_s, f"{a.rule} {a.subject}", a.severity)
+        for a in summary.alerts
+        if a.subject == server or (a.warned_of is not None and a.warned_of.server == server)
+    ]
+    return markers + [m for m in _breach_markers(timeline, t) if m.label.endswith(f" {server}")]
+
+
+def _breach_markers(timeline: Timeline, t: Texts) -> list[Marker]:
+    t0 = timeline.record.t0
+    return [
+        Marker(t0 + b.at_s, f"{t('LIMIT BREACHED')} {b.server}", "critical")
+        for b in timeline.summary.breaches
+    ]
+
+
+def _session_lines(history: History, timeline: Timeline, t: Texts) -> dict[str, list[Point]]:
+    waves = history.by_wave({f.id: f.wave for f in timeline.plan.faculties})
+    lines = {t("Total"): history.total()}
+    lines.update({t("Wave {number}", number=n): points for n, points in waves.items()})
+    return lines
+
+
+def _clock_axis(t0: float, end: float, tz: tzinfo | None) -> dict[str, object]:
+    """Ticks on the exercise clock: the timeline's T+ offsets, not the wall time."""
+    offsets = range(0, int(end - t0) + 1, TICK_EVERY_S)
+    return {
+        # The same ISO instants the figure builders put on the x axis.
+        "tickvals": [datetime.fromtimestamp(t0 + s, tz or UTC).isoformat() for s in offsets],
+        "ticktext": [f"T+{exercise_clock(s)}" for s in offsets],
+    }
+
+
+def _on_paper(figure: Figure, axis: dict[str, object], height: int) -> Figure:
+    """Dark-screen colours to ink on white; the console's figure is left as it was."""
+    figure = copy.deepcopy(figure)
+    layout = figure["layout"]
+    layout["font"] = {"color": PAPER_INK, "size": 13}
+    layout["title"]["font"] = {"size": 15, "color": PAPER_INK}
+    layout["xaxis"] = {**layout["xaxis"], **axis, "gridcolor": PAPER_GRID}
+    layout["yaxis"] = {**layout["yaxis"], "gridcolor": PAPER_GRID, "tickformat": ",d"}
+    layout["height"] = height
+    layout.pop("uirevision", None)
+    for shape in layout["shapes"]:
+        if shape.get("yref") == "paper":  # the wave starts, drawn for a dark screen
+            shape["line"]["color"] = PAPER_MARK
+    return figure

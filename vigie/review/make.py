@@ -1,0 +1,34 @@
+"""What `vigie report` does, apart from its options and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vigie.i18n import texts
+from vigie.plan import parse_plan
+from vigie.review.export import export_csv
+from vigie.review.report import render_report
+from vigie.review.timeline import build_timeline
+from vigie.store import Store
+
+
+def make_report(
+    store: Store, exercise_id: int, out: Path, csv_dir: Path | None, lang: str | None
+) -> list[Path]:
+    """Write the HTML report to `out` (and the CSV files into `csv_dir`); the files written.
+
+    raises LookupError for an exercise not in the store, PlanInvalid when its stored
+    plan no longer loads, OSError when a file cannot be written.
+    """
+    record = store.exercise(exercise_id)
+    if record is None:
+        raise LookupError(f"exercise {exercise_id} is not in the store")
+    # The plan the exercise ran with, as stored with it: never today's file.
+    plan = parse_plan(record.plan_toml, f"exercise {exercise_id}")
+    timeline = build_timeline(store, exercise_id, plan)
+    page = render_report(store, timeline, texts(lang or plan.exercise.language.value))
+    out.write_text(page, encoding="utf-8")
+    written = [out]
+    if csv_dir is not None:
+        written += export_csv(store, record, csv_dir)
+    return written
