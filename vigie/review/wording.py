@@ -135,13 +135,12 @@ def _breach(w: Wording, fact: LimitBreached) -> str:
         lead=t.duration(first.lead_time_s or 0),
     )
     if others:
-        said += " " + t(
-            "Then: {alerts}.",
-            alerts=", ".join(
-                t("{rule} {lead} ahead", rule=a.rule, lead=t.duration(a.lead_time_s or 0))
-                for a in others
-            ),
-        )
+        # Built apart from the sentence: Babel's extractor skips a t() nested in another.
+        later = [
+            t("{rule} {lead} ahead", rule=a.rule, lead=t.duration(a.lead_time_s or 0))
+            for a in others
+        ]
+        said += " " + t("Then: {alerts}.", alerts=", ".join(later))
     return said
 
 
