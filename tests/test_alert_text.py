@@ -34,6 +34,21 @@ def test_every_rule_has_a_writer() -> None:
         ),
         (
             alert(
+                "headroom",
+                "waf-1",
+                {
+                    "connections": 14404,
+                    "limit": 16000,
+                    "ratio": 0.90025,
+                    "threshold": 0.9,
+                    "level": "critical",
+                },
+            ),
+            "waf-1 à 14\u202f404 connexions sur 16\u202f000 (90\u00a0%) : "
+            "au-dessus de son seuil critique de 90\u00a0%",
+        ),
+        (
+            alert(
                 "time_to_limit",
                 "waf-1",
                 {"connections": 15116, "limit": 16000, "slope_per_s": 3.4, "eta_s": 260},

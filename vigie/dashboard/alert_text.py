@@ -32,12 +32,21 @@ def _n(facts: Facts, key: str) -> float:
 
 
 def _headroom(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
+    values = {
+        "server": subject,
+        "connections": t.count(_n(f, "connections")),
+        "limit": t.count(_n(f, "limit")),
+        "share": t.percent(_n(f, "ratio")),
+    }
+    if "threshold" not in f:
+        return t("{server} at {connections} of {limit} connections ({share})", **values)
+    levels = {"careful": t("careful"), "warning": t("warning"), "critical": t("critical")}
     return t(
-        "{server} at {connections} of {limit} connections ({share})",
-        server=subject,
-        connections=t.count(_n(f, "connections")),
-        limit=t.count(_n(f, "limit")),
-        share=t.percent(_n(f, "ratio")),
+        "{server} at {connections} of {limit} connections ({share}): "
+        "above its {threshold} {level} level",
+        threshold=t.percent(_n(f, "threshold")),
+        level=levels.get(str(f.get("level")), str(f.get("level"))),
+        **values,
     )
 
 

@@ -59,6 +59,8 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
                     "connections": point.value,
                     "limit": server.connection_limit,
                     "ratio": ratio,
+                    **({} if severity is Severity.OK else {"threshold": threshold}),
+                    "level": severity.label,
                 },
             )
         )
