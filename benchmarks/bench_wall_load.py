@@ -66,7 +66,7 @@ import psutil
 from dash import Dash
 
 from benchmarks.load_backfill import Backfill, backfill_live_exercise, endless_seed_plan, write_plan
-from tests.support.dash_client import callback_request, wall_request
+from tests.support.dash_client import faculty_request, wall_request
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 from vigie.alerts.engine import Evaluation
@@ -314,19 +314,6 @@ def write_wrk_script(path: Path, viewers: int, faculties: list[str]) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def faculty_request(faculty: str) -> dict[str, object]:
-    """The faculty page's refresh, as the browser sends it."""
-    return callback_request(
-        [("faculty-header", "children"), ("faculty-body", "children"), ("faculty-chart", "figure")],
-        [
-            ("faculty-tick", "n_intervals", 1),
-            ("url", "search", ""),
-            ("vigie-language", "data", None),
-        ],
-        [("faculty-id", "data", faculty)],
-    )
 
 
 def run_wrk(base: str, script: Path, viewers: int, seconds: int) -> LoadResult:

@@ -12,7 +12,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import SMALL_PLAN
-from tests.support.dash_client import callback_request, console_request, wall_request
+from tests.support.dash_client import (
+    callback_request,
+    console_request,
+    faculty_request,
+    wall_request,
+)
 from vigie.accounts.passwords import hash_password
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES
 from vigie.clock import VirtualClock
@@ -60,18 +65,6 @@ def kiosk_client(app: Any, store: Store, scope: str) -> FlaskClient:
     client: FlaskClient = app.server.test_client()
     assert client.get(f"/kiosk/{secret}").status_code == 302
     return client
-
-
-def faculty_request(faculty: str) -> dict[str, Any]:
-    return callback_request(
-        [("faculty-header", "children"), ("faculty-body", "children"), ("faculty-chart", "figure")],
-        [
-            ("faculty-tick", "n_intervals", 1),
-            ("url", "search", ""),
-            ("vigie-language", "data", None),
-        ],
-        [("faculty-id", "data", faculty)],
-    )
 
 
 def server_request() -> dict[str, Any]:

@@ -30,6 +30,7 @@ from vigie.drill import run_drill
 from vigie.plan import Plan, load_plan
 from vigie.series import Sample
 from vigie.store import HealthUpdate, Store, sqlite_url
+from vigie.tick.recorder import TickRecorder
 
 ARTIFACTS = ROOT / "artifacts" / "screens"
 NARROW_SPACE = "\u202f"
@@ -163,14 +164,23 @@ def test_console_draws_history_and_has_no_browser_errors(
     assert dash_duo.get_logs() == []
 
 
+def serve_running(
+    dash_duo: Any, small: tuple[Store, int, float], plan: Plan
+) -> tuple[TickRecorder, VirtualClock]:
+    """The small drill served as if still running at T+10:00.5, its collector at hand."""
+    store, exercise_id, t0 = small
+    recorder = still_running(store, exercise_id, t0, plan)
+    recorder.evaluate(t0 + 600.5)
+    clock = VirtualClock(t0 + 600.5)
+    dash_duo.start_server(create_app(store, clock, exercise_id))
+    return recorder, clock
+
+
 def test_a_stale_source_turns_into_the_blind_banner(
     dash_duo: Any, small: tuple[Store, int, float], small_plan: Plan
 ) -> None:
     store, exercise_id, t0 = small
-    recorder = still_running(store, exercise_id, t0, small_plan)
-    recorder.evaluate(t0 + 600.5)
-    clock = VirtualClock(t0 + 600.5)
-    dash_duo.start_server(create_app(store, clock, exercise_id))
+    recorder, clock = serve_running(dash_duo, small, small_plan)
     open_page(dash_duo, "/wall")
     dash_duo.wait_for_text_to_equal("#wall-status", "LIVE")
     for second in (601, 602, 603):  # the platform stops answering
@@ -189,11 +199,8 @@ def test_a_stale_source_turns_into_the_blind_banner(
 def test_acknowledging_an_alert_in_the_console_updates_the_wall(
     dash_duo: Any, small: tuple[Store, int, float], small_plan: Plan
 ) -> None:
-    store, exercise_id, t0 = small
-    recorder = still_running(store, exercise_id, t0, small_plan)
-    recorder.evaluate(t0 + 600.5)
-    clock = VirtualClock(t0 + 600.5)
-    dash_duo.start_server(create_app(store, clock, exercise_id))
+    _, _, t0 = small
+    recorder, clock = serve_running(dash_duo, small, small_plan)
     open_page(dash_duo, "/")
     dash_duo.find_element("#console-operator").send_keys("alice")
     dash_duo.wait_for_element(".vigie-ack").click()

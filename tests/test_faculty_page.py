@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Drilled
-from tests.support.dash_client import by_id, call, callback_request, texts
+from tests.support.dash_client import by_id, call, faculty_request, texts
 from tests.test_dashboard import client_at, still_running
 from vigie.plan import Plan
 from vigie.series import Sample
@@ -15,16 +15,7 @@ from vigie.store import Store
 
 def faculty_page(store: Store, exercise_id: int, at: float, faculty: str) -> Any:
     client, _ = client_at(store, exercise_id, at)
-    request = callback_request(
-        [("faculty-header", "children"), ("faculty-body", "children"), ("faculty-chart", "figure")],
-        [
-            ("faculty-tick", "n_intervals", 1),
-            ("url", "search", ""),
-            ("vigie-language", "data", None),
-        ],
-        [("faculty-id", "data", faculty)],
-    )
-    return call(client, request)
+    return call(client, faculty_request(faculty))
 
 
 def pushed(faculty: str, host: str, at: float) -> list[Sample]:

@@ -59,6 +59,19 @@ def console_request(
     )
 
 
+def faculty_request(faculty: str) -> dict[str, Any]:
+    """The faculty page's refresh for `faculty`, as the browser sends it."""
+    return callback_request(
+        [("faculty-header", "children"), ("faculty-body", "children"), ("faculty-chart", "figure")],
+        [
+            ("faculty-tick", "n_intervals", 1),
+            ("url", "search", ""),
+            ("vigie-language", "data", None),
+        ],
+        [("faculty-id", "data", faculty)],
+    )
+
+
 def call(client: FlaskClient, request: dict[str, Any]) -> dict[str, Any]:
     response = client.post("/_dash-update-component", json=request)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
