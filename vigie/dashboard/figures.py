@@ -253,13 +253,13 @@ def review_timeline_figure(
         "hovermode": "closest",
         "xaxis": {"range": [0, max(end_s, 1)], "gridcolor": GRID, **ticks},
         "yaxis": {
-            "domain": [0.45, 1],
+            "domain": [0.5, 1],
             "gridcolor": GRID,
             "rangemode": "tozero",
             "title": {"text": plain(t("Active sessions")), "font": {"size": 14}},
         },
         "yaxis2": {
-            "domain": [0, 0.4],
+            "domain": [0, 0.38],
             "type": "category",
             "categoryorder": "array",
             "categoryarray": list(reversed(lanes)),
