@@ -106,15 +106,17 @@ def review_scrub_request(seconds: float, search: str = "") -> dict[str, Any]:
 
 
 def review_timeline_request(seconds: float = 0, search: str = "") -> dict[str, Any]:
+    """The whole figure; the cursor alone is a patch (changedPropIds review-at.value)."""
     request = callback_request(
         [("review-timeline", "figure")],
         [
+            ("review-at", "value", seconds),
+            ("review-note-result", "children", None),
             ("url", "search", search),
             ("vigie-language", "data", None),
-            ("review-note-result", "children", None),
-            ("review-at", "value", seconds),
         ],
     )
+    request["changedPropIds"] = ["url.search"]
     return request
 
 

@@ -253,16 +253,19 @@ def review_timeline_figure(
         "hovermode": "closest",
         "xaxis": {"range": [0, max(end_s, 1)], "gridcolor": GRID, **ticks},
         "yaxis": {
-            "domain": [0.5, 1],
+            "domain": [0.52, 1],
             "gridcolor": GRID,
             "rangemode": "tozero",
             "title": {"text": plain(t("Active sessions")), "font": {"size": 14}},
         },
         "yaxis2": {
-            "domain": [0, 0.38],
+            "domain": [0, 0.42],
             "type": "category",
             "categoryorder": "array",
             "categoryarray": list(reversed(lanes)),
+            "tickmode": "array",  # every lane named, however little room it has
+            "tickvals": list(lanes),
+            "tickfont": {"size": 13},
             "range": [-0.5, len(lanes) - 0.5],
             "gridcolor": GRID,
         },

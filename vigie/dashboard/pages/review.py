@@ -50,12 +50,13 @@ def register(app: Dash, context: ViewContext) -> None:
 
     @app.callback(
         Output("review-timeline", "figure"),
+        # A page's own component first: Dash then leaves the callback alone on other pages.
+        Input("review-at", "value"),
+        Input("review-note-result", "children"),
         Input("url", "search"),
         Input("vigie-language", "data"),
-        Input("review-note-result", "children"),
-        Input("review-at", "value"),
     )
-    def timeline(search: str | None, remembered: str | None, _note: Any, seconds: Any) -> Any:
+    def timeline(seconds: Any, _note: Any, search: str | None, remembered: str | None) -> Any:
         if ctx.triggered_id == "review-at":  # only the cursor moves: no figure rebuilt
             cursor = Patch()
             cursor["layout"]["shapes"][0]["x0"] = _seconds(seconds)
