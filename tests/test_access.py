@@ -16,6 +16,10 @@ from tests.support.dash_client import (
     callback_request,
     console_request,
     faculty_request,
+    review_move_request,
+    review_note_request,
+    review_scrub_request,
+    review_timeline_request,
     wall_request,
 )
 from vigie.accounts.passwords import hash_password
@@ -131,6 +135,11 @@ REQUESTS: dict[str, Callable[[], dict[str, Any]]] = {
     "page /server/gw": lambda: page_request("/server/gw"),
     "page /faculty/alpha": lambda: page_request("/faculty/alpha"),
     "page /faculty/beta": lambda: page_request("/faculty/beta"),
+    "page /review": lambda: page_request("/review"),
+    "review scrub": lambda: review_scrub_request(30),
+    "review timeline": review_timeline_request,
+    "review next event": lambda: review_move_request("review-next", 30),
+    "review note": lambda: review_note_request(30, "after the fact"),
 }
 EVERYTHING = set(REQUESTS)
 STAFF_VIEWS = EVERYTHING - {"actions"}
@@ -195,7 +204,7 @@ def test_a_faculty_account_sees_nothing_of_another_faculty(
     body = json.dumps(own.get_json(), ensure_ascii=False)  # however the server escaped it
     assert own.status_code == 200 and "Faculté Alpha" in body
     assert "Faculté Beta" not in body and "Faculté Gamma" not in body
-    for path in ("/faculty/beta", "/wall", "/", "/server/gw"):
+    for path in ("/faculty/beta", "/wall", "/", "/server/gw", "/review"):
         assert client.post("/_dash-update-component", json=page_request(path)).status_code == 403
 
 
@@ -207,3 +216,12 @@ def test_pages_send_the_anonymous_to_the_login_page(
     assert response.status_code == 302 and response.headers["Location"] == "/login?next=/wall"
     assert app.server.test_client().get("/login").status_code == 200
     assert app.server.test_client().get("/healthz").status_code == 200
+
+
+def test_the_report_downloads_for_staff_only(app_and_store: tuple[Any, Store, float]) -> None:
+    app, store, _ = app_and_store
+    path = f"/review/{store.exercises()[0].id}/report.html"
+    assert app.server.test_client().get(path).status_code == 401
+    assert logged_in(app, "fanny").get(path).status_code == 403
+    assert kiosk_client(app, store, "national").get(path).status_code == 403
+    assert logged_in(app, "remi").get(path).status_code == 200

@@ -282,3 +282,22 @@ def test_the_wall_says_when_it_loses_the_server_and_recovers_by_itself(
         wait_until(lambda: "is-hidden" in banner.get_attribute("class"), timeout=20)
     finally:
         server.stop()
+
+
+def test_review_scrubs_the_seed_exercise_and_jumps_to_the_next_event(
+    dash_duo: Any, seed: tuple[Store, int, float]
+) -> None:
+    store, exercise_id, t0 = seed
+    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
+    open_page(dash_duo, f"/review?exercise={exercise_id}&at=1200")  # T+20:00
+    dash_duo.wait_for_text_to_equal("#review-clock", "T+20:00")
+    dash_duo.wait_for_contains_text("#review-gate", "ATTENTE")
+    dash_duo.wait_for_contains_text("#review-gate", "Vague 4")
+    dash_duo.wait_for_element("#review-timeline .main-svg")
+    dash_duo.find_element("#review-next").click()
+    clock = "return (document.querySelector('#review-clock') || {}).textContent;"
+    wait_until(lambda: dash_duo.driver.execute_script(clock) not in (None, "T+20:00"), timeout=10)
+    after = dash_duo.driver.execute_script(clock)
+    dash_duo.wait_for_contains_text("#review-event", after.removeprefix("T+"))
+    assert after > "T+20:00"
+    looks_right(dash_duo, "review-seed.png")

@@ -105,3 +105,63 @@ def by_id(component: Any, wanted: str) -> Any:
 
 def classes(component: Any) -> str:
     return str(component.get("props", {}).get("className", "")) if component else ""
+
+
+def review_scrub_request(seconds: float, search: str = "") -> dict[str, Any]:
+    return callback_request(
+        [("review-wall", "children"), ("review-instant", "children")],
+        [
+            ("review-at", "value", seconds),
+            ("url", "search", search),
+            ("vigie-language", "data", None),
+        ],
+    )
+
+
+def review_timeline_request(seconds: float = 0, search: str = "") -> dict[str, Any]:
+    """The whole figure; the cursor alone is a patch (changedPropIds review-at.value)."""
+    request = callback_request(
+        [("review-timeline", "figure")],
+        [
+            ("review-at", "value", seconds),
+            ("review-note-result", "children", None),
+            ("url", "search", search),
+            ("vigie-language", "data", None),
+        ],
+    )
+    request["changedPropIds"] = ["url.search"]
+    return request
+
+
+def review_move_request(button: str, seconds: float, speed: int = 10) -> dict[str, Any]:
+    """`button`: review-previous, review-next or review-play (a tick of play)."""
+    request = callback_request(
+        [("review-at", "value")],
+        [
+            ("review-previous", "n_clicks", 1 if button == "review-previous" else None),
+            ("review-next", "n_clicks", 1 if button == "review-next" else None),
+            ("review-play", "n_intervals", 1 if button == "review-play" else None),
+        ],
+        [
+            ("review-at", "value", seconds),
+            ("review-speed", "value", speed),
+            ("url", "search", ""),
+        ],
+    )
+    prop = "n_intervals" if button == "review-play" else "n_clicks"
+    request["changedPropIds"] = [f"{button}.{prop}"]
+    return request
+
+
+def review_note_request(seconds: float, text: str, author: str | None = "Rita") -> dict[str, Any]:
+    return callback_request(
+        [("review-note-result", "children")],
+        [("review-note-add", "n_clicks", 1)],
+        [
+            ("review-author", "value", author),
+            ("review-note-text", "value", text),
+            ("review-at", "value", seconds),
+            ("url", "search", ""),
+            ("vigie-language", "data", None),
+        ],
+    )

@@ -62,6 +62,7 @@ ROUTES: dict[str, Rule] = {
     "vigie_auth.login": public,
     "vigie_auth.logout": public,
     "vigie_auth.kiosk": public,  # the link's token, checked by the endpoint
+    "review_report": STAFF,  # an exercise's post-mortem report, downloaded
 }
 
 # Pages by their path template: what `_pages_content` may render for whom.
@@ -70,6 +71,7 @@ PAGES: dict[str, Rule] = {
     "/wall": national_wall,
     "/server/<server_id>": STAFF,
     "/faculty/<faculty_id>": own_faculty,
+    "/review": STAFF,
 }
 
 # Server-side callbacks by their first output's component id.
@@ -80,6 +82,10 @@ CALLBACKS: dict[str, Rule] = {
     "wall-screen": national_wall,
     "server-header": STAFF,
     "faculty-header": own_faculty,
+    "review-wall": STAFF,  # the wall as it was at the scrubbed instant
+    "review-timeline": STAFF,
+    "review-at": STAFF,  # previous / next event, a step of play
+    "review-note-result": STAFF,  # notes written after the fact: reviewers' own work
     "_pages_content": signed_in,  # then the page's own rule, by its path
 }
 

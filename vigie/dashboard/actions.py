@@ -10,6 +10,7 @@ from typing import Any
 
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.screen import Screen
+from vigie.review.timeline import REVIEW_NOTE
 
 MAX_NAME = 64  # the store's author column
 MAX_NOTE = 2000
@@ -82,3 +83,23 @@ def add_decision(
         screen.exercise.record.id, context.clock.now(), "decision", name, text, wave=wave
     )
     return screen.t("Decision recorded; every screen shows it at the next refresh.")
+
+
+def add_review_note(
+    context: ViewContext, screen: Screen, author: str | None, note: str | None
+) -> str:
+    """A note about the instant `screen` shows, written after the fact: stored as a
+    review note (never shown to the room) with its author and the time of writing."""
+    name = _operator(screen, author)
+    text = (note or "").strip()
+    if not text:
+        raise ActionRefused(screen.t("The note is empty."))
+    if len(text) > MAX_NOTE:
+        raise ActionRefused(
+            screen.t("A note has at most {n} characters.", n=screen.t.count(MAX_NOTE))
+        )
+    context.store.add_annotation(screen.exercise.record.id, screen.at, REVIEW_NOTE, name, text)
+    return screen.t(
+        "Review note added at T+{clock}, marked as written after the fact.",
+        clock=screen.t.clock(screen.elapsed_s),
+    )

@@ -70,10 +70,12 @@ class ViewContext:
         key = ("tick", exercise.record.id, instant)
         return self.shared(key, lambda: TickState.decode(body))
 
-    def exercise(self) -> Exercise | None:
+    def exercise(self, exercise_id: int | None = None) -> Exercise | None:
+        """`exercise_id` (the review page's choice), else the app's, else the newest."""
+        chosen = exercise_id if exercise_id is not None else self.exercise_id
         record = (
-            self.store.exercise(self.exercise_id)
-            if self.exercise_id is not None
+            self.store.exercise(chosen)
+            if chosen is not None
             else next(iter(self.store.exercises()), None)
         )
         if record is None:

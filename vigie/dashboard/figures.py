@@ -8,12 +8,14 @@ time; the browser's Plotly reads the same JSON either way.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from vigie.dashboard.history import Marker
-from vigie.i18n import Texts
+from vigie.i18n import Texts, exercise_clock
 from vigie.store import Point
 
 Figure = dict[str, Any]
@@ -207,3 +209,113 @@ def _alert_markers(alerts: Sequence[Marker], t: Texts, tz: tzinfo | None) -> dic
         "name": t("Alerts"),
         "showlegend": False,
     }
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One fact on the review timeline: where, in which lane, and what it says."""
+
+    at_s: float  # exercise seconds from T+0
+    lane: str
+    text: str
+    colour: str
+    symbol: str
+
+
+def review_timeline_figure(
+    sessions: Sequence[tuple[float, float]],
+    marks: Sequence[Mark],
+    lanes: Sequence[str],
+    end_s: float,
+    at_s: float,
+    t: Texts,
+) -> Figure:
+    """Active sessions over the whole exercise above one lane of markers per kind of
+    fact, on the exercise clock; shape 0 is the cursor at the instant shown."""
+    line = {
+        "type": "scatter",
+        "x": [x for x, _ in sessions],
+        "y": [y for _, y in sessions],
+        "mode": "lines",
+        "name": t("Active sessions"),
+        "line": {"color": PALETTE[0], "width": 3},
+        "hovertemplate": "%{y:,.0f}<extra></extra>",
+        "showlegend": False,
+    }
+    data = [line, *(_lane_markers(marks, lane) for lane in lanes)]
+    ticks = _clock_ticks(end_s)
+    layout = {
+        "margin": {"l": 190, "r": 20, "t": 10, "b": 30},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"color": INK, "size": 15},
+        "showlegend": False,
+        "hovermode": "closest",
+        "xaxis": {"range": [0, max(end_s, 1)], "gridcolor": GRID, **ticks},
+        "yaxis": {
+            "domain": [0.52, 1],
+            "gridcolor": GRID,
+            "rangemode": "tozero",
+            "title": {"text": plain(t("Active sessions")), "font": {"size": 14}},
+        },
+        "yaxis2": {
+            "domain": [0, 0.42],
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": list(reversed(lanes)),
+            "tickmode": "array",  # every lane named, however little room it has
+            "tickvals": list(lanes),
+            "tickfont": {"size": 13},
+            "range": [-0.5, len(lanes) - 0.5],
+            "gridcolor": GRID,
+        },
+        "shapes": [cursor_shape(at_s)],
+        "autosize": True,
+        "uirevision": "keep",
+    }
+    return {"data": data, "layout": layout}
+
+
+def cursor_shape(at_s: float) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "xref": "x",
+        "x0": at_s,
+        "x1": at_s,
+        "yref": "paper",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": INK, "width": 2},
+    }
+
+
+def _lane_markers(marks: Sequence[Mark], lane: str) -> dict[str, Any]:
+    mine = [m for m in marks if m.lane == lane]
+    return {
+        "type": "scatter",
+        "x": [m.at_s for m in mine],
+        "y": [lane] * len(mine),
+        "yaxis": "y2",
+        "mode": "markers",
+        "marker": {
+            "size": 15,
+            "color": [m.colour for m in mine],
+            "symbol": [m.symbol for m in mine],
+            "line": {"color": "#0d1117", "width": 1},
+        },
+        "text": [_wrapped(m.text) for m in mine],
+        "hovertemplate": "%{text}<extra></extra>",
+        "name": plain(lane),
+    }
+
+
+def _wrapped(text: str, width: int = 80) -> str:
+    """Escaped, then cut into lines Plotly can show in a hover box."""
+    return "<br>".join(plain(line) for line in textwrap.wrap(text, width) or [""])
+
+
+def _clock_ticks(end_s: float) -> dict[str, Any]:
+    """A labelled tick every 5 minutes (every 30 past two hours) on the exercise clock."""
+    step = 300 if end_s <= 2 * 3600 else 1800
+    offsets = list(range(0, int(end_s) + 1, step))
+    return {"tickvals": offsets, "ticktext": [f"T+{exercise_clock(s)}" for s in offsets]}

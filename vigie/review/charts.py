@@ -71,10 +71,9 @@ def _server_markers(timeline: Timeline, server: str, t: Texts) -> list[Marker]:
 
 
 def _breach_markers(timeline: Timeline, t: Texts) -> list[Marker]:
-    t0 = timeline.record.t0
+    t0, said = timeline.record.t0, t("LIMIT BREACHED")  # not in the f-string: extracted
     return [
-        Marker(t0 + b.at_s, f"{t('LIMIT BREACHED')} {b.server}", "critical")
-        for b in timeline.summary.breaches
+        Marker(t0 + b.at_s, f"{said} {b.server}", "critical") for b in timeline.summary.breaches
     ]
 
 

@@ -27,6 +27,7 @@ from vigie.review.timeline import (
     LimitBreached,
     NoteWritten,
     PeakSessions,
+    ReviewNoteWritten,
     Timeline,
     WaveCompleted,
     WaveStarted,
@@ -45,6 +46,7 @@ KIND = {
     AlertFired: "alert",
     DecisionTaken: "decision",
     NoteWritten: "note",
+    ReviewNoteWritten: "review",
     FacultyConnected: "faculty",
     ExerciseStopped: "stop",
 }

@@ -22,6 +22,8 @@ from vigie.summary import (
     summarize,
 )
 
+REVIEW_NOTE = "review"  # the annotation kind of a note written on the review page
+
 
 @dataclass(frozen=True)
 class WaveStarted:
@@ -72,6 +74,16 @@ class NoteWritten:
 
 
 @dataclass(frozen=True)
+class ReviewNoteWritten:
+    """A note written after the fact, on the review page: never seen in the room."""
+
+    at_s: float  # the instant of the exercise it is about
+    author: str
+    text: str
+    written: float  # when it was written (epoch seconds)
+
+
+@dataclass(frozen=True)
 class FacultyConnected:
     at_s: float  # when it reached the share; the end of the record if it never did
     faculty: FacultyOutcome
@@ -90,6 +102,7 @@ Fact = (
     | AlertFired
     | DecisionTaken
     | NoteWritten
+    | ReviewNoteWritten
     | FacultyConnected
     | ExerciseStopped
 )
@@ -104,7 +117,8 @@ _ORDER: dict[type, int] = {
     PeakSessions: 5,
     WaveCompleted: 6,
     FacultyConnected: 7,
-    ExerciseStopped: 8,
+    ReviewNoteWritten: 8,  # said after the fact: after what the room saw then
+    ExerciseStopped: 9,
 }
 
 
@@ -169,6 +183,8 @@ def _annotation_facts(annotations: Sequence[Annotation], t0: float) -> list[Fact
         if a.kind == "decision":
             choice, comment = parse_decision(a.text)
             facts.append(DecisionTaken(a.at - t0, a.wave, choice, comment, a.author))
+        elif a.kind == REVIEW_NOTE:
+            facts.append(ReviewNoteWritten(a.at - t0, a.author, a.text, a.created))
         else:
             facts.append(NoteWritten(a.at - t0, a.author, a.text))
     return facts

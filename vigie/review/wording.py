@@ -7,7 +7,7 @@ operators are passed in as values and stay plain text (the report escapes them).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from vigie.dashboard.alert_text import alert_message
@@ -22,6 +22,7 @@ from vigie.review.timeline import (
     LimitBreached,
     NoteWritten,
     PeakSessions,
+    ReviewNoteWritten,
     WaveCompleted,
     WaveStarted,
 )
@@ -59,6 +60,10 @@ class Wording:
             facts=alert.facts,
         )
         return alert_message(self.t, view, self.plan, self.tz)
+
+    def day(self, epoch: float) -> str:
+        """A date and time to the minute, in the plan's time zone."""
+        return datetime.fromtimestamp(epoch, self.tz or UTC).strftime("%Y-%m-%d %H:%M")
 
     def lead(self, alert: AlertEpisode) -> str:
         if alert.lead_time_s is None or alert.warned_of is None:
@@ -172,6 +177,15 @@ def _note(w: Wording, fact: NoteWritten) -> str:
     return w.t("Note by {author}: {text}", author=fact.author, text=fact.text)
 
 
+def _review_note(w: Wording, fact: ReviewNoteWritten) -> str:
+    return w.t(
+        "Review note by {author}, written after the fact on {day}: {text}",
+        author=fact.author,
+        day=w.day(fact.written),
+        text=fact.text,
+    )
+
+
 def _faculty(w: Wording, fact: FacultyConnected) -> str:
     t, f = w.t, fact.faculty
     if f.time_to_connect_s is None:
@@ -203,6 +217,7 @@ _WRITERS: dict[type, Callable[[Wording, Any], str]] = {
     AlertFired: _alert,
     DecisionTaken: _decision,
     NoteWritten: _note,
+    ReviewNoteWritten: _review_note,
     FacultyConnected: _faculty,
     ExerciseStopped: _stopped,
 }

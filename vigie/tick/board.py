@@ -74,6 +74,8 @@ class Board:
             )
 
     def _note(self, annotation: Annotation) -> None:
+        if annotation.kind == "review":
+            return  # written after the fact on the review page: the room never saw it
         view = NoteView(
             at=annotation.at,
             kind=annotation.kind,

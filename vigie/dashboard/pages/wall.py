@@ -102,12 +102,13 @@ def render(context: ViewContext, search: str | None, remembered: str | None) -> 
         screen.error,
     )
     # Every viewer of the same second gets the same screen: built once per worker.
-    return context.shared(key, lambda: _screen(screen)), screen.t.language
+    return context.shared(key, lambda: body(screen)), screen.t.language
 
 
-def _screen(screen: Screen) -> list[Any]:
-    head = html.Header(components.header(screen, "wall"), className="vigie-header")
-    banner = components.blind_banner(screen, "wall")
+def body(screen: Screen, page: str = "wall") -> list[Any]:
+    """The wall at `screen`'s instant; `page` prefixes the ids (the review page embeds it)."""
+    head = html.Header(components.header(screen, page), className="vigie-header")
+    banner = components.blind_banner(screen, page)
     if screen.tick is None:
         return [head, banner]
     return [
@@ -119,12 +120,12 @@ def _screen(screen: Screen) -> list[Any]:
                 html.Div(
                     className="vigie-wall-left",
                     children=[
-                        components.total_panel(screen, "wall"),
-                        components.gate_panel(screen, "wall"),
+                        components.total_panel(screen, page),
+                        components.gate_panel(screen, page),
                     ],
                 ),
-                components.wave_rows(screen, "wall"),
-                components.server_bars(screen, "wall"),
+                components.wave_rows(screen, page),
+                components.server_bars(screen, page),
             ],
         ),
         html.Div(
@@ -133,11 +134,11 @@ def _screen(screen: Screen) -> list[Any]:
                 html.Div(
                     className="vigie-wall-left",
                     children=[
-                        components.alerts_panel(screen, "wall", MAX_ALERT_ROWS),
-                        components.notes_panel(screen, "wall", limit=MAX_NOTE_ROWS),
+                        components.alerts_panel(screen, page, MAX_ALERT_ROWS),
+                        components.notes_panel(screen, page, limit=MAX_NOTE_ROWS),
                     ],
                 ),
-                components.faculty_grid(screen, "wall"),
+                components.faculty_grid(screen, page),
             ],
         ),
     ]
