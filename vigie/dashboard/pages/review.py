@@ -124,11 +124,14 @@ def _clientside(app: Dash) -> None:
     app.clientside_callback(
         """function (chosen, search) {
             const query = new URLSearchParams(search || "");
-            if (!chosen || query.get("exercise") === String(chosen)) {
+            const shown = query.get("exercise");
+            if (!chosen || shown === String(chosen)) {
                 return window.dash_clientside.no_update;
             }
+            if (shown !== null) {
+                query.delete("at");  // another exercise: its own start, not this instant
+            }
             query.set("exercise", String(chosen));
-            query.delete("at");
             return "?" + query.toString();
         }""",
         Output("url", "search"),
