@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from tests.conftest import ROOT, SEED_PLAN, SMALL_PLAN, require
@@ -89,6 +90,19 @@ def shoot(dash_duo: Any, name: str) -> Path:
     return out
 
 
+def click(dash_duo: Any, selector: str) -> None:
+    """Click what the screen's next refresh may redraw: try again on a redrawn element."""
+
+    def clicked() -> bool:
+        try:
+            dash_duo.find_element(selector).click()
+        except StaleElementReferenceException:
+            return False
+        return True
+
+    wait_until(clicked, timeout=20)
+
+
 def number(text: str) -> int:
     return int(text.replace(NARROW_SPACE, "").replace(",", ""))
 
@@ -159,7 +173,7 @@ def test_console_draws_history_and_has_no_browser_errors(
     dash_duo.wait_for_element("#console-connections .main-svg")
     assert "waf-1" in text_of(dash_duo, "#console-connections")
     shoot(dash_duo, "console-seed-T+25m00s.png")
-    dash_duo.find_element("#console-server-waf-1 a").click()  # drill down to the server
+    click(dash_duo, "#console-server-waf-1 a")  # drill down to the server
     dash_duo.wait_for_contains_text("#server-server-waf-1", "16\u202f000")
     assert dash_duo.get_logs() == []
 
