@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from tests.conftest import SMALL_PLAN
 from tests.support.dash_client import (
     callback_request,
+    compare_request,
     console_request,
     faculty_request,
     review_move_request,
@@ -140,6 +141,8 @@ REQUESTS: dict[str, Callable[[], dict[str, Any]]] = {
     "review timeline": review_timeline_request,
     "review next event": lambda: review_move_request("review-next", 30),
     "review note": lambda: review_note_request(30, "after the fact"),
+    "page /compare": lambda: page_request("/compare"),
+    "compare chart": lambda: compare_request(1, 1, "wave:2", "server:gw"),
 }
 EVERYTHING = set(REQUESTS)
 STAFF_VIEWS = EVERYTHING - {"actions"}
@@ -204,7 +207,7 @@ def test_a_faculty_account_sees_nothing_of_another_faculty(
     body = json.dumps(own.get_json(), ensure_ascii=False)  # however the server escaped it
     assert own.status_code == 200 and "Faculté Alpha" in body
     assert "Faculté Beta" not in body and "Faculté Gamma" not in body
-    for path in ("/faculty/beta", "/wall", "/", "/server/gw", "/review"):
+    for path in ("/faculty/beta", "/wall", "/", "/server/gw", "/review", "/compare"):
         assert client.post("/_dash-update-component", json=page_request(path)).status_code == 403
 
 

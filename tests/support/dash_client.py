@@ -165,3 +165,19 @@ def review_note_request(seconds: float, text: str, author: str | None = "Rita") 
             ("vigie-language", "data", None),
         ],
     )
+
+
+def compare_request(
+    a: Any, b: Any, align: str = "t0", signal: str = "sessions", language: str | None = None
+) -> dict[str, Any]:
+    """The compare page's chart for exercises `a` and `b`, as the browser asks for it."""
+    return callback_request(
+        [("compare-chart", "figure"), ("compare-message", "children")],
+        [
+            ("compare-a", "value", a),
+            ("compare-b", "value", b),
+            ("compare-align", "value", align),
+            ("compare-signal", "value", signal),
+            ("vigie-language", "data", language),
+        ],
+    )

@@ -72,6 +72,7 @@ PAGES: dict[str, Rule] = {
     "/server/<server_id>": STAFF,
     "/faculty/<faculty_id>": own_faculty,
     "/review": STAFF,
+    "/compare": STAFF,
 }
 
 # Server-side callbacks by their first output's component id.
@@ -86,6 +87,7 @@ CALLBACKS: dict[str, Rule] = {
     "review-timeline": STAFF,
     "review-at": STAFF,  # previous / next event, a step of play
     "review-note-result": STAFF,  # notes written after the fact: reviewers' own work
+    "compare-chart": STAFF,  # two stored exercises overlaid
     "_pages_content": signed_in,  # then the page's own rule, by its path
 }
 

@@ -12,11 +12,11 @@ from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings, install_auth
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.guard import install_callback_guard
-from vigie.dashboard.pages import console, faculty, review, server, wall
+from vigie.dashboard.pages import compare, console, faculty, review, server, wall
 from vigie.resources import assets_folder
 from vigie.store import Store
 
-PAGES = (console, wall, server, faculty, review)
+PAGES = (console, wall, server, faculty, review, compare)
 
 
 def create_app(

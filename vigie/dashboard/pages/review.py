@@ -223,6 +223,9 @@ def _top(context: ViewContext, exercise: Exercise, t: Texts) -> html.Header:
                 className="vigie-review-choice",
             ),
             html.A(t("Download the report"), href=report, id="review-report", download=""),
+            dcc.Link(
+                t("Compare runs"), href=f"/compare?b={exercise.record.id}", id="review-compare"
+            ),
             dcc.Link(t("Console"), href="/"),
         ],
     )

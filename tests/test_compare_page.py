@@ -1,0 +1,143 @@
+"""The compare page over HTTP, as a browser calls it: two drills of the small plan,
+the second with another seed, a later wave 2 and a name that looks like markup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import SMALL_PLAN
+from tests.support.dash_client import by_id, call, callback_request, compare_request
+from vigie.clock import VirtualClock
+from vigie.dashboard.app import create_app
+from vigie.drill import run_drill
+from vigie.plan import parse_plan
+from vigie.store import Store
+from vigie.summary import summarize
+
+MARKUP_NAME = "<script>alert(1)</script>"
+
+Pair = tuple[Store, int, int]  # the store, the first drill, the second
+
+
+@pytest.fixture
+def pair(sqlite_store: Store) -> Iterator[Pair]:
+    first_toml = SMALL_PLAN.read_text(encoding="utf-8")
+    second_toml = (
+        first_toml.replace('name = "Small drill"', f'name = "{MARKUP_NAME}"')
+        .replace("seed = 7", "seed = 8")
+        .replace("start_min = 3", "start_min = 4")
+    )
+    first = run_drill(parse_plan(first_toml, "first"), first_toml, sqlite_store)
+    second = run_drill(parse_plan(second_toml, "second"), second_toml, sqlite_store)
+    yield sqlite_store, first.exercise_id, second.exercise_id
+
+
+def client_for(store: Store) -> FlaskClient:
+    record = store.exercises()[0]
+    client: FlaskClient = create_app(store, VirtualClock(record.t0 + 600)).server.test_client()
+    return client
+
+
+def compared(client: FlaskClient, a: Any, b: Any, **choice: str) -> tuple[Any, Any]:
+    out = call(client, compare_request(a, b, **choice))
+    return out["compare-chart"]["figure"], out["compare-message"]["children"]
+
+
+def runs(figure: Any) -> list[Any]:
+    return [trace for trace in figure["data"] if trace.get("meta") != "limit"]
+
+
+def wave_2_start_s(store: Store, exercise_id: int) -> float:
+    record = store.exercise(exercise_id)
+    assert record is not None
+    plan = parse_plan(record.plan_toml, "stored")
+    wave = next(w for w in summarize(store, exercise_id, plan).waves if w.wave == 2)
+    assert wave.started_at_s is not None
+    return wave.started_at_s
+
+
+def test_two_drills_are_overlaid_as_two_lines_named_by_exercise(pair: Pair) -> None:
+    store, a, b = pair
+    figure, message = compared(client_for(store), a, b)
+    assert message == ""
+    lines = runs(figure)
+    assert [line["name"] for line in lines] == [
+        f"#{a} Small drill",
+        f"#{b} &lt;script&gt;alert(1)&lt;/script&gt;",  # shown as text, never as markup
+    ]
+    assert all(line["x"][0] >= 0 and max(line["y"]) > 200 for line in lines)
+    assert figure["layout"]["title"]["text"] == "Active sessions"
+
+
+def test_aligning_on_wave_2_shifts_each_run_by_its_own_observed_start(pair: Pair) -> None:
+    store, a, b = pair
+    client = client_for(store)
+    on_t0 = runs(compared(client, a, b)[0])
+    on_wave = runs(compared(client, a, b, align="wave:2")[0])
+    shifts = []
+    for exercise_id, t0_line, wave_line in zip((a, b), on_t0, on_wave, strict=True):
+        shift = wave_2_start_s(store, exercise_id) / 60
+        assert wave_line["x"] == pytest.approx([x - shift for x in t0_line["x"]])
+        shifts.append(shift)
+    assert shifts[1] - shifts[0] > 0.5  # the second drill opened wave 2 a minute later
+
+
+def test_a_server_s_connections_show_each_run_s_limit(pair: Pair) -> None:
+    store, a, b = pair
+    figure, _ = compared(client_for(store), a, b, signal="server:gw")
+    limits = [trace for trace in figure["data"] if trace.get("meta") == "limit"]
+    assert [trace["y"] for trace in limits] == [[440, 440], [440, 440]]
+    assert [trace["line"]["color"] for trace in limits] == [
+        line["line"]["color"] for line in runs(figure)
+    ]
+    assert max(runs(figure)[0]["y"]) > 440  # the small drill breaks the gateway
+    assert figure["layout"]["title"]["text"] == "Connections of gw"
+
+
+def test_the_choice_is_read_from_the_store_once_then_shared(pair: Pair, monkeypatch: Any) -> None:
+    store, a, b = pair
+    client = client_for(store)
+    compared(client, a, b, signal="server:app")
+    monkeypatch.setattr(store, "downsampled", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    compared(client, a, b, signal="server:app")
+
+
+def test_an_unknown_exercise_is_named_in_a_clear_message(pair: Pair) -> None:
+    store, a, _ = pair
+    figure, message = compared(client_for(store), a, 999)
+    assert figure["data"] == []
+    assert message == "No such exercise in the store: 999"
+
+
+def test_the_page_opens_on_the_exercises_in_the_address(pair: Pair) -> None:
+    store, a, b = pair
+    client = client_for(store)
+    assert client.get(f"/compare?a={b}&b={a}").status_code == 200
+    request = callback_request(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [
+            ("_pages_location", "pathname", "/compare"),
+            ("_pages_location", "search", f"?a={b}&b={a}"),
+        ],
+    )
+    page = call(client, request)["_pages_content"]["children"]
+    assert by_id(page, "compare-a")["props"]["value"] == b
+    assert by_id(page, "compare-b")["props"]["value"] == a
+    signals = [o["value"] for o in by_id(page, "compare-signal")["props"]["options"]]
+    assert signals == ["sessions", "server:app", "server:gw"]
+    aligns = [o["value"] for o in by_id(page, "compare-align")["props"]["options"]]
+    assert aligns == ["t0", "wave:1", "wave:2"]
+
+
+def test_the_review_page_links_to_the_comparison_of_its_exercise(pair: Pair) -> None:
+    store, _, b = pair
+    request = callback_request(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", "/review"), ("_pages_location", "search", "")],
+    )
+    page = call(client_for(store), request)["_pages_content"]["children"]
+    assert by_id(page, "review-compare")["props"]["href"] == f"/compare?b={b}"
