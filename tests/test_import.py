@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,18 +180,51 @@ def test_an_interrupted_import_resumes_the_same_exercise_without_duplicates(
     assert partial < sqlite_store.sample_count(again.exercise_id)
 
 
+def run_on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    """The command with its stderr on a pseudo-terminal (where a progress bar is drawn)."""
+    main, child = pty.openpty()
+    seen = bytearray()
+    drain = threading.Thread(target=_read_all, args=(main, seen), daemon=True)
+    drain.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "vigie", *args],
+            stdout=subprocess.PIPE,
+            stderr=child,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        os.close(child)
+        drain.join(timeout=5)
+        os.close(main)
+    return done, seen.decode(errors="replace")
+
+
+def _read_all(fd: int, into: bytearray) -> None:
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the terminal's other end closed
+            return
+        if not chunk:
+            return
+        into.extend(chunk)
+
+
 def test_the_command_imports_with_a_progress_bar(
     recorded: Recorded, plan_file: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "cli.db"
     span = recorded.span
-    done = run_vigie(
+    done, bar = run_on_a_terminal(
         "import", "--plan", str(plan_file), "--db", str(db),
         "--prometheus", recorded.prometheus.url,
         "--from", f"{span.start:.0f}", "--to", f"{span.end:.0f}", "--chunk-steps", "20",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert f"Exercise 1 imported: {span.steps} steps" in done.stdout
+    assert "Importing" in bar and "100%" in bar
     store = Store.open(sqlite_url(db))
     try:
         assert len(store.history(1, "sessions_total")[()]) == span.steps
@@ -243,3 +281,23 @@ def test_a_span_is_cut_into_chunks_that_never_overlap() -> None:
     assert list(span.chunks(10)) == [(0, 9), (10, 19), (20, 24)]
     assert list(span.chunks(10, first=13)) == [(10, 19), (20, 24)]
     assert make_span("2022-01-21T13:30:00+01:00", "1642768260", "1m").steps == 2
+
+
+def test_a_query_prometheus_refuses_exits_2_naming_the_signal(
+    recorded: Recorded, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.toml"
+    text = recorded.plan_text.replace(
+        'query = "exam_server_connections"', 'query = "sum(exam_server_connections"'
+    )
+    plan.write_text(text, encoding="utf-8")
+    span = recorded.span
+    done = run_vigie(
+        "import", "--plan", str(plan), "--db", str(tmp_path / "x.db"),
+        "--prometheus", recorded.prometheus.url,
+        "--from", f"{span.start:.0f}", "--to", f"{span.end:.0f}",
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip()
+    assert line.startswith("vigie: import stopped (server_connections: HTTP 400: ")
+    assert "parse error" in line and len(line.splitlines()) == 1

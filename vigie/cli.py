@@ -457,11 +457,18 @@ def import_(
     store = _open_store(db)
     try:
         with click.progressbar(
-            length=span.steps, label="Importing", show_eta=True, file=sys.stderr
+            length=span.steps,
+            label="Importing",
+            show_eta=True,
+            file=sys.stderr,
+            hidden=not sys.stderr.isatty(),  # a log file gets the outcome, not a bar's label
         ) as bar:
             run = run_import(loaded, toml_text, store, source, span, chunk_steps, bar.update)
     except QueryFailed as exc:
-        fail(f"import stopped ({exc}); run the same command again to resume", EXIT_UNAVAILABLE)
+        # Prometheus refusing the query (bad PromQL: 400, 422) is the plan's fault.
+        refused = any(f"HTTP {code}" in str(exc) for code in (400, 422))
+        code = EXIT_BAD_INPUT if refused else EXIT_UNAVAILABLE
+        fail(f"import stopped ({exc}); run the same command again to resume", code)
     finally:
         store.close()
     how = "resumed" if run.resumed_from is not None else "imported"
