@@ -425,6 +425,56 @@ def report(exercise_id: int, db: str, out: Path, csv_dir: Path | None, lang: str
         click.echo(f"wrote {path}")
 
 
+@main.command("import")
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--db", required=True, help=DB_HELP)
+@click.option("--prometheus", "prometheus_url", required=True, help="Prometheus base URL.")
+@click.option("--from", "start", required=True, help="ISO 8601 with offset, or epoch seconds.")
+@click.option("--to", "end", required=True, help="ISO 8601 with offset, or epoch seconds.")
+@click.option("--step", default="1s", show_default=True, help="Resolution, e.g. 1s, 500ms, 1m.")
+@click.option(
+    "--chunk-steps",
+    type=click.IntRange(1, 10_000),
+    default=1_800,
+    show_default=True,
+    help="Steps per range query and per transaction (Prometheus allows 11,000 points).",
+)
+def import_(
+    plan_path: Path, db: str, prometheus_url: str, start: str, end: str, step: str, chunk_steps: int
+) -> None:
+    """Backfill an exercise from Prometheus range queries; run again to resume."""
+    from vigie.backfill import ImportRefused, PrometheusRange, make_span, run_import
+    from vigie.collectors.prometheus import QueryFailed
+
+    loaded, toml_text = _load(plan_path)
+    try:
+        span = make_span(start, end, step)
+        source = PrometheusRange(loaded, prometheus_url)
+    except ImportRefused as exc:
+        fail(str(exc))
+    if not source.reachable():
+        fail(f"cannot reach Prometheus at {prometheus_url}", EXIT_UNAVAILABLE)
+    store = _open_store(db)
+    try:
+        with click.progressbar(
+            length=span.steps,
+            label="Importing",
+            show_eta=True,
+            file=sys.stderr,
+            hidden=not sys.stderr.isatty(),  # a log file gets the outcome, not a bar's label
+        ) as bar:
+            run = run_import(loaded, toml_text, store, source, span, chunk_steps, bar.update)
+    except QueryFailed as exc:
+        # Prometheus refusing the query (bad PromQL: 400, 422) is the plan's fault.
+        refused = any(f"HTTP {code}" in str(exc) for code in (400, 422))
+        code = EXIT_BAD_INPUT if refused else EXIT_UNAVAILABLE
+        fail(f"import stopped ({exc}); run the same command again to resume", code)
+    finally:
+        store.close()
+    how = "resumed" if run.resumed_from is not None else "imported"
+    click.echo(f"Exercise {run.exercise_id} {how}: {span.steps} steps, {run.samples} samples read")
+
+
 @main.group()
 def alerts() -> None:
     """Alerts of an exercise: list them, acknowledge one."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -38,13 +39,7 @@ class PrometheusCollector:
         ]
         # No retries inside a poll: the next poll is the retry, and a retry
         # loop here is how a slow Prometheus piles up work.
-        self._client = PrometheusConnect(
-            url=source.url,
-            # read=False: a read timeout is raised as itself, not as "max retries".
-            retry=Retry(total=0, read=False),
-            session=session,
-            timeout=source.timeout_s,
-        )
+        self._client = connect(source, session)
 
     @property
     def name(self) -> str:
@@ -70,33 +65,51 @@ class PrometheusCollector:
         return samples
 
     def _query(self, query: str) -> Any:
-        try:
+        with failures_as_reasons(self._source):
             # Evaluated at Prometheus's own "now": a skew between its clock and ours
             # must not make a live query miss the newest scrape.
             return self._client.custom_query(query)
-        except requests.Timeout as exc:
-            raise QueryFailed(f"no answer within {self._source.timeout_s:g} s") from exc
-        except requests.ConnectionError as exc:
-            raise QueryFailed(f"cannot connect to {self._source.url}") from exc
-        except requests.RequestException as exc:
-            raise QueryFailed(f"request failed: {type(exc).__name__}") from exc
-        except PrometheusApiClientException as exc:
-            raise QueryFailed(_api_error(str(exc))) from exc
-        except ValueError as exc:  # a body that is not JSON
-            raise QueryFailed("the answer is not Prometheus JSON") from exc
 
     def _add_result(self, acc: Accumulator, route: Route, result: Any) -> None:
         if _is_scalar(result):
             if route.id_label is not None:
                 raise QueryFailed(f"returned a scalar, but the signal is per {route.entity}")
-            acc.add(route, {}, _number(result[1]))
+            acc.add(route, {}, number(result[1]))
             return
         if not isinstance(result, list):
             raise QueryFailed(f"unexpected result {type(result).__name__}")
         for series in result:
             if not isinstance(series, dict) or "value" not in series:
                 raise QueryFailed("returned a range vector; give an instant query")
-            acc.add(route, series.get("metric", {}), _number(series["value"][1]))
+            acc.add(route, series.get("metric", {}), number(series["value"][1]))
+
+
+def connect(source: Source, session: requests.Session | None = None) -> PrometheusConnect:
+    """A client that never retries (the caller decides) and waits `timeout_s` per request."""
+    return PrometheusConnect(
+        url=source.url,
+        # read=False: a read timeout is raised as itself, not as "max retries".
+        retry=Retry(total=0, read=False),
+        session=session,
+        timeout=source.timeout_s,
+    )
+
+
+@contextmanager
+def failures_as_reasons(source: Source) -> Iterator[None]:
+    """raises QueryFailed with one line saying why a request to `source` failed."""
+    try:
+        yield
+    except requests.Timeout as exc:
+        raise QueryFailed(f"no answer within {source.timeout_s:g} s") from exc
+    except requests.ConnectionError as exc:
+        raise QueryFailed(f"cannot connect to {source.url}") from exc
+    except requests.RequestException as exc:
+        raise QueryFailed(f"request failed: {type(exc).__name__}") from exc
+    except PrometheusApiClientException as exc:
+        raise QueryFailed(_api_error(str(exc))) from exc
+    except ValueError as exc:  # a body that is not JSON
+        raise QueryFailed("the answer is not Prometheus JSON") from exc
 
 
 def _describe(failures: dict[str, list[str]], queries: int) -> str:
@@ -115,7 +128,7 @@ def _is_scalar(result: Any) -> bool:
     )
 
 
-def _number(text: Any) -> float:
+def number(text: Any) -> float:
     try:
         return float(text)
     except (TypeError, ValueError) as exc:
