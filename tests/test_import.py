@@ -17,7 +17,12 @@ import requests
 
 from tests.conftest import SMALL_PLAN, require
 from tests.support.cli import run_vigie
-from tests.support.prometheus import PrometheusServer, prometheus_binary
+from tests.support.prometheus import (
+    PROMQL_SIGNALS,
+    PrometheusServer,
+    prometheus_binary,
+    small_plan_reading,
+)
 from vigie.backfill import PrometheusRange, Span, make_span, run_import
 from vigie.clock import SpedUpClock
 from vigie.plan import Plan, parse_plan
@@ -30,38 +35,8 @@ RECORDED_S = 30
 
 def prometheus_plan_text(prometheus_url: str) -> str:
     """The small plan, read from Prometheus: per faculty, per server and one scalar."""
-    text = SMALL_PLAN.read_text(encoding="utf-8")
-    head = text[: text.index("[[sources]]")]
-    tail = text[text.index("[simulation]") :]
-    return (
-        head
-        + f"""
-[[sources]]
-id = "prom"
-kind = "prometheus"
-url = "{prometheus_url}"
-
-[[signals]]
-name = "sessions_active"
-source = "prom"
-entity = "faculty"
-query = "sum by (faculty) (exam_sessions_active)"
-
-[[signals]]
-name = "server_connections"
-source = "prom"
-entity = "server"
-query = "exam_server_connections"
-
-[[signals]]
-name = "sessions_total"
-source = "prom"
-entity = "exercise"
-query = "scalar(sum(exam_sessions_active))"
-
-"""
-        + tail
-    )
+    source = f'\n[[sources]]\nid = "prom"\nkind = "prometheus"\nurl = "{prometheus_url}"\n'
+    return small_plan_reading(source + PROMQL_SIGNALS)
 
 
 @dataclass

@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SMALL_PLAN, require
-from tests.support.prometheus import PrometheusServer, prometheus_binary
+from tests.conftest import require
+from tests.support.prometheus import (
+    PROMQL_SIGNALS,
+    PrometheusServer,
+    prometheus_binary,
+    small_plan_reading,
+)
 from vigie.clock import VirtualClock
 from vigie.collectors.base import SourceFailure
 from vigie.collectors.cycle import run_cycle
@@ -26,12 +31,9 @@ T0 = 1_700_000_000.0
 
 def prometheus_plan(prometheus_url: str, exporter_url: str, extra: str = "") -> Plan:
     """The small plan, read through Prometheus (PromQL) and directly (/metrics)."""
-    text = SMALL_PLAN.read_text(encoding="utf-8")
-    head = text[: text.index("[[sources]]")]
-    tail = text[text.index("[simulation]") :]
     return parse_plan(
-        head
-        + f"""
+        small_plan_reading(
+            f"""
 [[sources]]
 id = "prom"
 kind = "prometheus"
@@ -42,25 +44,7 @@ timeout_s = 2
 id = "direct"
 kind = "scrape"
 url = "{exporter_url}"
-
-[[signals]]
-name = "sessions_active"
-source = "prom"
-entity = "faculty"
-query = "sum by (faculty) (exam_sessions_active)"
-
-[[signals]]
-name = "server_connections"
-source = "prom"
-entity = "server"
-query = "exam_server_connections"
-
-[[signals]]
-name = "sessions_total"
-source = "prom"
-entity = "exercise"
-query = "scalar(sum(exam_sessions_active))"
-
+{PROMQL_SIGNALS}
 [[signals]]
 name = "direct_connections"
 source = "direct"
@@ -68,7 +52,7 @@ entity = "server"
 metric = "exam_server_connections"
 {extra}
 """
-        + tail
+        )
     )
 
 

@@ -106,3 +106,35 @@ class PrometheusServer:
                 return
             time.sleep(0.1)
         raise TimeoutError(f"{query} never became {expected}: {self.instant(query)}")
+
+
+# The small plan's platform signals as PromQL, on a source named "prom".
+PROMQL_SIGNALS = """
+[[signals]]
+name = "sessions_active"
+source = "prom"
+entity = "faculty"
+query = "sum by (faculty) (exam_sessions_active)"
+
+[[signals]]
+name = "server_connections"
+source = "prom"
+entity = "server"
+query = "exam_server_connections"
+
+[[signals]]
+name = "sessions_total"
+source = "prom"
+entity = "exercise"
+query = "scalar(sum(exam_sessions_active))"
+"""
+
+
+def small_plan_reading(sources_and_signals: str) -> str:
+    """The small plan's text with its sources and signals replaced by these."""
+    from tests.conftest import SMALL_PLAN
+
+    text = SMALL_PLAN.read_text(encoding="utf-8")
+    head = text[: text.index("[[sources]]")]
+    tail = text[text.index("[simulation]") :]
+    return head + sources_and_signals + "\n" + tail

@@ -46,15 +46,21 @@ def acknowledge(
     return screen.t("Acknowledged by {who}.", who=name)
 
 
-def add_note(context: ViewContext, screen: Screen, operator: str | None, note: str | None) -> str:
-    name = _operator(screen, operator)
+def _note_text(screen: Screen, note: str | None, required: bool = True) -> str:
+    """raises ActionRefused for an empty (when required) or too long note."""
     text = (note or "").strip()
-    if not text:
+    if required and not text:
         raise ActionRefused(screen.t("The note is empty."))
     if len(text) > MAX_NOTE:
         raise ActionRefused(
             screen.t("A note has at most {n} characters.", n=screen.t.count(MAX_NOTE))
         )
+    return text
+
+
+def add_note(context: ViewContext, screen: Screen, operator: str | None, note: str | None) -> str:
+    name = _operator(screen, operator)
+    text = _note_text(screen, note)
     context.store.add_annotation(screen.exercise.record.id, context.clock.now(), "note", name, text)
     return screen.t("Note added; every screen shows it at the next refresh.")
 
@@ -73,11 +79,7 @@ def add_decision(
         raise ActionRefused(screen.t("Choose the wave the decision is about."))
     if choice not in CHOICES:
         raise ActionRefused(screen.t("Choose GO, HOLD or SPLIT."))
-    why = (comment or "").strip()
-    if len(why) > MAX_NOTE:
-        raise ActionRefused(
-            screen.t("A note has at most {n} characters.", n=screen.t.count(MAX_NOTE))
-        )
+    why = _note_text(screen, comment, required=False)
     text = f"{choice}: {why}" if why else choice
     context.store.add_annotation(
         screen.exercise.record.id, context.clock.now(), "decision", name, text, wave=wave
@@ -91,13 +93,7 @@ def add_review_note(
     """A note about the instant `screen` shows, written after the fact: stored as a
     review note (never shown to the room) with its author and the time of writing."""
     name = _operator(screen, author)
-    text = (note or "").strip()
-    if not text:
-        raise ActionRefused(screen.t("The note is empty."))
-    if len(text) > MAX_NOTE:
-        raise ActionRefused(
-            screen.t("A note has at most {n} characters.", n=screen.t.count(MAX_NOTE))
-        )
+    text = _note_text(screen, note)
     context.store.add_annotation(screen.exercise.record.id, screen.at, REVIEW_NOTE, name, text)
     return screen.t(
         "Review note added at T+{clock}, marked as written after the fact.",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vigie.dashboard.figures import GRID, INK, MUTED, PALETTE, Figure, plain
+from vigie.dashboard.figures import GRID, MUTED, PALETTE, Figure, dark_layout, plain
 from vigie.i18n import Texts
 
 
@@ -31,22 +31,12 @@ def compare_figure(runs: Sequence[Run], title: str, t: Texts) -> Figure:
         data.append(_run_line(run, colour))
         if run.limit is not None and run.points:
             data.append(_limit_line(run, colour, t))
-    layout = {
-        "title": {"text": plain(title), "font": {"size": 18, "color": MUTED}, "x": 0.01},
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"color": INK, "size": 15},
-        "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.15},
-        "yaxis": {"gridcolor": GRID, "rangemode": "tozero"},
-        "xaxis": {
-            "gridcolor": GRID,
-            "zerolinecolor": MUTED,
-            "title": {"text": plain(t("minutes from the alignment point"))},
-        },
-        "autosize": True,
+    xaxis = {
+        "gridcolor": GRID,
+        "zerolinecolor": MUTED,
+        "title": {"text": plain(t("minutes from the alignment point"))},
     }
+    layout = dark_layout(title, True, xaxis)
     return {"data": data, "layout": layout}
 
 

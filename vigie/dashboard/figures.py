@@ -175,7 +175,14 @@ def _figure(
         )
     if alerts:
         data.append(_alert_markers(alerts, t, tz))
-    layout = {
+    layout = dark_layout(title, show_legend, {"gridcolor": GRID, "type": "date"})
+    layout.update(shapes=shapes, annotations=annotations, uirevision="keep")  # keep zooms
+    return {"data": data, "layout": layout}
+
+
+def dark_layout(title: str, show_legend: bool, xaxis: dict[str, Any]) -> dict[str, Any]:
+    """The screens' chart look: dark, transparent, large type, legend below."""
+    return {
         "title": {"text": plain(title), "font": {"size": 18, "color": MUTED}, "x": 0.01},
         "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
         "paper_bgcolor": "rgba(0,0,0,0)",
@@ -184,13 +191,9 @@ def _figure(
         "showlegend": show_legend,
         "legend": {"orientation": "h", "y": -0.15},
         "yaxis": {"gridcolor": GRID, "rangemode": "tozero"},
-        "xaxis": {"gridcolor": GRID, "type": "date"},
-        "shapes": shapes,
-        "annotations": annotations,
+        "xaxis": xaxis,
         "autosize": True,
-        "uirevision": "keep",  # keep a viewer's zoom across refreshes
     }
-    return {"data": data, "layout": layout}
 
 
 def _alert_markers(alerts: Sequence[Marker], t: Texts, tz: tzinfo | None) -> dict[str, Any]:
