@@ -113,6 +113,12 @@ def test_an_unknown_exercise_is_named_in_a_clear_message(pair: Pair) -> None:
     assert message == "No such exercise in the store: 999"
 
 
+def test_with_one_side_unchosen_the_page_asks_for_two_exercises(pair: Pair) -> None:
+    store, a, _ = pair
+    figure, message = compared(client_for(store), None, a)
+    assert figure["data"] == [] and message == "Choose two exercises to compare."
+
+
 def test_the_page_opens_on_the_exercises_in_the_address(pair: Pair) -> None:
     store, a, b = pair
     client = client_for(store)

@@ -153,6 +153,8 @@ def render(
     known = next((e for e in pair if e is not None), None)
     kept = remembered if isinstance(remembered, str) else None
     t = texts(kept) if known is None else requested_language("", remembered, known)
+    if None in ids:  # nothing chosen on one side (a store with a single exercise)
+        return empty_figure(), t("Choose two exercises to compare.")
     unknown = [str(a if i == 0 else b) for i, e in enumerate(pair) if e is None]
     if unknown:
         return empty_figure(), t("No such exercise in the store: {ids}", ids=", ".join(unknown))
