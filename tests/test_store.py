@@ -71,6 +71,20 @@ def test_writing_the_same_sample_twice_keeps_one(store: Store) -> None:
     assert store.sample_count(exercise) == 6
 
 
+def test_a_large_batch_is_written_exactly_and_rewriting_it_adds_nothing(store: Store) -> None:
+    """An import chunk's size: PostgreSQL takes it through COPY, values kept to the bit."""
+    exercise = store.create_exercise("import", "Import", "import", "[exercise]", 0.0)
+    values = [0.1 * i for i in range(1000)] + [1e-300, 2.5e300, -0.0, 1 / 3]
+    batch = [
+        Sample("cpu", (("host", f"h{i % 50}"),), float(i // 50), v) for i, v in enumerate(values)
+    ]
+    store.write_cycle(exercise, batch)
+    store.write_cycle(exercise, [*batch[500:], Sample("cpu", (("host", "h0"),), 999.0, 7.0)])
+    assert store.sample_count(exercise) == len(values) + 1
+    stored = store.history(exercise, "cpu")
+    assert sorted(p.value for points in stored.values() for p in points) == sorted([*values, 7.0])
+
+
 def test_series_are_separate_per_exercise(store: Store) -> None:
     first, second = fill(store, 2), fill(store, 5)
     assert store.sample_count(first) == 4 and store.sample_count(second) == 10
