@@ -154,6 +154,7 @@ class DashboardSpec:
     workers: int
     mode: str  # one of MODES
     log_path: str  # gunicorn's own log, kept out of the benchmark's figures
+    bind: str = "127.0.0.1:0"  # any free port unless a benchmark needs the same origin again
 
 
 def per_viewer_app(db_url: str, exercise_id: int) -> Dash:
@@ -171,7 +172,7 @@ def serve_dashboard(spec: DashboardSpec, ready: Connection) -> None:
     server = DashboardServer(
         spec.db_url,
         spec.exercise_id,
-        "127.0.0.1:0",
+        spec.bind,
         spec.workers,
         announce=ready.send,
         app_factory=factory,

@@ -85,6 +85,36 @@ def test_a_large_batch_is_written_exactly_and_rewriting_it_adds_nothing(store: S
     assert sorted(p.value for points in stored.values() for p in points) == sorted([*values, 7.0])
 
 
+def test_sums_by_instant_add_each_group_s_members_where_any_has_a_sample(store: Store) -> None:
+    exercise = fill(store, seconds=4)  # lyon: 0 1 2 3, nice: 0 2 4 6
+    store.write_cycle(exercise, [Sample("sessions_active", (("faculty", "pau"),), 1010.0, 5.0)])
+    sums = store.reductions.sums_by_instant(
+        exercise,
+        "sessions_active",
+        {"all": [LYON, NICE], "lyon": [LYON], "nobody": [(("faculty", "absent"),)]},
+    )
+    assert sums["all"] == [Point(1000.0 + s, 3.0 * s) for s in range(4)]
+    assert sums["lyon"] == [Point(1000.0 + s, float(s)) for s in range(4)]
+    assert sums["nobody"] == []
+
+
+def test_peaks_first_reaching_and_runs_above_a_level(store: Store) -> None:
+    exercise = store.create_exercise("drill", "Drill", "drill", "[exercise]", 0.0)
+    gw = (("server", "gw"),)
+    values = [1, 5, 9, 12, 11, 8, 13, 13, 2]  # above 10: from t=3 and again from t=6
+    for second, value in enumerate(values):
+        store.write_cycle(exercise, [Sample("server_connections", gw, float(second), value)])
+    reductions = store.reductions
+    assert reductions.peaks(exercise, "server_connections") == {gw: 13.0}
+    assert reductions.first_reaching(exercise, "server_connections", gw, 9) == 2.0
+    assert reductions.first_reaching(exercise, "server_connections", gw, 14) is None
+    assert reductions.runs_above(exercise, "server_connections", gw, 10) == [
+        Point(3.0, 12.0),
+        Point(6.0, 13.0),
+    ]
+    assert reductions.runs_above(exercise, "server_connections", (("server", "x"),), 0) == []
+
+
 def test_series_are_separate_per_exercise(store: Store) -> None:
     first, second = fill(store, 2), fill(store, 5)
     assert store.sample_count(first) == 4 and store.sample_count(second) == 10

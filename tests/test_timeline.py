@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Drilled
+from vigie.dashboard.history import highest_per_bucket
+from vigie.i18n import texts
 from vigie.plan import Plan
+from vigie.review.charts import report_charts
 from vigie.review.timeline import (
     DecisionTaken,
     ExerciseStopped,
@@ -18,6 +21,7 @@ from vigie.review.timeline import (
     WaveStarted,
     build_timeline,
 )
+from vigie.store import Point
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +130,27 @@ def test_an_exercise_not_in_the_store_is_a_lookup_error(drilled: Drilled, small_
     store, _, _ = drilled
     with pytest.raises(LookupError, match="exercise 999"):
         build_timeline(store, 999, small_plan)
+
+
+def test_the_report_chart_and_the_review_line_draw_the_exact_peak_the_timeline_states(
+    seed_drilled: Drilled, seed_timeline: Timeline
+) -> None:
+    store = seed_drilled[0]
+    sessions, _ = report_charts(store, seed_timeline, texts("en"), None)
+    (total,) = [trace for trace in sessions["data"] if trace.get("name") == "Total"]
+    assert max(total["y"]) == seed_timeline.summary.peak_active_sessions == 8001
+    record = seed_timeline.record
+    drawn = highest_per_bucket(seed_timeline.sessions.total, record.t0, record.t0 + 2220, 100)
+    assert len(drawn) <= 100
+    assert max(p.value for p in drawn) == 8001
+
+
+def test_highest_per_bucket_keeps_each_span_s_highest_sample_at_its_own_instant() -> None:
+    points = [Point(float(s), v) for s, v in enumerate([1, 7, 3, 2, 9, 4, 4, 1, 5])]
+    assert highest_per_bucket(points, 0.0, 8.0, 4) == [  # spans of 2 s, the end in the last
+        Point(1.0, 7),
+        Point(2.0, 3),
+        Point(4.0, 9),
+        Point(8.0, 5),
+    ]
+    assert highest_per_bucket([], 0.0, 8.0, 4) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigie.alerts.engine import AlertEngine
@@ -30,8 +31,17 @@ def exercise_t0(plan: Plan) -> float:
     return DEFAULT_T0 if starts_at is None else starts_at.timestamp()
 
 
-def run_drill(plan: Plan, plan_toml: str, store: Store, seed: int | None = None) -> DrillRun:
-    """Poll the simulated platform at every interval until the exercise stops."""
+def run_drill(
+    plan: Plan,
+    plan_toml: str,
+    store: Store,
+    seed: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> DrillRun:
+    """Poll the simulated platform at every interval until the exercise stops.
+
+    `progress` is told the exercise seconds covered after each cycle.
+    """
     started = time.perf_counter()
     t0 = exercise_t0(plan)
     clock = VirtualClock(t0)
@@ -49,6 +59,8 @@ def run_drill(plan: Plan, plan_toml: str, store: Store, seed: int | None = None)
         recorder.after_cycle(clock.now(), result)
         samples += len(result.samples)
         cycles += 1
+        if progress is not None:
+            progress(clock.now() - t0)
     if exercise.stop_s is not None:
         store.end_exercise(exercise_id, t0 + exercise.stop_s)
     elapsed = time.perf_counter() - started

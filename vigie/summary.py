@@ -88,13 +88,46 @@ class ExerciseSummary:
         return [a for a in self.alerts if a.warned_of == breach]
 
 
-def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
+@dataclass(frozen=True)
+class SessionTotals:
+    """Active sessions summed at each instant: the whole exercise, and each wave."""
+
+    total: list[Point]
+    by_wave: dict[int, list[Point]]
+
+
+def session_totals(store: Store, exercise_id: int, plan: Plan) -> SessionTotals:
+    """Each wave's sums computed in the database; the total is theirs added up (every
+    faculty is in exactly one wave), rather than a second pass over every sample."""
+    groups = {
+        wave.number: [(("faculty", f.id),) for f in plan.faculties_in_wave(wave.number)]
+        for wave in plan.waves_in_order
+    }
+    by_wave = store.reductions.sums_by_instant(exercise_id, "sessions_active", groups)
+    total = _sum_by_instant(by_wave.values())
+    return SessionTotals([Point(at, value) for at, value in total.items()], by_wave)
+
+
+def _sum_by_instant(series: Iterable[list[Point]]) -> dict[float, float]:
+    totals: dict[float, float] = defaultdict(float)
+    for points in series:
+        for point in points:
+            totals[point.at] += point.value
+    return dict(sorted(totals.items()))
+
+
+def summarize(
+    store: Store, exercise_id: int, plan: Plan, sessions: SessionTotals | None = None
+) -> ExerciseSummary:
+    """Reads sums and crossings computed by the store, never the raw history: a 4-hour
+    exercise at 1 s is summarised as fast as a 40-minute one is read."""
     record = store.exercise(exercise_id)
     if record is None:
         raise LookupError(f"exercise {exercise_id} is not in the store")
     t0 = record.t0
-    by_faculty = _by_entity(store.history(exercise_id, "sessions_active"), "faculty")
-    totals = _sum_by_instant(by_faculty.values())
+    if sessions is None:
+        sessions = session_totals(store, exercise_id, plan)
+    totals = {p.at: p.value for p in sessions.total}
     peak_at, peak = max(totals.items(), key=lambda item: item[1], default=(None, 0.0))
     breaches = _breaches(store, exercise_id, plan, totals, t0)
     last = max(totals, default=None)
@@ -105,10 +138,10 @@ def summarize(store: Store, exercise_id: int, plan: Plan) -> ExerciseSummary:
         peak_active_sessions=round(peak),
         peak_at_s=None if peak_at is None else peak_at - t0,
         breaches=breaches,
-        waves=_waves(plan, by_faculty, t0),
+        waves=_waves(plan, sessions, t0),
         stopped_at_s=None if record.ended is None else record.ended - t0,
         alerts=alert_episodes(store.alerts.transitions(exercise_id), breaches, t0),
-        faculties=_faculties(plan, by_faculty, t0),
+        faculties=_faculties(store, exercise_id, plan, t0),
         observed_until_s=None if last is None else last - t0,
     )
 
@@ -175,30 +208,16 @@ def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
     )
 
 
-def _by_entity(history: dict[Labels, list[Point]], entity: str) -> dict[str, list[Point]]:
-    return {dict(labels)[entity]: points for labels, points in history.items()}
-
-
-def _sum_by_instant(series: Iterable[list[Point]]) -> dict[float, float]:
-    totals: dict[float, float] = defaultdict(float)
-    for points in series:
-        for point in points:
-            totals[point.at] += point.value
-    return dict(sorted(totals.items()))
-
-
-def _waves(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> list[WaveOutcome]:
+def _waves(plan: Plan, sessions: SessionTotals, t0: float) -> list[WaveOutcome]:
     outcomes = []
     for wave in plan.waves_in_order:
-        members = [f.id for f in plan.faculties_in_wave(wave.number)]
-        totals = _sum_by_instant(by_faculty.get(m, []) for m in members)
+        totals = {p.at: p.value for p in sessions.by_wave.get(wave.number, [])}
         expected = plan.expected_in_wave(wave.number)
-        first = _first_reaching(totals, 1, t0)
         outcomes.append(
             WaveOutcome(
                 wave=wave.number,
                 planned_start_s=wave.start_min * 60,
-                started_at_s=first,
+                started_at_s=_first_reaching(totals, 1, t0),
                 expected=expected,
                 connected_peak=round(max(totals.values(), default=0.0)),
                 completed_at_s=_first_reaching(totals, COMPLETE_SHARE * expected, t0),
@@ -207,11 +226,18 @@ def _waves(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> list[Wa
     return outcomes
 
 
-def _faculties(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> list[FacultyOutcome]:
+def _faculties(store: Store, exercise_id: int, plan: Plan, t0: float) -> list[FacultyOutcome]:
+    peaks = store.reductions.peaks(exercise_id, "sessions_active")
     outcomes = []
     for faculty in plan.faculties:
-        points = by_faculty.get(faculty.id, [])
+        labels: Labels = (("faculty", faculty.id),)
         level = FACULTY_CONNECTED_SHARE * faculty.expected_students
+        # Nobody expected: nothing to connect, never "connected".
+        reached = (
+            store.reductions.first_reaching(exercise_id, "sessions_active", labels, level)
+            if level > 0
+            else None
+        )
         outcomes.append(
             FacultyOutcome(
                 faculty=faculty.id,
@@ -219,8 +245,8 @@ def _faculties(plan: Plan, by_faculty: dict[str, list[Point]], t0: float) -> lis
                 wave=faculty.wave,
                 wave_start_s=plan.wave(faculty.wave).start_min * 60,
                 expected=faculty.expected_students,
-                connected_peak=round(max((p.value for p in points), default=0.0)),
-                connected_at_s=_first_reaching({p.at: p.value for p in points}, level, t0),
+                connected_peak=round(peaks.get(labels, 0.0)),
+                connected_at_s=None if reached is None else reached - t0,
             )
         )
     return outcomes
@@ -238,20 +264,18 @@ def _breaches(
     store: Store, exercise_id: int, plan: Plan, totals: dict[float, float], t0: float
 ) -> list[Breach]:
     """Each time a server's connections go above its limit (one per episode)."""
-    connections = _by_entity(store.history(exercise_id, "server_connections"), "server")
     breaches = []
     for server in plan.servers:
-        above = False
-        for point in connections.get(server.id, []):
-            if point.value > server.connection_limit and not above:
-                breaches.append(
-                    Breach(
-                        server=server.id,
-                        at_s=point.at - t0,
-                        active_sessions=round(totals.get(point.at, 0.0)),
-                        connections=round(point.value),
-                        limit=server.connection_limit,
-                    )
+        labels: Labels = (("server", server.id),)
+        limit = server.connection_limit
+        for point in store.reductions.runs_above(exercise_id, "server_connections", labels, limit):
+            breaches.append(
+                Breach(
+                    server=server.id,
+                    at_s=point.at - t0,
+                    active_sessions=round(totals.get(point.at, 0.0)),
+                    connections=round(point.value),
+                    limit=limit,
                 )
-            above = point.value > server.connection_limit
+            )
     return sorted(breaches, key=lambda b: b.at_s)

@@ -4,6 +4,7 @@ to what a screen can draw. Read once per tick per worker, shared by its viewers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vigie.dashboard.context import Exercise
@@ -56,6 +57,21 @@ def read_history(store: Store, exercise: Exercise, at: float) -> History:
         },
         alerts=markers,
     )
+
+
+def highest_per_bucket(
+    points: Sequence[Point], start: float, end: float, count: int
+) -> list[Point]:
+    """At most `count` points: in each of `count` equal spans of [start, end], its highest
+    sample at its own instant, so a peak is drawn at its exact value and time."""
+    count = max(count, 1)
+    width = max(end - start, 1e-9) / count
+    kept: dict[int, Point] = {}
+    for point in points:
+        bucket = min(int((point.at - start) // width), count - 1)  # `end` is in the last
+        if bucket not in kept or point.value > kept[bucket].value:
+            kept[bucket] = point
+    return [kept[bucket] for bucket in sorted(kept)]
 
 
 def _summed(group: object) -> list[Point]:

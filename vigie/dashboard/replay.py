@@ -1,8 +1,8 @@
 """What the review page reads of one stored exercise: its incident timeline, drawn as
 markers on the exercise clock, and the instants a reviewer can jump between.
 
-The timeline reads the whole history, so it is built once per worker for each
-version of the exercise (a new note or alert makes a new version) and shared by
+The timeline reduces the whole history (in the store), so it is built once per
+worker for each version of the exercise (a new note or alert makes a new version) and shared by
 every reviewer; scrubbing only reads the tick of the instant shown.
 """
 
@@ -21,7 +21,7 @@ from vigie.dashboard.figures import (
     cursor_shape,
     review_timeline_figure,
 )
-from vigie.dashboard.history import read_history
+from vigie.dashboard.history import highest_per_bucket
 from vigie.i18n import Texts
 from vigie.review.timeline import (
     AlertFired,
@@ -40,6 +40,7 @@ from vigie.review.wording import Wording
 
 REVIEW_COLOUR = "#ffd33d"
 LIVE_REBUILD_S = 60  # a review of a running exercise sees its new samples once a minute
+TIMELINE_POINTS = 1200  # the sessions line across a 1920-pixel screen, peaks kept
 
 # The facts drawn and jumped to, by kind: (lane, symbol). Completions, peaks per
 # faculty and the like stay in the report's list, not on the screen.
@@ -106,8 +107,9 @@ def review_of(context: ViewContext, exercise: Exercise) -> Review:
 def _build(context: ViewContext, exercise: Exercise) -> Review:
     record = exercise.record
     timeline = build_timeline(context.store, record.id, exercise.plan)
-    history = read_history(context.store, exercise, record.t0 + span_s(exercise))
-    sessions = [(p.at - record.t0, p.value) for p in history.total()]
+    end = record.t0 + span_s(exercise)
+    drawn = highest_per_bucket(timeline.sessions.total, record.t0, end, TIMELINE_POINTS)
+    sessions = [(p.at - record.t0, p.value) for p in drawn]
     events = sorted({f.at_s for f in timeline.facts if type(f) in DRAWN})
     return Review(timeline, sessions, events)
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 
 from vigie.dashboard.context import Exercise
 from vigie.dashboard.figures import Figure, connections_figure, plain, sessions_figure
-from vigie.dashboard.history import History, Marker, read_history
+from vigie.dashboard.history import Marker, highest_per_bucket, read_history
 from vigie.i18n import Texts, exercise_clock
 from vigie.review.timeline import Timeline
 from vigie.store import Point, Store
@@ -21,6 +21,7 @@ PAPER_INK = "#1f2328"
 PAPER_GRID = "#d8dee4"
 PAPER_MARK = "#8c959f"  # wave starts: visible on white without hiding the lines
 TICK_EVERY_S = 300  # a labelled tick every 5 exercise minutes
+REPORT_POINTS = 1200  # per line: finer than a printed page shows
 
 
 def report_charts(
@@ -33,7 +34,7 @@ def report_charts(
     history = read_history(store, exercise, end)
     wave_starts = [(w.number, record.t0 + w.start_min * 60) for w in plan.waves_in_order]
     sessions = sessions_figure(
-        _session_lines(history, timeline, t),
+        _session_lines(timeline, end, t),
         plan.total_expected,
         wave_starts,
         history.alerts,
@@ -77,10 +78,19 @@ def _breach_markers(timeline: Timeline, t: Texts) -> list[Marker]:
     ]
 
 
-def _session_lines(history: History, timeline: Timeline, t: Texts) -> dict[str, list[Point]]:
-    waves = history.by_wave({f.id: f.wave for f in timeline.plan.faculties})
-    lines = {t("Total"): history.total()}
-    lines.update({t("Wave {number}", number=n): points for n, points in waves.items()})
+def _session_lines(timeline: Timeline, end: float, t: Texts) -> dict[str, list[Point]]:
+    """Every stored instant reduced to the page's width, each span's highest kept: the
+    chart's peak is the timeline's exact peak."""
+    t0, sessions = timeline.record.t0, timeline.sessions
+
+    def drawn(points: list[Point]) -> list[Point]:
+        return highest_per_bucket(points, t0, end, REPORT_POINTS)
+
+    lines = {t("Total"): drawn(sessions.total)}
+    for number, points in sorted(sessions.by_wave.items()):
+        if not points:  # nobody in that wave ever connected: no line
+            continue
+        lines[t("Wave {number}", number=number)] = drawn(points)
     return lines
 
 

@@ -18,7 +18,9 @@ from vigie.summary import (
     Breach,
     ExerciseSummary,
     FacultyOutcome,
+    SessionTotals,
     WaveOutcome,
+    session_totals,
     summarize,
 )
 
@@ -129,6 +131,7 @@ class Timeline:
     summary: ExerciseSummary
     facts: list[Fact]
     end_s: float  # the stop, or the newest sample: where "never" facts are placed
+    sessions: SessionTotals  # active sessions at every stored instant, total and per wave
 
 
 def build_timeline(store: Store, exercise_id: int, plan: Plan) -> Timeline:
@@ -136,7 +139,8 @@ def build_timeline(store: Store, exercise_id: int, plan: Plan) -> Timeline:
     record = store.exercise(exercise_id)
     if record is None:
         raise LookupError(f"exercise {exercise_id} is not in the store")
-    summary = summarize(store, exercise_id, plan)
+    sessions = session_totals(store, exercise_id, plan)
+    summary = summarize(store, exercise_id, plan, sessions)
     end_s = _end_s(summary)
     facts: list[Fact] = [
         *_wave_facts(summary.waves, end_s),
@@ -152,7 +156,7 @@ def build_timeline(store: Store, exercise_id: int, plan: Plan) -> Timeline:
     if summary.stopped_at_s is not None:
         facts.append(ExerciseStopped(summary.stopped_at_s))
     facts.sort(key=lambda f: (f.at_s, _ORDER[type(f)]))
-    return Timeline(record, plan, summary, facts, end_s)
+    return Timeline(record, plan, summary, facts, end_s, sessions)
 
 
 def _end_s(summary: ExerciseSummary) -> float:

@@ -56,6 +56,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Each poll cycle touches one page per series; checkpointing (and syncing)
     # every 16 MB of WAL rather than every 4 MB saves a sync every few cycles.
     cursor.execute("PRAGMA wal_autocheckpoint=4000")
+    # ...and the pages of every series' newest samples stay in memory between
+    # cycles: SQLite's default 2 MB cache holds 500 of them, a 2,000-series exercise
+    # then reads its leaves back from the OS at every cycle (3x slower writes).
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -31,6 +31,7 @@ from vigie.store.records import (
     labels_key,
     to_ms,
 )
+from vigie.store.reductions import SeriesReductions
 from vigie.store.sample_writer import SampleWriter
 from vigie.store.schema import (
     agent_tokens,
@@ -55,6 +56,7 @@ class Store:
         self._samples = SampleWriter(engine.dialect.name, engine.dialect.paramstyle)
         self.alerts = AlertStore(engine)
         self.ticks = TickStore(engine)
+        self.reductions = SeriesReductions(engine)
         self.accounts = AccountStore(engine)
 
     @classmethod
@@ -412,11 +414,11 @@ class Store:
 
     def _points_by_labels(self, query: Any) -> dict[Labels, list[Point]]:
         """Run a (labels, ts_ms, value) query into points grouped by series."""
-        result: dict[Labels, list[Point]] = defaultdict(list)
+        result: dict[str, list[Point]] = defaultdict(list)
         with self.engine.connect() as connection:
             for labels, ts_ms, value in connection.execute(query):
-                result[labels_from_key(labels)].append(Point(from_ms(ts_ms), value))
-        return dict(result)
+                result[labels].append(Point(from_ms(ts_ms), value))
+        return {labels_from_key(labels): points for labels, points in result.items()}
 
     def source_health(self, exercise_id: int) -> list[SourceHealth]:
         with self.engine.connect() as connection:
@@ -458,6 +460,11 @@ class Store:
             )
             for r in rows
         ]
+
+    def series_count(self, exercise_id: int) -> int:
+        query = select(func.count()).where(series.c.exercise_id == exercise_id)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def sample_count(self, exercise_id: int) -> int:
         query = (
