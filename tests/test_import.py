@@ -24,7 +24,10 @@ from tests.support.prometheus import (
     small_plan_reading,
 )
 from vigie.backfill import PrometheusRange, Span, make_span, run_import
-from vigie.clock import SpedUpClock
+from vigie.clock import SpedUpClock, SystemClock
+from vigie.collectors.registry import build_collectors
+from vigie.collectors.scheduler import PollJob, start_polling
+from vigie.demo import pointed_at
 from vigie.plan import Plan, parse_plan
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store, sqlite_url
@@ -116,6 +119,80 @@ def test_imported_samples_are_prometheus_values_at_each_step(
         assert totals[index].at == at and totals[index].value == sum(expected.values())
         changed += totals[index].value != totals[0].value
     assert changed, "the platform did not move: the comparison proves nothing"
+
+
+@dataclass
+class RecordedTwice:
+    """The same run of the platform, in Prometheus and in a live Vigie collection."""
+
+    recorded: Recorded
+    live: Store
+    live_exercise: int
+
+
+LIVE_S = 16
+
+
+@pytest.fixture(scope="module")
+def recorded_twice(
+    small_plan: Plan, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RecordedTwice]:
+    """At 1x, wave 1 pouring in: Prometheus scrapes the simulator every second while a
+    live `vigie` collection polls it every second over HTTP, as on exercise day."""
+    require(
+        prometheus_binary() is not None, "Prometheus is not installed (apt-get install prometheus)"
+    )
+    origin = time.time() - 60  # a minute into wave 1: students arrive every second
+    exporter = start_exporter(small_plan, SpedUpClock(origin, 1.0), origin)
+    target = exporter.url.removeprefix("http://").removesuffix("/metrics")
+    prometheus = PrometheusServer([target])
+    live = Store.open(sqlite_url(tmp_path_factory.mktemp("live") / "live.db"))
+    live_plan = pointed_at(small_plan, exporter.url)
+    live_exercise = live.create_exercise("small-drill", "Live", "live", "", origin)
+    jobs = [PollJob(c, 1.0) for c in build_collectors(live_plan)]
+    prometheus.start()
+    scheduler = None
+    try:
+        prometheus.wait_for("up", 1.0)
+        scheduler = start_polling(live, live_exercise, jobs, SystemClock())
+        started = time.time()
+        time.sleep(LIVE_S)
+        scheduler.shutdown(wait=True)
+        scheduler = None
+        text = prometheus_plan_text(prometheus.url)
+        span = Span(float(int(started) + 3), float(int(started) + LIVE_S - 2), 1.0)
+        yield RecordedTwice(Recorded(prometheus, parse_plan(text), text, span), live, live_exercise)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        live.close()
+        prometheus.cleanup()
+        exporter.stop()
+
+
+def test_imported_samples_match_a_live_collection_of_the_same_run_within_a_scrape_interval(
+    recorded_twice: RecordedTwice, sqlite_store: Store
+) -> None:
+    """Prometheus scraped and Vigie polled at different instants of the same second: each
+    imported value lies between what the live collection read around its step (one
+    scrape interval either side of the scrape that gave it)."""
+    recorded = recorded_twice.recorded
+    run = run_import(
+        recorded.plan, recorded.plan_text, sqlite_store, recorded.source(), recorded.span, 10
+    )
+    imported = sqlite_store.history(run.exercise_id, "sessions_active")
+    live = recorded_twice.live.history(recorded_twice.live_exercise, "sessions_active")
+    assert imported.keys() == live.keys() and len(imported) == 3  # the same series, by faculty
+    compared = moved = 0
+    for labels, points in imported.items():
+        for point in points:
+            around = [p.value for p in live[labels] if point.at - 2 <= p.at <= point.at + 1]
+            assert len(around) >= 2, f"{labels}: the live collection missed {point.at}"
+            assert min(around) <= point.value <= max(around), (labels, point, around)
+            compared += 1
+            moved += min(around) != max(around)
+    assert compared == 3 * recorded.span.steps
+    assert moved, "the platform did not move: the comparison proves nothing"
 
 
 def test_an_import_keeps_the_per_tick_state_and_ends_at_its_last_step(
