@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.conftest import Drilled
 from vigie.review.export import export_csv
+from vigie.series import Sample
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -52,3 +53,26 @@ def test_alert_transitions_and_annotations_keep_their_text_whole(
     note, decision = read(tmp_path / "annotations.csv")
     assert (note["clock"], note["kind"], note["text"]) == ("T+03:30", "note", awkward)
     assert (decision["kind"], decision["wave"], decision["text"]) == ("decision", "2", "hold: gw")
+
+
+def test_a_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(
+    drilled: Drilled, tmp_path: Path
+) -> None:
+    store, exercise_id, t0 = drilled
+    for text in ('=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"):
+        store.add_annotation(exercise_id, t0 + 60, "note", "Marc", text)
+    store.add_annotation(exercise_id, t0 + 61, "note", "=cmd|' /C calc'!A0", "plain")
+    store.write_cycle(exercise_id, [Sample("clock_skew_seconds", (), t0 + 1, -3.5)])
+    record = store.exercise(exercise_id)
+    assert record is not None
+    export_csv(store, record, tmp_path)
+    *notes, signed = read(tmp_path / "annotations.csv")
+    assert [n["text"] for n in notes] == [
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'+1+1",
+        "'-2+3",
+        "'@SUM(A1)",
+    ]
+    assert (signed["author"], signed["text"]) == ("'=cmd|' /C calc'!A0", "plain")
+    (skew,) = [r for r in read(tmp_path / "samples.csv") if r["series"] == "clock_skew_seconds"]
+    assert skew["value"] == "-3.5"  # a number is written as it is

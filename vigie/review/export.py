@@ -3,6 +3,10 @@ as CSV files for other tools (spreadsheets, pandas, R).
 
 Times are given twice: seconds from T+0 (for tools) and the exercise clock
 (for people). Labels are a JSON object, so any label value survives the trip.
+A text that a spreadsheet would run as a formula (it starts with = + - @, a tab
+or a carriage return) is written with a leading apostrophe, as OWASP advises
+for CSV: notes and names come from people and plans, and a reviewer opens the
+file in a spreadsheet. Numbers are written as they are.
 """
 
 from __future__ import annotations
@@ -65,5 +69,14 @@ def _write(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]])
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows([_cell(value) for value in row] for row in rows)
     return path
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
