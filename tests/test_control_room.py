@@ -315,3 +315,19 @@ def test_review_scrubs_the_seed_exercise_and_jumps_to_the_next_event(
     dash_duo.wait_for_contains_text("#review-event", after.removeprefix("T+"))
     assert after > "T+20:00"
     looks_right(dash_duo, "review-seed.png")
+
+
+def test_review_plays_at_60x_in_the_browser_and_pauses_itself_at_the_end(
+    dash_duo: Any, seed: tuple[Store, int, float]
+) -> None:
+    store, exercise_id, t0 = seed
+    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
+    open_page(dash_duo, f"/review?exercise={exercise_id}&at=2100")  # T+35:00, stop at T+37:00
+    dash_duo.wait_for_text_to_equal("#review-clock", "T+35:00")
+    click(dash_duo, "#review-speed input[value='60']")
+    click(dash_duo, "#review-play-toggle")
+    dash_duo.wait_for_text_to_equal("#review-clock", "T+36:00")  # one step: one exercise minute
+    dash_duo.wait_for_text_to_equal("#review-clock", "T+37:00")
+    toggle = dash_duo.find_element("#review-play-toggle")
+    wait_until(lambda: "is-playing" not in toggle.get_attribute("class"), timeout=10)
+    assert dash_duo.get_logs() == []
