@@ -20,8 +20,10 @@ from tests.support.dash_client import (
 )
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
+from vigie.dashboard.pages.review import MAX_MARKS, slider_marks
 from vigie.dashboard.replay import DRAWN
 from vigie.drill import run_drill
+from vigie.i18n import texts as language
 from vigie.plan import Plan, parse_plan
 from vigie.review.timeline import ReviewNoteWritten, build_timeline
 
@@ -180,3 +182,13 @@ def test_the_report_downloads_for_the_chosen_exercise(drilled: Drilled) -> None:
     page = response.get_data(as_text=True)
     assert "Rapport post-mortem" in page and "Small drill" in page
     assert client.get("/review/999/report.html").status_code == 404
+
+
+def test_the_slider_s_labels_stay_few_enough_to_read_whatever_the_span() -> None:
+    """37 minutes, the demo's 2 hours, a 4-hour exam: at most one label per ~150 pixels."""
+    t = language("en")
+    for span, every in ((2220, 300), (7200, 600), (14400, 1800)):
+        marks = slider_marks(t, span)
+        assert sorted(marks) == list(range(0, span + 1, every))
+        assert len(marks) <= MAX_MARKS
+    assert slider_marks(t, 7200)[3600] == "T+1:00:00"

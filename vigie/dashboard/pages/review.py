@@ -27,6 +27,8 @@ from vigie.i18n import Texts, texts
 from vigie.review.report import render_report
 
 SPEEDS = (1, 10, 60)  # exercise seconds per second of playing
+MARK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # the slider's labels, the first that fits
+MAX_MARKS = 13  # "T+1:45:00" labels side by side across the slider without touching
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -232,8 +234,7 @@ def _top(context: ViewContext, exercise: Exercise, t: Texts) -> html.Header:
 
 
 def _controls(t: Texts, span: float, start: float) -> html.Div:
-    step = 300 if span <= 2 * 3600 else 1800
-    marks = {s: f"T+{t.clock(s)}" for s in range(0, int(span) + 1, step)}
+    marks = slider_marks(t, span)
     return html.Div(
         className="vigie-review-controls",
         children=[
@@ -270,6 +271,12 @@ def _controls(t: Texts, span: float, start: float) -> html.Div:
             dcc.Interval(id="review-play", interval=1000, disabled=True),
         ],
     )
+
+
+def slider_marks(t: Texts, span: float) -> dict[int, str]:
+    """Labels on the exercise clock, the finest step that keeps them few enough to read."""
+    step = next((s for s in MARK_STEPS_S if span / s < MAX_MARKS), MARK_STEPS_S[-1])
+    return {s: f"T+{t.clock(s)}" for s in range(0, int(span) + 1, step)}
 
 
 def _annotate(context: ViewContext, t: Texts) -> html.Section:
