@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +11,7 @@ import pytest
 import requests
 
 from tests.conftest import SMALL_PLAN, require
-from tests.support.cli import run_vigie
+from tests.support.cli import run_on_a_terminal, run_vigie
 from tests.support.prometheus import (
     PROMQL_SIGNALS,
     PrometheusServer,
@@ -230,38 +225,6 @@ def test_an_interrupted_import_resumes_the_same_exercise_without_duplicates(
     finally:
         clean_store.close()
     assert partial < sqlite_store.sample_count(again.exercise_id)
-
-
-def run_on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
-    """The command with its stderr on a pseudo-terminal (where a progress bar is drawn)."""
-    main, child = pty.openpty()
-    seen = bytearray()
-    drain = threading.Thread(target=_read_all, args=(main, seen), daemon=True)
-    drain.start()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "vigie", *args],
-            stdout=subprocess.PIPE,
-            stderr=child,
-            text=True,
-            timeout=180,
-        )
-    finally:
-        os.close(child)
-        drain.join(timeout=5)
-        os.close(main)
-    return done, seen.decode(errors="replace")
-
-
-def _read_all(fd: int, into: bytearray) -> None:
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the terminal's other end closed
-            return
-        if not chunk:
-            return
-        into.extend(chunk)
 
 
 def test_the_command_imports_with_a_progress_bar(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import Drilled
-from tests.support.cli import run_vigie
+from tests.support.cli import run_on_a_terminal, run_vigie
 from tests.support.postgres import free_port
 
 
@@ -26,6 +26,20 @@ def test_report_writes_the_html_and_the_csv_files_in_the_plans_language(
     ]
     html = out.read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Incident timeline" in html
+
+
+def test_exporting_the_samples_draws_a_progress_bar_on_a_terminal(
+    drilled: Drilled, tmp_path: Path
+) -> None:
+    _, exercise_id, _ = drilled
+    db = str(tmp_path / "vigie.db")
+    out, folder = tmp_path / "r.html", tmp_path / "csv"
+    args = ("report", str(exercise_id), "--db", db, "--out", str(out), "--csv", str(folder))
+    done, bar = run_on_a_terminal(*args)
+    assert done.returncode == 0, done.stderr
+    assert "Exporting samples" in bar and "100%" in bar
+    quiet = run_vigie(*args)  # not a terminal (a log file): no bar
+    assert quiet.returncode == 0 and "Exporting" not in quiet.stderr
 
 
 def test_lang_fr_writes_the_report_in_french(drilled: Drilled, tmp_path: Path) -> None:

@@ -412,7 +412,16 @@ def report(exercise_id: int, db: str, out: Path, csv_dir: Path | None, lang: str
         fail(f"no store at {db}", EXIT_UNAVAILABLE)  # a report must not create an empty one
     store = _open_store(db)
     try:
-        written = make_report(store, exercise_id, out, csv_dir, lang)
+        # The HTML takes seconds; the samples' CSV of a long exercise takes minutes.
+        samples = store.sample_count(exercise_id) if csv_dir is not None else 0
+        with click.progressbar(
+            length=samples,
+            label="Exporting samples",
+            show_eta=True,
+            file=sys.stderr,
+            hidden=not (samples and sys.stderr.isatty()),
+        ) as bar:
+            written = make_report(store, exercise_id, out, csv_dir, lang, bar.update)
     except LookupError as exc:
         fail(str(exc))
     except PlanInvalid as exc:

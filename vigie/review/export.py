@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from vigie.i18n import exercise_clock
@@ -34,16 +34,26 @@ ALERT_COLUMNS = (
 ANNOTATION_COLUMNS = ("exercise_s", "clock", "kind", "wave", "author", "text", "written_s")
 
 
-def export_csv(store: Store, record: ExerciseRecord, folder: Path) -> list[Path]:
+def export_csv(
+    store: Store,
+    record: ExerciseRecord,
+    folder: Path,
+    progress: Callable[[int], None] | None = None,
+) -> list[Path]:
     """Write samples.csv, alerts.csv and annotations.csv into `folder` (made if need be).
+    `progress` is told of each batch of samples written (29 million for 4 hours of 2,000
+    series: minutes).
 
     raises OSError when the folder or a file cannot be written.
     """
     folder.mkdir(parents=True, exist_ok=True)
     t0 = record.t0
-    samples = (
-        (*_when(point.at, t0), name, json.dumps(dict(labels)), point.value)
-        for name, labels, point in store.every_sample(record.id)
+    samples = _counted(
+        (
+            (*_when(point.at, t0), name, json.dumps(dict(labels)), point.value)
+            for name, labels, point in store.every_sample(record.id)
+        ),
+        progress,
     )
     alerts = (
         (*_when(a.at, t0), a.rule, a.subject, a.state, a.severity, a.server, a.actor, a.message)
@@ -58,6 +68,25 @@ def export_csv(store: Store, record: ExerciseRecord, folder: Path) -> list[Path]
         _write(folder / "alerts.csv", ALERT_COLUMNS, alerts),
         _write(folder / "annotations.csv", ANNOTATION_COLUMNS, annotations),
     ]
+
+
+PROGRESS_EVERY = 10_000
+
+
+def _counted(
+    rows: Iterator[tuple[object, ...]], progress: Callable[[int], None] | None
+) -> Iterator[tuple[object, ...]]:
+    if progress is None:
+        yield from rows
+        return
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count == PROGRESS_EVERY:
+            progress(count)
+            count = 0
+    progress(count)
 
 
 def _when(at: float, t0: float) -> tuple[float, str]:

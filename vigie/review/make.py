@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from vigie.i18n import texts
@@ -13,9 +14,15 @@ from vigie.store import Store
 
 
 def make_report(
-    store: Store, exercise_id: int, out: Path, csv_dir: Path | None, lang: str | None
+    store: Store,
+    exercise_id: int,
+    out: Path,
+    csv_dir: Path | None,
+    lang: str | None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Write the HTML report to `out` (and the CSV files into `csv_dir`); the files written.
+    `progress` is told of the samples exported as they are written.
 
     raises LookupError for an exercise not in the store, PlanInvalid when its stored
     plan no longer loads, OSError when a file cannot be written.
@@ -30,5 +37,5 @@ def make_report(
     out.write_text(page, encoding="utf-8")
     written = [out]
     if csv_dir is not None:
-        written += export_csv(store, record, csv_dir)
+        written += export_csv(store, record, csv_dir, progress)
     return written
