@@ -15,6 +15,7 @@ from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.drill import run_drill
 from vigie.plan import parse_plan
+from vigie.series import Sample
 from vigie.store import Store
 from vigie.summary import summarize
 
@@ -147,3 +148,25 @@ def test_the_review_page_links_to_the_comparison_of_its_exercise(pair: Pair) -> 
     )
     page = call(client_for(store), request)["_pages_content"]["children"]
     assert by_id(page, "review-compare")["props"]["href"] == f"/compare?b={b}"
+
+
+def test_a_running_exercise_shows_what_was_written_since_within_a_minute(pair: Pair) -> None:
+    store, first, _ = pair
+    toml = SMALL_PLAN.read_text(encoding="utf-8")
+    t0 = 1_800_000_000.0
+    running = store.create_exercise("small-drill", "Running", "live", toml, t0)
+
+    def connected(start: int, end: int, value: float) -> None:
+        for second in range(start, end):
+            batch = [Sample("sessions_active", (("faculty", "alpha"),), t0 + second, value)]
+            store.write_cycle(running, batch)
+
+    connected(0, 60, 10.0)
+    clock = VirtualClock(t0 + 60)
+    client = create_app(store, clock).server.test_client()
+    before = runs(compared(client, first, running)[0])[1]
+    assert max(before["y"]) == 10.0
+    connected(60, 120, 50.0)
+    clock.advance(61)  # the review's and the comparison's live rebuild period
+    after = runs(compared(client, first, running)[0])[1]
+    assert max(after["y"]) == 50.0 and len(after["x"]) > len(before["x"])

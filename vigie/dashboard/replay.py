@@ -87,7 +87,7 @@ def span_s(exercise: Exercise) -> float:
     return float(exercise.plan.exercise.duration_min * 60)
 
 
-def _version(context: ViewContext, exercise: Exercise) -> tuple[object, ...]:
+def version(context: ViewContext, exercise: Exercise) -> tuple[object, ...]:
     """Changes when something is written about the exercise (one cheap read)."""
     record = exercise.record
     return (
@@ -100,7 +100,7 @@ def _version(context: ViewContext, exercise: Exercise) -> tuple[object, ...]:
 
 def review_of(context: ViewContext, exercise: Exercise) -> Review:
     """Built once per worker per version of the exercise (store reads: O(history))."""
-    key = ("review", _version(context, exercise))
+    key = ("review", version(context, exercise))
     return context.shared(key, lambda: _build(context, exercise))
 
 
@@ -127,7 +127,7 @@ def lanes(t: Texts) -> dict[str, str]:
 
 def timeline_figure(context: ViewContext, exercise: Exercise, t: Texts, at_s: float) -> Figure:
     """The shared figure of this version of the exercise, with the cursor at `at_s`."""
-    key = ("review-figure", _version(context, exercise), t.language)
+    key = ("review-figure", version(context, exercise), t.language)
     figure = context.shared(key, lambda: _figure(review_of(context, exercise), exercise, t))
     shapes = [cursor_shape(at_s), *figure["layout"]["shapes"][1:]]
     return {"data": figure["data"], "layout": {**figure["layout"], "shapes": shapes}}

@@ -160,8 +160,9 @@ def render(
         return empty_figure(), t("No such exercise in the store: {ids}", ids=", ".join(unknown))
     align = align if isinstance(align, str) else T0
     signal = signal if isinstance(signal, str) else SESSIONS
-    key = ("compare", ids, signal, align, t.language)
     found = [e for e in pair if e is not None]
+    # A running exercise's version moves on with what is written: its new data shows.
+    key = ("compare", *(replay.version(context, e) for e in found), signal, align, t.language)
     return context.shared(key, lambda: _compared(context, found, align, signal, t))
 
 
