@@ -12,6 +12,7 @@ BENCHMARKS = (
     "benchmarks.bench_alerts",
     "benchmarks.bench_freshness",
     "benchmarks.bench_wall_load",
+    "benchmarks.bench_review",
 )
 
 
