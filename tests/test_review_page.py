@@ -20,7 +20,8 @@ from tests.support.dash_client import (
 )
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
-from vigie.dashboard.pages.review import MAX_MARKS, slider_marks
+from vigie.dashboard.figures import MAX_CLOCK_LABELS, review_timeline_figure
+from vigie.dashboard.pages.review import slider_marks
 from vigie.dashboard.replay import DRAWN
 from vigie.drill import run_drill
 from vigie.i18n import texts as language
@@ -190,5 +191,7 @@ def test_the_slider_s_labels_stay_few_enough_to_read_whatever_the_span() -> None
     for span, every in ((2220, 300), (7200, 600), (14400, 1800)):
         marks = slider_marks(t, span)
         assert sorted(marks) == list(range(0, span + 1, every))
-        assert len(marks) <= MAX_MARKS
+        assert len(marks) <= MAX_CLOCK_LABELS
     assert slider_marks(t, 7200)[3600] == "T+1:00:00"
+    figure = review_timeline_figure([], [], ["Waves"], 7200, 0.0, t)
+    assert figure["layout"]["xaxis"]["tickvals"] == list(range(0, 7201, 600))  # the same labels

@@ -317,8 +317,15 @@ def _wrapped(text: str, width: int = 80) -> str:
     return "<br>".join(plain(line) for line in textwrap.wrap(text, width) or [""])
 
 
+CLOCK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # exercise-clock labels: the first that fits
+MAX_CLOCK_LABELS = 13  # "T+1:45:00" labels side by side across a 1920-pixel screen
+
+
+def clock_step(span_s: float) -> int:
+    """Seconds between labels on the exercise clock over `span_s`, never crowded."""
+    return next((s for s in CLOCK_STEPS_S if span_s / s < MAX_CLOCK_LABELS), CLOCK_STEPS_S[-1])
+
+
 def _clock_ticks(end_s: float) -> dict[str, Any]:
-    """A labelled tick every 5 minutes (every 30 past two hours) on the exercise clock."""
-    step = 300 if end_s <= 2 * 3600 else 1800
-    offsets = list(range(0, int(end_s) + 1, step))
+    offsets = list(range(0, int(end_s) + 1, clock_step(end_s)))
     return {"tickvals": offsets, "ticktext": [f"T+{exercise_clock(s)}" for s in offsets]}

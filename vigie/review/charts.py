@@ -11,7 +11,13 @@ import copy
 from datetime import UTC, datetime, tzinfo
 
 from vigie.dashboard.context import Exercise
-from vigie.dashboard.figures import Figure, connections_figure, plain, sessions_figure
+from vigie.dashboard.figures import (
+    Figure,
+    clock_step,
+    connections_figure,
+    plain,
+    sessions_figure,
+)
 from vigie.dashboard.history import Marker, highest_per_bucket, read_history
 from vigie.i18n import Texts, exercise_clock
 from vigie.review.timeline import Timeline
@@ -20,7 +26,6 @@ from vigie.store import Point, Store
 PAPER_INK = "#1f2328"
 PAPER_GRID = "#d8dee4"
 PAPER_MARK = "#8c959f"  # wave starts: visible on white without hiding the lines
-TICK_EVERY_S = 300  # a labelled tick every 5 exercise minutes
 REPORT_POINTS = 1200  # per line: finer than a printed page shows
 
 
@@ -96,7 +101,7 @@ def _session_lines(timeline: Timeline, end: float, t: Texts) -> dict[str, list[P
 
 def _clock_axis(t0: float, end: float, tz: tzinfo | None) -> dict[str, object]:
     """Ticks on the exercise clock: the timeline's T+ offsets, not the wall time."""
-    offsets = range(0, int(end - t0) + 1, TICK_EVERY_S)
+    offsets = range(0, int(end - t0) + 1, clock_step(end - t0))
     return {
         # The same ISO instants the figure builders put on the x axis.
         "tickvals": [datetime.fromtimestamp(t0 + s, tz or UTC).isoformat() for s in offsets],

@@ -20,15 +20,13 @@ from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import Exercise, ViewContext
-from vigie.dashboard.figures import Figure, empty_figure
+from vigie.dashboard.figures import Figure, clock_step, empty_figure
 from vigie.dashboard.pages import wall
 from vigie.dashboard.screen import Screen, requested_language
 from vigie.i18n import Texts, texts
 from vigie.review.report import render_report
 
 SPEEDS = (1, 10, 60)  # exercise seconds per second of playing
-MARK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # the slider's labels, the first that fits
-MAX_MARKS = 13  # "T+1:45:00" labels side by side across the slider without touching
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -275,8 +273,7 @@ def _controls(t: Texts, span: float, start: float) -> html.Div:
 
 def slider_marks(t: Texts, span: float) -> dict[int, str]:
     """Labels on the exercise clock, the finest step that keeps them few enough to read."""
-    step = next((s for s in MARK_STEPS_S if span / s < MAX_MARKS), MARK_STEPS_S[-1])
-    return {s: f"T+{t.clock(s)}" for s in range(0, int(span) + 1, step)}
+    return {s: f"T+{t.clock(s)}" for s in range(0, int(span) + 1, clock_step(span))}
 
 
 def _annotate(context: ViewContext, t: Texts) -> html.Section:
