@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from vigie.clock import Clock
+from vigie.dashboard.history_grid import HistoryGrids
 from vigie.plan import Plan, parse_plan
 from vigie.store import ExerciseRecord, Store
 from vigie.tick import TickState
@@ -38,6 +39,7 @@ class ViewContext:
     refresh_ms: int = 1000
     poll_interval_s: float | None = None  # None: the plan's fastest source interval
     open_demo: bool = True  # no accounts: actions are signed with the name typed in
+    history: HistoryGrids = field(default_factory=HistoryGrids)  # the charts' closed buckets
     _plans: dict[int, Plan] = field(default_factory=dict)
     _cache: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vigie.dashboard.context import Exercise
+from vigie.dashboard.history_grid import CHART_POINTS, HistoryGrids
 from vigie.store import Point, Store
-
-CHART_POINTS = 300  # a chart's width in useful points on a 1080p screen
 
 
 @dataclass(frozen=True)
@@ -37,14 +36,22 @@ class History:
         return {wave: _summed(group) for wave, group in sorted(groups.items())}
 
 
-def read_history(store: Store, exercise: Exercise, at: float) -> History:
+def read_history(
+    store: Store, exercise: Exercise, at: float, grids: HistoryGrids | None = None
+) -> History:
+    """From T+0 to `at`. With `grids` (the screens, every tick) only what is new since
+    the last read is read; without (a report, once), everything is."""
     record = exercise.record
     start = record.t0
     end = max(at, start + 1)
-    sessions = store.downsampled(record.id, "sessions_active", start, end, CHART_POINTS)
-    connections = store.downsampled(
-        record.id, "server_connections", start, end, CHART_POINTS, aggregate="max"
-    )
+    if grids is None:
+        sessions = store.downsampled(record.id, "sessions_active", start, end, CHART_POINTS)
+        connections = store.downsampled(
+            record.id, "server_connections", start, end, CHART_POINTS, aggregate="max"
+        )
+    else:
+        sessions = grids.read(store, record.id, "sessions_active", "avg", start, end)
+        connections = grids.read(store, record.id, "server_connections", "max", start, end)
     markers = [
         Marker(t.at, f"{t.rule} {t.subject}", t.severity)
         for t in store.alerts.transitions(record.id)

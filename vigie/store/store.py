@@ -322,7 +322,24 @@ class Store:
         """
         start_ms, end_ms = to_ms(start), to_ms(end)
         step_ms = max(1, -(-(end_ms - start_ms + 1) // max(1, points)))
-        bucket = ((samples.c.ts_ms - start_ms) // step_ms).label("bucket")
+        return self.bucketed(exercise_id, name, start, step_ms / 1000, start, end, aggregate, only)
+
+    def bucketed(
+        self,
+        exercise_id: int,
+        name: str,
+        origin: float,
+        width: float,
+        start: float,
+        end: float,
+        aggregate: str = "avg",
+        only: Labels | None = None,
+    ) -> dict[Labels, list[Point]]:
+        """As `downsampled`, on a fixed grid: buckets of `width` seconds from `origin`, of
+        the samples in [start, end]. A bucket read whole stays the same at every later
+        read, so a reader can keep it."""
+        origin_ms, step_ms = to_ms(origin), max(1, to_ms(width))
+        bucket = ((samples.c.ts_ms - origin_ms) // step_ms).label("bucket")
         reduce: Any = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
         query = (
             select(series.c.labels, func.min(samples.c.ts_ms), reduce(samples.c.value), bucket)
@@ -330,8 +347,8 @@ class Store:
             .where(
                 series.c.exercise_id == exercise_id,
                 series.c.name == name,
-                samples.c.ts_ms >= start_ms,
-                samples.c.ts_ms <= end_ms,
+                samples.c.ts_ms >= to_ms(start),
+                samples.c.ts_ms <= to_ms(end),
                 true() if only is None else series.c.labels == labels_key(only),
             )
             .group_by(series.c.labels, bucket)

@@ -20,7 +20,7 @@ from vigie.dashboard import replay
 from vigie.dashboard.compare_figures import Run, compare_figure
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.dashboard.figures import Figure, empty_figure
-from vigie.dashboard.history import CHART_POINTS
+from vigie.dashboard.history_grid import CHART_POINTS
 from vigie.dashboard.screen import requested_language
 from vigie.i18n import Texts, texts
 

@@ -300,7 +300,10 @@ def _body(screen: Screen) -> list[Any]:
 def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Figure]:
     exercise, t = screen.exercise, screen.t
     history = context.per_tick(
-        exercise, screen.at, "history", lambda: read_history(context.store, exercise, screen.at)
+        exercise,
+        screen.at,
+        "history",
+        lambda: read_history(context.store, exercise, screen.at, context.history),
     )
     plan = exercise.plan
     if view == "waves":

@@ -94,7 +94,7 @@ def render(
         screen.exercise,
         screen.at,
         "history",
-        lambda: read_history(context.store, screen.exercise, screen.at),
+        lambda: read_history(context.store, screen.exercise, screen.at, context.history),
     )
     wave_starts = [
         (w.number, screen.exercise.record.t0 + w.start_min * 60)
