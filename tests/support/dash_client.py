@@ -121,7 +121,7 @@ def review_scrub_request(seconds: float, search: str = "") -> dict[str, Any]:
 def review_timeline_request(seconds: float = 0, search: str = "") -> dict[str, Any]:
     """The whole figure; the cursor alone is a patch (changedPropIds review-at.value)."""
     request = callback_request(
-        [("review-timeline", "figure")],
+        [("review-timeline", "figure"), ("review-event", "children")],
         [
             ("review-at", "value", seconds),
             ("review-note-result", "children", None),

@@ -50,19 +50,25 @@ def register(app: Dash, context: ViewContext) -> None:
 
     @app.callback(
         Output("review-timeline", "figure"),
+        Output("review-event", "children"),
         # A page's own component first: Dash then leaves the callback alone on other pages.
         Input("review-at", "value"),
         Input("review-note-result", "children"),
         Input("url", "search"),
         Input("vigie-language", "data"),
     )
-    def timeline(seconds: Any, _note: Any, search: str | None, remembered: str | None) -> Any:
+    def timeline(
+        seconds: Any, _note: Any, search: str | None, remembered: str | None
+    ) -> tuple[Any, str]:
+        # The timeline and what just happened need the whole exercise's facts: this
+        # callback alone builds them, so the wall of the instant (`scrub`) never waits.
+        event = last_event(context, search, remembered, seconds)
         if ctx.triggered_id == "review-at":  # only the cursor moves: no figure rebuilt
             cursor = Patch()
             cursor["layout"]["shapes"][0]["x0"] = _seconds(seconds)
             cursor["layout"]["shapes"][0]["x1"] = _seconds(seconds)
-            return cursor
-        return render_timeline(context, search, remembered, seconds)
+            return cursor, event
+        return render_timeline(context, search, remembered, seconds), event
 
     @app.callback(
         Output("review-at", "value"),
@@ -196,6 +202,7 @@ def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
                         className="vigie-review-side",
                         children=[
                             html.Div(id="review-instant", className="vigie-review-instant"),
+                            html.Div(id="review-event", className="vigie-review-event"),
                             _annotate(context, t),
                         ],
                     ),
@@ -320,14 +327,6 @@ def _instant(context: ViewContext, screen: Screen) -> list[Any]:
         html.Div(f"T+{t.clock(seconds)}", className="vigie-clock", id="review-clock"),
         html.Div(t.time(screen.at, screen.tz), className="vigie-wall-time"),
     ]
-    fact = replay.review_of(context, exercise).last_fact(screen.elapsed_s)
-    if fact is not None:
-        said = replay.wording_for(exercise, t).fact(fact)
-        children.append(
-            html.Div(
-                f"T+{t.clock(fact.at_s)}  {said}", className="vigie-review-event", id="review-event"
-            )
-        )
     default = context.exercise()
     if default is not None and default.record.id == exercise.record.id:
         # The live pages show the app's own exercise: offered only for that one.
@@ -341,6 +340,18 @@ def _instant(context: ViewContext, screen: Screen) -> list[Any]:
             )
         )
     return children
+
+
+def last_event(context: ViewContext, search: Any, remembered: Any, seconds: Any) -> str:
+    """The newest drawn fact at or before the instant shown, on the exercise clock."""
+    screen = review_screen(context, search, remembered, seconds)
+    if screen is None:
+        return ""
+    fact = replay.review_of(context, screen.exercise).last_fact(screen.elapsed_s)
+    if fact is None:
+        return ""
+    said = replay.wording_for(screen.exercise, screen.t).fact(fact)
+    return f"T+{screen.t.clock(fact.at_s)}  {said}"
 
 
 def render_timeline(context: ViewContext, search: Any, remembered: Any, seconds: Any) -> Figure:
