@@ -104,16 +104,16 @@ def session_totals(store: Store, exercise_id: int, plan: Plan) -> SessionTotals:
         for wave in plan.waves_in_order
     }
     by_wave = store.reductions.sums_by_instant(exercise_id, "sessions_active", groups)
-    total = _sum_by_instant(by_wave.values())
-    return SessionTotals([Point(at, value) for at, value in total.items()], by_wave)
+    return SessionTotals(sum_by_instant(by_wave.values()), by_wave)
 
 
-def _sum_by_instant(series: Iterable[list[Point]]) -> dict[float, float]:
+def sum_by_instant(series: Iterable[Iterable[Point]]) -> list[Point]:
+    """The series added up at each instant where any of them has a point, oldest first."""
     totals: dict[float, float] = defaultdict(float)
     for points in series:
         for point in points:
             totals[point.at] += point.value
-    return dict(sorted(totals.items()))
+    return [Point(at, value) for at, value in sorted(totals.items())]
 
 
 def summarize(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from vigie.dashboard.context import Exercise
 from vigie.dashboard.history_grid import CHART_POINTS, HistoryGrids
 from vigie.store import Point, Store
+from vigie.summary import sum_by_instant
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,14 @@ class History:
     alerts: list[Marker]  # when each alert started firing
 
     def total(self) -> list[Point]:
-        return _summed(self.sessions.values())
+        return sum_by_instant(self.sessions.values())
 
     def by_wave(self, wave_of: dict[str, int]) -> dict[int, list[Point]]:
         groups: dict[int, list[list[Point]]] = defaultdict(list)
         for faculty, points in self.sessions.items():
             if faculty in wave_of:
                 groups[wave_of[faculty]].append(points)
-        return {wave: _summed(group) for wave, group in sorted(groups.items())}
+        return {wave: sum_by_instant(group) for wave, group in sorted(groups.items())}
 
 
 def read_history(
@@ -79,14 +80,6 @@ def highest_per_bucket(
         if bucket not in kept or point.value > kept[bucket].value:
             kept[bucket] = point
     return [kept[bucket] for bucket in sorted(kept)]
-
-
-def _summed(group: object) -> list[Point]:
-    totals: dict[float, float] = defaultdict(float)
-    for points in group:  # type: ignore[attr-defined]
-        for point in points:
-            totals[point.at] += point.value
-    return [Point(at, value) for at, value in sorted(totals.items())]
 
 
 def faculty_sessions(store: Store, exercise: Exercise, faculty: str, at: float) -> list[Point]:

@@ -9,7 +9,6 @@ no refresh: a stored exercise does not change while it is compared.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -23,6 +22,7 @@ from vigie.dashboard.figures import Figure, empty_figure
 from vigie.dashboard.history_grid import CHART_POINTS
 from vigie.dashboard.screen import requested_language
 from vigie.i18n import Texts, texts
+from vigie.summary import sum_by_instant
 
 SESSIONS = "sessions"
 SERVER = "server:"  # followed by the server's id
@@ -226,8 +226,4 @@ def _series(context: ViewContext, exercise: Exercise, signal: str) -> list[tuple
         )
         return [(p.at, p.value) for p in next(iter(found.values()), [])]
     sessions = context.store.downsampled(record.id, "sessions_active", record.t0, end, CHART_POINTS)
-    totals: dict[float, float] = defaultdict(float)
-    for points in sessions.values():
-        for point in points:
-            totals[point.at] += point.value
-    return sorted(totals.items())
+    return [(p.at, p.value) for p in sum_by_instant(sessions.values())]

@@ -20,7 +20,7 @@ from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import Exercise, ViewContext
-from vigie.dashboard.figures import Figure, clock_step, empty_figure
+from vigie.dashboard.figures import clock_step, empty_figure
 from vigie.dashboard.pages import wall
 from vigie.dashboard.screen import Screen, requested_language
 from vigie.i18n import Texts, texts
@@ -62,13 +62,18 @@ def register(app: Dash, context: ViewContext) -> None:
     ) -> tuple[Any, str]:
         # The timeline and what just happened need the whole exercise's facts: this
         # callback alone builds them, so the wall of the instant (`scrub`) never waits.
-        event = last_event(context, search, remembered, seconds)
+        exercise = context.exercise(chosen_exercise(search))
+        if exercise is None:
+            return empty_figure(), ""
+        t = requested_language(search, remembered, exercise)
+        at_s = _seconds(seconds, replay.span_s(exercise))
+        event = last_event(context, exercise, t, at_s)
         if ctx.triggered_id == "review-at":  # only the cursor moves: no figure rebuilt
             cursor = Patch()
-            cursor["layout"]["shapes"][0]["x0"] = _seconds(seconds)
-            cursor["layout"]["shapes"][0]["x1"] = _seconds(seconds)
+            cursor["layout"]["shapes"][0]["x0"] = at_s
+            cursor["layout"]["shapes"][0]["x1"] = at_s
             return cursor, event
-        return render_timeline(context, search, remembered, seconds), event
+        return replay.timeline_figure(context, exercise, t, at_s), event
 
     @app.callback(
         Output("review-at", "value"),
@@ -342,25 +347,12 @@ def _instant(context: ViewContext, screen: Screen) -> list[Any]:
     return children
 
 
-def last_event(context: ViewContext, search: Any, remembered: Any, seconds: Any) -> str:
-    """The newest drawn fact at or before the instant shown, on the exercise clock."""
-    screen = review_screen(context, search, remembered, seconds)
-    if screen is None:
-        return ""
-    fact = replay.review_of(context, screen.exercise).last_fact(screen.elapsed_s)
+def last_event(context: ViewContext, exercise: Exercise, t: Texts, at_s: float) -> str:
+    """The newest drawn fact at or before `at_s`, on the exercise clock."""
+    fact = replay.review_of(context, exercise).last_fact(at_s)
     if fact is None:
         return ""
-    said = replay.wording_for(screen.exercise, screen.t).fact(fact)
-    return f"T+{screen.t.clock(fact.at_s)}  {said}"
-
-
-def render_timeline(context: ViewContext, search: Any, remembered: Any, seconds: Any) -> Figure:
-    exercise = context.exercise(chosen_exercise(search))
-    if exercise is None:
-        return empty_figure()
-    t = requested_language(search, remembered, exercise)
-    at = _seconds(seconds, replay.span_s(exercise))
-    return replay.timeline_figure(context, exercise, t, at)
+    return f"T+{t.clock(fact.at_s)}  {replay.wording_for(exercise, t).fact(fact)}"
 
 
 def moved(context: ViewContext, trigger: Any, seconds: Any, speed: Any, search: Any) -> Any:
