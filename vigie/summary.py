@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pydantic import JsonValue
+
 from vigie.plan.model import Plan
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
@@ -63,7 +65,7 @@ class AlertEpisode:
     lead_time_s: float | None  # before the breach it warned about; None if none followed
     message: str  # as it was at its highest severity
     warned_of: Breach | None = None  # the breach that lead time is counted to
-    facts: dict[str, float | str] = field(default_factory=dict)  # the message's numbers
+    facts: dict[str, JsonValue] = field(default_factory=dict)  # the message's numbers
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.memory import PlatformMemory
 from vigie.alerts.rules import RULES, Rule
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.alerts.window import RULE_INPUTS, SeriesWindow
@@ -72,12 +73,13 @@ class AlertEngine:
         self._rules = dict(rules)
         self.window = SeriesWindow(names=RULE_INPUTS)
         self._open: dict[Key, OpenAlert] = {}
-        self._baselines: dict[str, float] = {}
+        self.memory = PlatformMemory(store, exercise_id, plan, t0)
         self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
         self.last: Evaluation | None = None
         self._restore()
 
     def _restore(self) -> None:
+        self.memory.restore()
         for t in self._store.alerts.last_states(self._exercise):
             if t.state in ("pending", "firing"):
                 self._open[(t.rule, t.subject)] = OpenAlert(
@@ -105,10 +107,19 @@ class AlertEngine:
         """Run every rule at `now`; record and return the transitions it caused."""
         with self._lock:
             self.window.forget_before(now)
+            memory = self.memory
             inputs = RuleInputs(
-                self.plan, now, self._t0, self.window, self._interval, self._baselines
+                self.plan,
+                now,
+                self._t0,
+                self.window,
+                self._interval,
+                baselines=memory.baselines,
+                ratios=memory.ratios,
+                launches=memory.launches,  # the memory updates these in place before any rule runs
             )
-            self._note_baselines(inputs)
+            memory.note_launches(inputs)
+            memory.note_platform(inputs)
             transitions: list[NewTransition] = []
             said: dict[str, list[Verdict]] = {}
             for name, rule in self._rules.items():
@@ -128,15 +139,6 @@ class AlertEngine:
                 self._store.alerts.record(self._exercise, transitions, self._notifiers)
             self.last = Evaluation(inputs, said)
             return transitions
-
-    def _note_baselines(self, inputs: RuleInputs) -> None:
-        """While nobody is connected, what each server holds is its baseline."""
-        if inputs.total_sessions != 0:
-            return
-        for server in self.plan.servers:
-            point = inputs.connections(server.id)
-            if inputs.fresh(point) and point is not None:
-                self._baselines[server.id] = point.value
 
     def _apply(self, rule: str, verdicts: list[Verdict], now: float) -> list[NewTransition]:
         transitions = []
@@ -199,7 +201,7 @@ class AlertEngine:
             severity=(severity or verdict.severity).label,
             message=verdict.message,
             server=verdict.server,
-            facts=dict(verdict.facts),
+            facts={} if verdict.facts is None else verdict.facts.as_json(),
             notify=notify,
         )
 

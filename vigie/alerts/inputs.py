@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from vigie.alerts.window import SeriesWindow
+from vigie.capacity import Rates
 from vigie.plan.model import Plan
 from vigie.store import Point
 
@@ -25,6 +26,10 @@ class RuleInputs:
     # Each server's connections while no student was connected (health checks,
     # pools): measured ratios count only what students add on top of it.
     baselines: Mapping[str, float] = field(default_factory=dict)
+    # Connections per typical student once measured, kept for when they cannot be.
+    ratios: Mapping[str, float] = field(default_factory=dict)
+    # Wave number -> exercise second it was actually launched (alerts/launches.py).
+    launches: Mapping[int, float] = field(default_factory=dict)
 
     @property
     def elapsed_s(self) -> float:
@@ -57,7 +62,23 @@ class RuleInputs:
 
     @cached_property
     def started_waves(self) -> list[int]:
-        return [w.number for w in self.plan.waves_in_order if w.start_min * 60 <= self.elapsed_s]
+        """Waves launched by now, in wave order (not the plan's times: the room's)."""
+        return [
+            w.number
+            for w in self.plan.waves_in_order
+            if self.launches.get(w.number, float("inf")) <= self.elapsed_s
+        ]
+
+    def launched_s(self, wave: int) -> float | None:
+        at = self.launches.get(wave)
+        return at if at is not None and at <= self.elapsed_s else None
+
+    @cached_property
+    def rates(self) -> Rates:
+        """Connections per student and background load per server, once per evaluation."""
+        from vigie.alerts.rates import capacity_rates  # it reads these inputs
+
+        return capacity_rates(self)
 
     @cached_property
     def expected_started(self) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
+
+from vigie.alerts.facts import RuleFacts
 
 
 class Severity(IntEnum):
@@ -27,7 +29,7 @@ class Verdict:
     message: str
     unknown: bool = False  # the data it needs is stale or missing: neither ok nor alert
     server: str | None = None  # the server whose limit this is about, for lead times
-    facts: dict[str, float | str] = field(default_factory=dict)
+    facts: RuleFacts | None = None  # the numbers behind it, typed per rule
 
     @classmethod
     def unknown_for(cls, rule: str, subject: str, why: str) -> Verdict:

@@ -1,154 +1,228 @@
-"""An alert's message in the screen's language, from the numbers the rule kept.
+"""An alert's message in the screen's language, from the typed facts the rule kept.
 
 Rules write their message in English for notifiers and logs; screens rebuild it
-from the rule's facts through the catalogue. Without the facts it needs (a
-transition written by an older Vigie) the rule's own words are shown.
+from the rule's facts (vigie.alerts.facts) through the catalogue. Without facts
+that validate (a transition written by an older Vigie) the rule's own words are shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import tzinfo
+from typing import Any
 
+from vigie.alerts.facts import (
+    BlindFacts,
+    FacultyLagFacts,
+    GateFacts,
+    GateVerdict,
+    HeadroomFacts,
+    RampState,
+    RuleFacts,
+    ThrottlingFacts,
+    TimeToLimitFacts,
+)
+from vigie.alerts.rules import facts_of
+from vigie.capacity import LimitKind
 from vigie.i18n import Texts
 from vigie.plan import Plan
 from vigie.tick import AlertView
 
-Facts = dict[str, float | str]
-
 
 def alert_message(t: Texts, alert: AlertView, plan: Plan, tz: tzinfo | None) -> str:
-    writer = WRITERS.get(alert.rule)
+    facts = facts_of(alert.rule, alert.facts)
+    writer = WRITERS.get(type(facts)) if facts is not None else None
     if writer is None:
         return alert.message
-    try:
-        return writer(t, alert.subject, alert.facts, plan, tz)
-    except (KeyError, ValueError, TypeError):
-        return alert.message
+    return writer(t, alert.subject, facts, plan, tz)
 
 
-def _n(facts: Facts, key: str) -> float:
-    return float(facts[key])
+def _names(plan: Plan, faculties: tuple[str, ...]) -> str:
+    names = {f.id: f.name for f in plan.faculties}
+    return ", ".join(names.get(f, f) for f in faculties)
 
 
-def _headroom(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
+def limit_text(
+    t: Texts, plan: Plan, server: str, kind: str, address: str | None, faculties: tuple[str, ...]
+) -> str:
+    """A limit named in the screen's language (vigie.capacity.wording, translated)."""
+    if kind != LimitKind.PER_SOURCE.value:
+        return server
+    if address is None:
+        return t(
+            "{server}'s per-address limit for {faculties} (its own address)",
+            server=server,
+            faculties=_names(plan, faculties),
+        )
+    return t(
+        "{server}'s per-address limit for {address} ({faculties})",
+        server=server,
+        address=address,
+        faculties=_names(plan, faculties),
+    )
+
+
+def _headroom(t: Texts, subject: str, f: HeadroomFacts, plan: Plan, tz: tzinfo | None) -> str:
     values = {
         "server": subject,
-        "connections": t.count(_n(f, "connections")),
-        "limit": t.count(_n(f, "limit")),
-        "share": t.percent(_n(f, "ratio")),
+        "connections": t.count(f.connections),
+        "limit": t.count(f.limit),
+        "share": t.percent(f.ratio),
     }
-    if "threshold" not in f:
+    if f.threshold is None:
         return t("{server} at {connections} of {limit} connections ({share})", **values)
     levels = {"careful": t("careful"), "warning": t("warning"), "critical": t("critical")}
     return t(
         "{server} at {connections} of {limit} connections ({share}): "
         "above its {threshold} {level} level",
-        threshold=t.percent(_n(f, "threshold")),
-        level=levels.get(str(f.get("level")), str(f.get("level"))),
+        threshold=t.percent(f.threshold),
+        level=levels.get(f.level, f.level),
         **values,
     )
 
 
-def _time_to_limit(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
-    if "eta_s" not in f:
-        return t(
-            "{server} is at its limit ({connections} of {limit})",
-            server=subject,
-            connections=t.count(_n(f, "connections")),
-            limit=t.count(_n(f, "limit")),
-        )
+def _time_to_limit(
+    t: Texts, subject: str, f: TimeToLimitFacts, plan: Plan, tz: tzinfo | None
+) -> str:
+    values = {"server": subject, "connections": t.count(f.connections), "limit": t.count(f.limit)}
+    if f.state is RampState.AT_LIMIT:
+        return t("{server} is at its limit ({connections} of {limit})", **values)
+    if f.eta_s is None or f.slope_per_s is None:
+        return t("{server} is not heading for its limit", server=subject)
     return t(
         "{server} reaches its limit in ~{minutes} min at the current ramp "
         "(+{slope} connections/s, {connections} of {limit})",
-        server=subject,
-        minutes=max(1, round(_n(f, "eta_s") / 60)),
-        slope=t.decimal(_n(f, "slope_per_s")),
-        connections=t.count(_n(f, "connections")),
-        limit=t.count(_n(f, "limit")),
-    )
-
-
-def _wave_gate(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
-    values = {
-        "wave": int(_n(f, "wave")),
-        "students": t.count(_n(f, "students")),
-        "server": f["server"],
-        "projected": t.count(_n(f, "projected")),
-        "limit": t.count(_n(f, "limit")),
-        "share": t.percent(_n(f, "projected") / _n(f, "limit")),
-        "fit": t.count(_n(f, "fit")),
-    }
-    if f["verdict"] == "HOLD":
-        if _n(f, "students"):
-            return t(
-                "Wave {wave} ({students} students) would take {server} to {projected} of "
-                "{limit} connections ({share}): HOLD. At most {fit} students fit; split the wave.",
-                **values,
-            )
-        return t(
-            "The rest of wave {wave} would take {server} to {projected} of {limit} "
-            "connections ({share}): HOLD new connections.",
-            **values,
-        )
-    return t(
-        "Wave {wave} ({students} students) would take {server} to {projected} of {limit} "
-        "connections ({share}): GO, but above the critical level.",
+        minutes=max(1, round(f.eta_s / 60)),
+        slope=t.decimal(f.slope_per_s),
         **values,
     )
 
 
-def _throttling(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
-    causes = {
-        "security": t("its security layer is throttling"),
-        "saturated": t("saturated at its limit"),
-        "high": t("at {share} of its limit", share=t.percent(_n(f, "peak_ratio"))),
-        "below": t(
-            "well below its limit ({share}): not a capacity problem",
-            share=t.percent(_n(f, "peak_ratio")),
-        ),
+def _wave_gate(t: Texts, subject: str, f: GateFacts, plan: Plan, tz: tzinfo | None) -> str:
+    values = {
+        "wave": f.wave,
+        "students": t.count(f.students),
+        "limit_name": limit_text(t, plan, f.server, f.kind, f.address, f.faculties),
+        "projected": t.count(f.projected),
+        "limit": t.count(f.limit),
+        "share": t.percent(f.share),
+        "critical": t.percent(f.critical),
     }
+    if f.verdict is GateVerdict.GO:
+        if f.share >= f.critical:
+            return t(
+                "Wave {wave} ({students} students) would take {limit_name} to {projected} of "
+                "{limit} connections ({share}): GO, but above the {critical} critical level.",
+                **values,
+            )
+        return t(
+            "Wave {wave} ({students} students) would take {limit_name} to {projected} of "
+            "{limit} connections ({share}): GO.",
+            **values,
+        )
+    advice = _gate_advice(t, f)
+    if f.verdict is GateVerdict.FORECAST:
+        return t(
+            "Wave {wave} ({students} students) will not fit when its turn comes: it would take "
+            "{limit_name} to {projected} of {limit} connections ({share}). {advice}",
+            advice=advice,
+            **values,
+        )
+    if f.students:
+        return t(
+            "Wave {wave} ({students} students) would take {limit_name} to {projected} of "
+            "{limit} connections ({share}): HOLD. {advice}",
+            advice=advice,
+            **values,
+        )
     return t(
-        "{server} is refusing connections: {refused} refused and {reset} reset; {cause}",
-        server=subject,
-        refused=t.count(_n(f, "refused")),
-        reset=t.count(_n(f, "reset")),
-        cause=causes[str(f["cause"])],
+        "The rest of wave {wave} would take {limit_name} to {projected} of {limit} "
+        "connections ({share}): {advice}",
+        advice=advice,
+        **values,
     )
 
 
-def _faculty_lag(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
+def _gate_advice(t: Texts, f: GateFacts) -> str:
+    per_source = f.kind == LimitKind.PER_SOURCE.value
+    if not f.students:
+        if per_source:
+            return t(
+                "HOLD new connections from that address; add addresses or ask for an allowlist."
+            )
+        return t("HOLD new connections.")
+    if per_source:
+        return t(
+            "At most {fit} of the students behind that address fit; "
+            "add addresses or ask for an allowlist.",
+            fit=t.count(f.counted_fit),
+        )
+    return t("At most {fit} students fit; split the wave.", fit=t.count(f.fit))
+
+
+def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, tz: tzinfo | None) -> str:
+    if f.cause == "per_source":
+        cause = t(
+            "{limit_name} is near its level: about {connections} of {limit} connections",
+            limit_name=limit_text(
+                t, plan, subject, LimitKind.PER_SOURCE.value, f.address, f.faculties
+            ),
+            connections=t.count(f.source_connections or 0),
+            limit=t.count(f.source_limit or 0),
+        )
+    else:
+        cause = {
+            "security": t("its security layer is throttling"),
+            "saturated": t("saturated at its limit"),
+            "high": t("at {share} of its limit", share=t.percent(f.peak_ratio)),
+            "below": t(
+                "well below its limit ({share}): not a capacity problem",
+                share=t.percent(f.peak_ratio),
+            ),
+        }.get(f.cause, f.cause)
+    return t(
+        "{server} is refusing connections: {refused} refused and {reset} reset "
+        "in the last {window} s; {cause}",
+        server=subject,
+        refused=t.count(f.refused),
+        reset=t.count(f.reset),
+        window=t.count(f.window_s),
+        cause=cause,
+    )
+
+
+def _faculty_lag(t: Texts, subject: str, f: FacultyLagFacts, plan: Plan, tz: tzinfo | None) -> str:
     names = {faculty.id: faculty.name for faculty in plan.faculties}
     return t(
-        "{faculty}: {connected} of {expected} students connected ({share})",
+        "{faculty}: {connected} of {expected} students connected ({share}) "
+        "{minutes} min after wave {wave} was launched",
         faculty=names.get(subject, subject),
-        connected=t.count(_n(f, "connected")),
-        expected=t.count(_n(f, "expected")),
-        share=t.percent(_n(f, "connected") / max(1.0, _n(f, "expected"))),
+        connected=t.count(f.connected),
+        expected=t.count(f.expected),
+        share=t.percent(f.connected / max(1, f.expected)),
+        minutes=t.count(round(f.minutes)),
+        wave=f.wave,
     )
 
 
-def _blind(t: Texts, subject: str, f: Facts, plan: Plan, tz: tzinfo | None) -> str:
-    kind = f["kind"]
-    if kind == "source":
+def _blind(t: Texts, subject: str, f: BlindFacts, plan: Plan, tz: tzinfo | None) -> str:
+    if f.kind == "source" and f.since is not None:
         return t(
-            "MONITORING BLIND: {source} since {time}",
-            source=subject,
-            time=t.time(_n(f, "since"), tz),
+            "MONITORING BLIND: {source} since {time}", source=subject, time=t.time(f.since, tz)
         )
-    if kind == "never":
+    if f.kind == "never":
         return t("{signal} has never had a value: check its metric", signal=subject)
-    return t(
-        "{signal} is stale: last value at {time}", signal=subject, time=t.time(_n(f, "newest"), tz)
-    )
+    if f.newest is None:
+        return t("{signal} is stale", signal=subject)
+    return t("{signal} is stale: last value at {time}", signal=subject, time=t.time(f.newest, tz))
 
 
-Writer = Callable[[Texts, str, Facts, Plan, "tzinfo | None"], str]
-WRITERS: dict[str, Writer] = {
-    "headroom": _headroom,
-    "time_to_limit": _time_to_limit,
-    "wave_gate": _wave_gate,
-    "throttling": _throttling,
-    "faculty_lag": _faculty_lag,
-    "blind": _blind,
+Writer = Callable[[Texts, str, Any, Plan, "tzinfo | None"], str]
+WRITERS: dict[type[RuleFacts], Writer] = {
+    HeadroomFacts: _headroom,
+    TimeToLimitFacts: _time_to_limit,
+    GateFacts: _wave_gate,
+    ThrottlingFacts: _throttling,
+    FacultyLagFacts: _faculty_lag,
+    BlindFacts: _blind,
 }

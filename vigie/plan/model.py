@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, model_validator
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Fraction = Annotated[float, Field(gt=0, le=1)]
@@ -34,6 +34,9 @@ class Exercise(Strict):
     total_students: int | None = Field(default=None, gt=0)
     duration_min: float = Field(default=120, gt=0)
     language: Language = Language.EN
+    # The connections a typical student opens to the platform: the yardstick a
+    # faculty's own `connections_per_student` is compared with.
+    connections_per_student: float | None = Field(default=None, gt=0)
 
 
 class Faculty(Strict):
@@ -41,7 +44,13 @@ class Faculty(Strict):
     name: str = Field(min_length=1)
     expected_students: int = Field(ge=0)
     wave: int
-    egress_ips: tuple[str, ...] = ()
+    # The public addresses its students reach the platform from (the university's
+    # NAT). A per-source limit counts all students behind one address together;
+    # a faculty with none counts as one address of its own.
+    egress_ips: tuple[IPvAnyAddress, ...] = ()
+    # Where its students open more or fewer connections than the typical student
+    # (kiosks, a second device): scales its share of every server's load.
+    connections_per_student: float | None = Field(default=None, gt=0)
 
 
 class Wave(Strict):
@@ -66,9 +75,16 @@ class ServerRole(StrEnum):
 
 
 class Server(Strict):
+    """A server and its limits: total connections, and optionally connections per
+    source address (a WAF, an anti-DDoS rule, HAProxy's stick table on `src`)."""
+
     id: Identifier
     role: ServerRole
     connection_limit: int
+    per_source_limit: int | None = Field(default=None, gt=0)
+    # Connections it holds with no student connected (pools, health checks, the
+    # university's other sites); measured before the first student, then kept.
+    base_connections: int = Field(default=0, ge=0)
     thresholds: Thresholds = Thresholds()
     # The plan's estimate, for the pre-flight check and the wave gate until
     # students are connected and the real ratio can be measured.
@@ -172,11 +188,28 @@ class Throttle(Strict):
 
 
 class ServerLoad(Strict):
-    """A server's connections: a base plus a share of all student connections."""
+    """A server's connections: a base plus a share of all student connections.
+    Without `base_connections`, the plan's declared background load is the truth."""
 
     server: Identifier
     share: float = Field(ge=0)
-    base_connections: int = Field(default=0, ge=0)
+    base_connections: int | None = Field(default=None, ge=0)
+
+
+class Launch(Strict):
+    """When the simulated room really launches a wave (the plan's time is the
+    intention); `recorded`: the room records its GO for the wave at that instant."""
+
+    wave: int
+    at_min: float = Field(ge=0)
+    recorded: bool = True
+
+
+class FacultyConnections(Strict):
+    """The connections each of one faculty's students really holds, in a simulation."""
+
+    faculty: Identifier
+    connections: ConnectionsPerStudent
 
 
 class FacultyNetwork(Strict):
@@ -197,6 +230,11 @@ class Simulation(Strict):
     throttle: Throttle | None = None
     server_load: tuple[ServerLoad, ...] = ()
     faculty_networks: tuple[FacultyNetwork, ...] = ()
+    faculty_connections: tuple[FacultyConnections, ...] = ()
+    launches: tuple[Launch, ...] = ()
+    # How long a refused student waits before trying again (no security throttle).
+    retry_min_s: float = Field(default=15, gt=0)
+    retry_max_s: float = Field(default=90, gt=0)
 
 
 class HeadroomRule(Strict):
@@ -209,6 +247,9 @@ class TimeToLimitRule(Strict):
     horizon_s: float = Field(default=600, gt=0)
     min_points: int = Field(default=20, ge=3)
     hold_s: float = Field(default=5, ge=0)
+    # A level clears only once the time to limit is this much longer than the
+    # level's own horizon, so a ramp hovering at a boundary makes one alert.
+    hysteresis: float = Field(default=0.5, ge=0, le=5)
 
 
 class WaveGateRule(Strict):
@@ -256,6 +297,9 @@ class Plan(Strict):
 
     def server(self, server_id: str) -> Server:
         return next(s for s in self.servers if s.id == server_id)
+
+    def faculty(self, faculty_id: str) -> Faculty:
+        return next(f for f in self.faculties if f.id == faculty_id)
 
     def faculties_in_wave(self, number: int) -> list[Faculty]:
         return [f for f in self.faculties if f.wave == number]

@@ -1,11 +1,14 @@
 """A deterministic model of the exam platform, stepped in fixed ticks.
 
-Students connect after their wave starts; each holds some connections through
-the gateway to the servers behind it. Past its connection limit, the throttling
+Students connect after their wave is launched (the plan's time, or the room's);
+each holds some connections through the gateway to the servers behind it, from
+its faculty's egress address. Past its connection limit, the throttling
 server's security layer trips: for `hold_min` it refuses every new connection
 and drops a share of established sessions each minute; dropped students retry,
 and are refused again while the throttle holds, which is how active sessions
-collapsed on 21 January 2022.
+collapsed on 21 January 2022. Every other limit is hard: a server at its total,
+or an address at a server's per-source limit, refuses the new connection and
+keeps the ones it has; the refused student retries a little later.
 
 The model only ever moves forward in whole ticks, so what it reports at a given
 exercise second depends on the plan and the seed alone, never on when or how
@@ -61,8 +64,12 @@ class _ServerState:
     share: float
     base: int
     limit: int
+    per_source: int | None = None
     rejected: int = 0
     reset: int = 0
+
+    def load(self, student_connections: float) -> int:
+        return round(self.share * student_connections)
 
 
 @dataclass
@@ -92,7 +99,9 @@ class ExamPlatform:
         self.plan = plan
         self.sim = plan.simulation or Simulation()
         self._rng = random.Random(self.sim.seed if seed is None else seed)
-        self._roster: list[Student] = draw_roster(plan, self.sim, self._rng)
+        roster = draw_roster(plan, self.sim, self._rng)
+        self._roster: list[Student] = roster.students
+        self._address_connections = [0] * len(roster.addresses)
         self._attempts: list[tuple[float, int]] = [
             (s.first_attempt_s, i) for i, s in enumerate(self._roster)
         ]
@@ -158,17 +167,32 @@ class ExamPlatform:
 
     def _attempt(self, student: int, now_s: float) -> None:
         connections = self._roster[student].connections
-        if self._is_throttled():
-            self._throttled_server().rejected += connections
+        refusing = self._throttled_server() if self._is_throttled() else self._refusing(student)
+        if refusing is not None:
+            refusing.rejected += connections
             self._schedule_retry(student, now_s)
             return
         self._active.add(student)
         self._faculty_sessions[self._roster[student].faculty] += 1
+        self._address_connections[self._roster[student].address] += connections
         self._student_connections += connections
         server = self._throttled_server_or_none()
         if server is not None and self._connections(server) > server.limit:
             assert self._throttle is not None
             self._throttled_until = now_s + self._throttle.hold_min * 60
+
+    def _refusing(self, student: int) -> _ServerState | None:
+        """The first server a hard limit of which this student's connections would pass."""
+        connections = self._roster[student].connections
+        from_address = self._address_connections[self._roster[student].address] + connections
+        throttled = self._throttled_server_or_none()
+        for state in self._servers.values():
+            over_total = state.base + state.load(self._student_connections + connections)
+            if state is not throttled and over_total > state.limit:
+                return state
+            if state.per_source is not None and state.load(from_address) > state.per_source:
+                return state
+        return None
 
     def _drop_sessions(self, now_s: float, tick_s: float) -> None:
         if not self._is_throttled() or not self._active or self._throttle is None:
@@ -186,11 +210,14 @@ class ExamPlatform:
     def _disconnect(self, student: int) -> None:
         self._active.remove(student)
         self._faculty_sessions[self._roster[student].faculty] -= 1
+        self._address_connections[self._roster[student].address] -= self._roster[
+            student
+        ].connections
         self._student_connections -= self._roster[student].connections
 
     def _schedule_retry(self, student: int, now_s: float) -> None:
-        assert self._throttle is not None
-        delay = self._rng.uniform(self._throttle.retry_min_s, self._throttle.retry_max_s)
+        retry = self._throttle or self.sim
+        delay = self._rng.uniform(retry.retry_min_s, retry.retry_max_s)
         heapq.heappush(self._attempts, (now_s + delay, student))
 
     def _stop(self) -> None:
@@ -222,12 +249,17 @@ class ExamPlatform:
         states = {}
         for server in self.plan.servers:
             load = loads.get(server.id)
-            share, base = (load.share, load.base_connections) if load else (0.0, 0)
-            states[server.id] = _ServerState(share, base, server.connection_limit)
+            share = load.share if load else 0.0
+            base = server.base_connections
+            if load is not None and load.base_connections is not None:
+                base = load.base_connections
+            states[server.id] = _ServerState(
+                share, base, server.connection_limit, server.per_source_limit
+            )
         return states
 
     def _connections(self, state: _ServerState) -> int:
-        return state.base + round(state.share * self._student_connections)
+        return state.base + state.load(self._student_connections)
 
     def _is_throttled(self) -> bool:
         return self.at_s < self._throttled_until

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from pydantic import JsonValue
+
 from vigie.series import Labels
 
 
@@ -87,7 +89,7 @@ class AlertTransition:
     severity: str
     message: str
     server: str | None
-    facts: dict[str, float | str]
+    facts: dict[str, JsonValue]
     actor: str | None
 
 
@@ -100,7 +102,7 @@ class NewTransition:
     severity: str
     message: str
     server: str | None = None
-    facts: dict[str, float | str] | None = None
+    facts: dict[str, JsonValue] | None = None
     actor: str | None = None
     notify: bool = False  # queue it for every notifier
 

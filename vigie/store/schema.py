@@ -184,3 +184,18 @@ login_failures = Table(
     Column("failures", Integer, nullable=False),
     PrimaryKeyConstraint("key", "window_ms", name="pk_login_failures"),
 )
+
+# What the alert engine learned about the platform during an exercise and must
+# not forget across a restart: each server's background load (measured while no
+# student was connected), its measured connections per student, and each wave's
+# actual launch. One row per (exercise, kind, key), replaced when it changes.
+learned_facts = Table(
+    "learned_facts",
+    metadata,
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # baseline, ratio, launch
+    Column("key", String(64), nullable=False),  # a server id, or a wave number
+    Column("value", Float, nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),  # when it was learned
+    PrimaryKeyConstraint("exercise_id", "kind", "key", name="pk_learned_facts"),
+)

@@ -19,6 +19,7 @@ from vigie.series import Labels, Sample
 from vigie.store.accounts_store import AccountStore
 from vigie.store.alerts_store import AlertStore
 from vigie.store.engine import open_engine
+from vigie.store.learned_store import LearnedStore
 from vigie.store.records import (
     AgentToken,
     Annotation,
@@ -58,6 +59,7 @@ class Store:
         self.ticks = TickStore(engine)
         self.reductions = SeriesReductions(engine)
         self.accounts = AccountStore(engine)
+        self.learned = LearnedStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from vigie.alerts.engine import Evaluation
+from vigie.alerts.facts import GateFacts, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rules import wave_gate
 from vigie.alerts.verdict import Verdict
 from vigie.plan.model import Plan, Server
 from vigie.store import Point, Store
@@ -42,7 +44,7 @@ def build_tick(
         active=sum(p.value for p in sessions.values()) if sessions else None,
         active_measured_at=min((p.at for p in sessions.values()), default=None),
         expected=plan.total_expected,
-        waves=tuple(_wave(plan, w.number, sessions, inputs.elapsed_s) for w in plan.waves_in_order),
+        waves=tuple(_wave(inputs, w.number) for w in plan.waves_in_order),
         servers=tuple(_server(inputs, s, evaluation.verdicts) for s in plan.servers),
         gate=_gate(evaluation.verdicts.get("wave_gate", [])),
         alerts=board.firing(),
@@ -54,20 +56,27 @@ def build_tick(
     )
 
 
-def _wave(plan: Plan, number: int, sessions: dict[str, Point], elapsed: float) -> WaveView:
+def _wave(inputs: RuleInputs, number: int) -> WaveView:
+    plan, sessions = inputs.plan, inputs.sessions_by_faculty
     start_s = plan.wave(number).start_min * 60
     expected = plan.expected_in_wave(number)
     connected = round(
         sum(sessions[f.id].value for f in plan.faculties_in_wave(number) if f.id in sessions)
     )
-    if elapsed < start_s:
+    launched_s = inputs.launched_s(number)
+    if launched_s is None:
         state = WaveState.PLANNED
     elif expected and connected >= COMPLETE_SHARE * expected:
         state = WaveState.COMPLETE
     else:
         state = WaveState.CONNECTING
     return WaveView(
-        number=number, start_s=start_s, expected=expected, connected=connected, state=state
+        number=number,
+        start_s=start_s,
+        launched_s=launched_s,
+        expected=expected,
+        connected=connected,
+        state=state,
     )
 
 
@@ -80,7 +89,8 @@ def _server(inputs: RuleInputs, server: Server, verdicts: dict[str, list[Verdict
     headroom = _said_about(verdicts.get("headroom", []), server.id)
     ramp = _said_about(verdicts.get("time_to_limit", []), server.id)
     severity = "unknown" if headroom is None or headroom.unknown else headroom.severity.label
-    eta = ramp.facts.get("eta_s") if ramp is not None and not ramp.unknown else None
+    ramp_facts = None if ramp is None or ramp.unknown else ramp.facts
+    eta = ramp_facts.eta_s if isinstance(ramp_facts, TimeToLimitFacts) else None
     t = server.thresholds
     return ServerView(
         id=server.id,
@@ -89,31 +99,39 @@ def _server(inputs: RuleInputs, server: Server, verdicts: dict[str, list[Verdict
         connections=None if point is None else point.value,
         measured_at=None if point is None else point.at,
         severity=severity,
-        eta_s=float(eta) if isinstance(eta, int | float) else None,
+        eta_s=eta,
         thresholds=(t.careful, t.warning, t.critical),
     )
 
 
 def _gate(verdicts: list[Verdict]) -> GateView | None:
+    """The gate's verdict on the next wave (the first it gives; later ones are forecasts)."""
     if not verdicts:
         return None
     verdict = verdicts[0]
-    wave = int(verdict.subject.removeprefix("wave-"))
-    if verdict.unknown:
-        return GateView(
-            wave=wave, students=0, verdict="UNKNOWN", severity="unknown", reason=verdict.message
-        )
     f = verdict.facts
+    if verdict.unknown or not isinstance(f, GateFacts):
+        return GateView(
+            wave=wave_gate.wave_of(verdict.subject),
+            students=0,
+            verdict="UNKNOWN",
+            severity="unknown",
+            reason=verdict.message,
+        )
     return GateView(
-        wave=wave,
-        students=int(f["students"]),
-        verdict=str(f["verdict"]),
+        wave=f.wave,
+        students=f.students,
+        verdict=f.verdict.value,
         severity=verdict.severity.label,
-        server=str(f["server"]),
-        projected=float(f["projected"]),
-        limit=int(f["limit"]),
-        fit=float(f["fit"]),
-        ratio_source=str(f["ratio_source"]),
+        server=f.server,
+        kind=f.kind,
+        address=f.address,
+        faculties=f.faculties,
+        projected=f.projected,
+        limit=f.limit,
+        fit=f.fit,
+        counted_fit=f.counted_fit,
+        ratio_source="measured" if f.measured else "plan estimate",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 
 class Frozen(BaseModel):
@@ -25,10 +25,11 @@ class WaveState(StrEnum):
 
 class WaveView(Frozen):
     number: int
-    start_s: float  # exercise seconds
+    start_s: float  # exercise seconds: the plan's intention
     expected: int
     connected: int
     state: WaveState
+    launched_s: float | None = None  # when the room really launched it (recorded or seen)
 
     @property
     def share(self) -> float:
@@ -61,10 +62,14 @@ class GateView(Frozen):
     students: int  # still to come in that wave; 0 once it has started
     verdict: str  # GO, HOLD, UNKNOWN
     severity: str
-    server: str | None = None  # the server closest to its limit after the wave
+    server: str | None = None  # the server of the limit that binds first
+    kind: str | None = None  # that limit's kind: total, per_source
+    address: str | None = None  # per_source: the address (None: a faculty's own)
+    faculties: tuple[str, ...] = ()  # per_source: the faculties behind it
     projected: float | None = None
     limit: int | None = None
-    fit: float | None = None  # students that fit before that limit
+    fit: float | None = None  # students of the wave that fit before that limit
+    counted_fit: int | None = None  # per_source: of the students behind it, how many fit
     ratio_source: str | None = None  # "measured" or "plan estimate"
     reason: str | None = None  # why it is unknown
 
@@ -75,7 +80,7 @@ class AlertView(Frozen):
     severity: str
     since: float
     message: str  # as the rule wrote it (English), for notifiers and the log
-    facts: dict[str, float | str]
+    facts: dict[str, JsonValue]  # the rule's typed facts, as stored (vigie.alerts.facts)
     acknowledged_by: str | None = None
     acknowledged_at: float | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from vigie.alerts.facts import BlindFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.i18n.formats import wall_time
@@ -32,7 +33,7 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
                     source.id,
                     Severity.CRITICAL,
                     f"MONITORING BLIND: {source.id} unreachable since {_clock(first_down)}",
-                    facts={"kind": "source", "since": first_down},
+                    facts=BlindFacts(kind="source", since=first_down),
                 )
             )
             continue
@@ -60,7 +61,7 @@ def _stale_signals(
                     signal.name,
                     Severity.WARNING,
                     f"{signal.name} has never had a value from {source}: check its metric",
-                    facts={"kind": "never", "source": source},
+                    facts=BlindFacts(kind="never", source=source),
                 )
             )
         elif newest is None:  # too soon to tell (or just restarted): keep whatever was said
@@ -74,7 +75,7 @@ def _stale_signals(
                     signal.name,
                     Severity.WARNING,
                     f"{signal.name} is stale: last value at {_clock(newest)}",
-                    facts={"kind": "stale", "newest": newest},
+                    facts=BlindFacts(kind="stale", newest=newest),
                 )
             )
     return verdicts

@@ -1,65 +1,76 @@
-"""Lagging faculty: minutes after its wave started, a faculty has too few students in.
+"""Lagging faculty: minutes after its wave was launched, a faculty has too few students in.
 
-A local problem for that faculty's IT team. When most faculties lag at once the
-problem is national, not local, and this rule stays quiet (the platform's own
-alerts speak).
+A local problem for that faculty's IT team. Time runs from the wave's actual
+launch, not the plan's hope. When most faculties lag at once the problem is
+national, not local, and this rule stays quiet (the platform's own alerts
+speak); refusals by the platform silence only the faculties they explain (all of
+them for a server-wide throttle, those behind the address for a per-source one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from vigie.alerts.facts import FacultyLagFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rules import throttling
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.i18n.formats import count
+from vigie.plan.model import Faculty
 
 RULE = "faculty_lag"
 
 
-def _platform_refusing(inputs: RuleInputs) -> bool:
-    """Students dropped by the platform itself are not a faculty's local problem."""
-    return any(v.severity > Severity.OK for v in throttling.evaluate(inputs, {}))
+def _minutes_since_launch(inputs: RuleInputs, faculty: Faculty) -> float | None:
+    launched = inputs.launched_s(faculty.wave)
+    return None if launched is None else (inputs.elapsed_s - launched) / 60
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
     settings = inputs.plan.alerts.faculty_lag
     sessions = inputs.sessions_by_faculty
-    due = [
-        f
-        for f in inputs.plan.faculties
-        if f.expected_students
-        and inputs.elapsed_s - inputs.plan.wave(f.wave).start_min * 60 >= settings.after_min * 60
-    ]
+    due = []
+    for f in inputs.plan.faculties:
+        minutes = _minutes_since_launch(inputs, f)
+        if f.expected_students and minutes is not None and minutes >= settings.after_min:
+            due.append((f, minutes))
     verdicts, lagging = [], []
-    for faculty in due:
+    for faculty, minutes in due:
         point = sessions.get(faculty.id)
-        if not inputs.fresh(point):
+        if point is None or not inputs.fresh(point):
             verdicts.append(
                 Verdict.unknown_for(RULE, faculty.id, f"no fresh sessions of {faculty.id}")
             )
             continue
-        assert point is not None
-        share = point.value / faculty.expected_students
-        if share < settings.below:
-            lagging.append((faculty, point.value, share))
+        if point.value / faculty.expected_students < settings.below:
+            lagging.append((faculty, point.value, minutes))
         else:
             verdicts.append(Verdict(RULE, faculty.id, Severity.OK, f"{faculty.id} is connected"))
-    national = bool(lagging) and (
-        len(lagging) > settings.national_share * len(due) or _platform_refusing(inputs)
-    )
-    for faculty, connected, share in lagging:
-        if national:
-            verdicts.append(
-                Verdict(RULE, faculty.id, Severity.OK, "most faculties lag: a national problem")
+    if not lagging:
+        return verdicts
+    national = len(lagging) > settings.national_share * len(due)
+    explained = throttling.explained_faculties(inputs, throttling.evaluate(inputs, {}))
+    for faculty, connected, minutes in lagging:
+        if national or faculty.id in explained:
+            why = (
+                "most faculties lag: a national problem"
+                if national
+                else "the platform refuses its connections"
             )
+            verdicts.append(Verdict(RULE, faculty.id, Severity.OK, why))
             continue
-        minutes = (inputs.elapsed_s - inputs.plan.wave(faculty.wave).start_min * 60) / 60
-        expected = faculty.expected_students
-        message = (
-            f"{faculty.name}: {count(connected, 'en')} of {count(expected, 'en')} students "
-            f"connected ({share:.0%}) {minutes:.0f} min after wave {faculty.wave} started"
-        )
-        facts: dict[str, float | str] = {"connected": connected, "expected": expected}
-        verdicts.append(Verdict(RULE, faculty.id, Severity.WARNING, message, facts=facts))
+        verdicts.append(_lag(faculty, connected, minutes))
     return verdicts
+
+
+def _lag(faculty: Faculty, connected: float, minutes: float) -> Verdict:
+    expected = faculty.expected_students
+    message = (
+        f"{faculty.name}: {count(connected, 'en')} of {count(expected, 'en')} students "
+        f"connected ({connected / expected:.0%}) {minutes:.0f} min after wave "
+        f"{faculty.wave} was launched"
+    )
+    facts = FacultyLagFacts(
+        connected=connected, expected=expected, wave=faculty.wave, minutes=minutes
+    )
+    return Verdict(RULE, faculty.id, Severity.WARNING, message, facts=facts)

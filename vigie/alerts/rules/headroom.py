@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from vigie.alerts.facts import HeadroomFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.i18n.formats import count
@@ -55,13 +56,13 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
                 severity,
                 message,
                 server=server.id,
-                facts={
-                    "connections": point.value,
-                    "limit": server.connection_limit,
-                    "ratio": ratio,
-                    **({} if severity is Severity.OK else {"threshold": threshold}),
-                    "level": severity.label,
-                },
+                facts=HeadroomFacts(
+                    connections=point.value,
+                    limit=server.connection_limit,
+                    ratio=ratio,
+                    threshold=None if severity is Severity.OK else threshold,
+                    level=severity.label,
+                ),
             )
         )
     return verdicts

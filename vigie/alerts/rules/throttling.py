@@ -1,22 +1,31 @@
 """Throttling: a server refusing or resetting connections while its load is high.
 
 The symptom of 21 January 2022. With a throttle flag the message says the
-security layer engaged; refusals at the limit are saturation; refusals well
-below the limit are something else than capacity.
+security layer engaged; refusals at the limit are saturation. A server with a
+per-source limit whose refusals come while one address is near that limit (its
+students' connections, estimated from their sessions) is throttling that
+address, and the alert names it and the faculties behind it. Refusals well
+below every limit are something else than capacity.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
+from vigie.alerts.facts import ThrottlingFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
+from vigie.capacity import Demand, LimitKind, LimitProjection, capacity_model, project
+from vigie.capacity.wording import limit_name
 from vigie.collectors.host import counter_increase
 from vigie.i18n.formats import count
+from vigie.plan.model import Server
 from vigie.store import Point
 
 RULE = "throttling"
+SERVER_WIDE = frozenset({"security", "saturated", "high"})  # causes that refuse everyone
 
 
 def increase(points: Sequence[Point]) -> float:
@@ -24,71 +33,124 @@ def increase(points: Sequence[Point]) -> float:
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
+    verdicts = [_judge(inputs, server) for server in inputs.plan.servers]
+    return [v for v in verdicts if v is not None]
+
+
+def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
     settings = inputs.plan.alerts.throttling
     start = inputs.now - settings.window_s
-    verdicts = []
-    for server in inputs.plan.servers:
-        rejected = inputs.window.since("server_rejected_total", "server", server.id, start)
-        reset = inputs.window.since("server_reset_total", "server", server.id, start)
-        if not rejected and not reset:
-            reports = any(
-                inputs.window.known(name, "server", server.id)
-                for name in ("server_rejected_total", "server_reset_total")
-            )
-            if reports:  # it did report refusals, and has gone silent: we cannot tell
-                verdicts.append(
-                    Verdict.unknown_for(RULE, server.id, f"no fresh refusals of {server.id}")
-                )
-            continue
-        connections = inputs.window.since("server_connections", "server", server.id, start)
-        if not connections or not inputs.fresh(connections[-1]):
-            verdicts.append(Verdict.unknown_for(RULE, server.id, f"no fresh data for {server.id}"))
-            continue
-        refused, dropped = increase(rejected), increase(reset)
-        peak = max(p.value for p in connections) / server.connection_limit
-        flag = inputs.window.latest("server_throttled", "server", server.id)
-        throttled = flag is not None and inputs.fresh(flag) and flag.value >= 0.5
-        facts: dict[str, float | str] = {"refused": refused, "reset": dropped, "peak_ratio": peak}
-        if refused + dropped < settings.min_refused:
-            verdicts.append(
-                Verdict(
-                    RULE,
-                    server.id,
-                    Severity.OK,
-                    f"{server.id} accepts connections",
-                    server=server.id,
-                    facts=facts,
-                )
-            )
-            continue
-        numbers = (
-            f"{count(refused, 'en')} refused and {count(dropped, 'en')} reset in the last "
-            f"{settings.window_s:g} s"
+    rejected = inputs.window.since("server_rejected_total", "server", server.id, start)
+    reset = inputs.window.since("server_reset_total", "server", server.id, start)
+    if not rejected and not reset:
+        reports = any(
+            inputs.window.known(name, "server", server.id)
+            for name in ("server_rejected_total", "server_reset_total")
         )
-        kind, cause = _cause(throttled, peak, settings.high_fraction)
-        facts["cause"] = kind
-        severity = (
-            Severity.CRITICAL if throttled or peak >= settings.high_fraction else Severity.WARNING
+        # It did report refusals, and has gone silent: we cannot tell.
+        return (
+            Verdict.unknown_for(RULE, server.id, f"no fresh refusals of {server.id}")
+            if reports
+            else None
         )
-        verdicts.append(
-            Verdict(
-                RULE,
-                server.id,
-                severity,
-                f"{server.id} is refusing connections: {numbers}; {cause}",
-                server=server.id,
-                facts=facts,
-            )
+    connections = inputs.window.since("server_connections", "server", server.id, start)
+    if not connections or not inputs.fresh(connections[-1]):
+        return Verdict.unknown_for(RULE, server.id, f"no fresh data for {server.id}")
+    refused, dropped = increase(rejected), increase(reset)
+    peak = max(p.value for p in connections) / server.connection_limit
+    if refused + dropped < settings.min_refused:
+        facts = ThrottlingFacts(
+            refused=refused,
+            reset=dropped,
+            peak_ratio=peak,
+            window_s=settings.window_s,
+            cause="none",
         )
-    return verdicts
+        return Verdict(
+            RULE,
+            server.id,
+            Severity.OK,
+            f"{server.id} accepts connections",
+            server=server.id,
+            facts=facts,
+        )
+    flag = inputs.window.latest("server_throttled", "server", server.id)
+    throttled = flag is not None and inputs.fresh(flag) and flag.value >= 0.5
+    cause = _cause(inputs, server, throttled, peak)
+    facts = ThrottlingFacts(
+        refused=refused,
+        reset=dropped,
+        peak_ratio=peak,
+        window_s=settings.window_s,
+        cause=cause.kind,
+        address=cause.address.limit.address if cause.address else None,
+        faculties=cause.address.limit.faculties if cause.address else (),
+        source_connections=cause.address.peak if cause.address else None,
+        source_limit=cause.address.limit.level if cause.address else None,
+    )
+    numbers = (
+        f"{count(refused, 'en')} refused and {count(dropped, 'en')} reset in the last "
+        f"{settings.window_s:g} s"
+    )
+    severity = Severity.WARNING if cause.kind == "below" else Severity.CRITICAL
+    return Verdict(
+        RULE,
+        server.id,
+        severity,
+        f"{server.id} is refusing connections: {numbers}; {cause.words}",
+        server=server.id,
+        facts=facts,
+    )
 
 
-def _cause(throttled: bool, peak: float, high: float) -> tuple[str, str]:
-    """(kind, English words) of why connections are refused; screens translate the kind."""
+@dataclass(frozen=True)
+class _Cause:
+    kind: str  # security, saturated, per_source, high, below
+    words: str  # in English; screens translate the kind
+    address: LimitProjection | None = None
+
+
+def _cause(inputs: RuleInputs, server: Server, throttled: bool, peak: float) -> _Cause:
+    high = inputs.plan.alerts.throttling.high_fraction
     if throttled:
-        return "security", "its security layer is throttling"
+        return _Cause("security", "its security layer is throttling")
     if peak >= 1:
-        return "saturated", "saturated at its limit"
+        return _Cause("saturated", "saturated at its limit")
+    fullest = fullest_address(inputs, server)
+    if fullest is not None and fullest.share >= high and fullest.share >= peak:
+        words = (
+            f"{limit_name(inputs.plan, fullest.limit)} is near its level: about "
+            f"{count(fullest.peak, 'en')} of {count(fullest.limit.level, 'en')} connections"
+        )
+        return _Cause("per_source", words, fullest)
     if peak >= high:
-        return "high", f"at {peak:.0%} of its limit"
-    return "below", f"well below its limit ({peak:.0%}): not a capacity problem"
+        return _Cause("high", f"at {peak:.0%} of its limit")
+    return _Cause("below", f"well below its limit ({peak:.0%}): not a capacity problem")
+
+
+def fullest_address(inputs: RuleInputs, server: Server) -> LimitProjection | None:
+    """The address whose students hold the most of the server's per-source limit, now."""
+    model = capacity_model(inputs.plan)
+    addresses = [
+        limit for limit in model.of_server(server.id) if limit.kind is LimitKind.PER_SOURCE
+    ]
+    if not addresses:
+        return None
+    connected = {f: p.value for f, p in inputs.sessions_by_faculty.items()}
+    projections = project(model, Demand(connected, {}), inputs.rates, 0.0, addresses)
+    return max(projections, key=lambda p: p.share, default=None)
+
+
+def explained_faculties(inputs: RuleInputs, verdicts: Sequence[Verdict]) -> set[str]:
+    """Faculties whose missing students these refusals explain: everyone for a
+    server-wide cause, the faculties behind the address for a per-source one."""
+    explained: set[str] = set()
+    for verdict in verdicts:
+        facts = verdict.facts
+        if verdict.severity is Severity.OK or not isinstance(facts, ThrottlingFacts):
+            continue
+        if facts.cause in SERVER_WIDE:
+            explained |= {f.id for f in inputs.plan.faculties}
+        elif facts.cause == "per_source":
+            explained |= set(facts.faculties)
+    return explained

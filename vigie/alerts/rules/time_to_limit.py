@@ -2,16 +2,22 @@
 
 A least-squares slope over the window; the alert fires when the limit is less
 than the horizon away. The ramp of a wave stops once its students are in, so the
-projection is capped by what the started waves can still bring: a steep but
-short ramp that cannot reach the limit is no alarm.
+projection is capped by what the launched waves can still bring (the capacity
+model's peak for the server's total, background load counted once, never
+multiplied as if students brought it): a steep but short ramp that cannot reach
+the limit is no alarm. A level clears only well past its boundary (hysteresis),
+so a ramp hovering at a boundary, or a server hovering at its limit, is one alert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from vigie.alerts.facts import RampState, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rates import launched_demand
 from vigie.alerts.verdict import Severity, Verdict
+from vigie.capacity import Demand, LimitKind, capacity_model, project
 from vigie.i18n.formats import count
 from vigie.plan.model import Server
 from vigie.store import Point
@@ -30,86 +36,84 @@ def slope_per_second(points: Sequence[Point]) -> float:
     return sum((p.at - mean_t) * (p.value - mean_v) for p in points) / spread
 
 
-def ceiling(inputs: RuleInputs, server: Server, current: float, margin: float) -> float | None:
-    """The most connections the started waves can bring, or None when it cannot be told.
+def ceiling(inputs: RuleInputs, server: Server) -> float | None:
+    """The most connections the launched waves can bring to the server's total, or
+    None when it cannot be told (no estimate, nothing measured)."""
+    margin = inputs.plan.alerts.wave_gate.margin
+    model = capacity_model(inputs.plan)
+    total = [limit for limit in model.of_server(server.id) if limit.kind is LimitKind.TOTAL]
+    demand = Demand(launched_demand(inputs), {})
+    projections = project(model, demand, inputs.rates, margin, limits=total)
+    return projections[0].peak if projections else None
 
-    Scaled from what the connected students hold once enough are in; before
-    that, from the plan's estimate of connections per student.
-    """
-    sessions = inputs.total_sessions
-    expected = inputs.expected_started
-    if sessions and sessions >= inputs.plan.alerts.wave_gate.min_sessions:
-        return current * max(1.0, expected / sessions) * (1 + margin)
-    if server.connections_per_student is None:
-        return None
-    baseline = inputs.baselines.get(server.id, 0.0)
-    return max(current, baseline + expected * server.connections_per_student * (1 + margin))
+
+def level(eta_s: float, horizon_s: float, was: Severity, hysteresis: float) -> Severity:
+    """CRITICAL under half the horizon, WARNING under it; a level held clears only
+    `hysteresis` (a fraction of its boundary) past it."""
+    for severity, boundary in ((Severity.CRITICAL, horizon_s / 2), (Severity.WARNING, horizon_s)):
+        stretch = 1 + hysteresis if was >= severity else 1.0
+        if eta_s <= boundary * stretch:
+            return severity
+    return Severity.OK
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
+    return [
+        _judge(inputs, server, previous.get(server.id, Severity.OK))
+        for server in inputs.plan.servers
+    ]
+
+
+def _judge(inputs: RuleInputs, server: Server, was: Severity) -> Verdict:
     settings = inputs.plan.alerts.time_to_limit
-    margin = inputs.plan.alerts.wave_gate.margin
-    verdicts = []
-    for server in inputs.plan.servers:
-        points = inputs.window.since(
-            "server_connections", "server", server.id, inputs.now - settings.window_s
+    points = inputs.window.since(
+        "server_connections", "server", server.id, inputs.now - settings.window_s
+    )
+    if not points or not inputs.fresh(points[-1]):
+        return Verdict.unknown_for(RULE, server.id, f"no fresh connections of {server.id}")
+    current, limit = points[-1].value, server.connection_limit
+    near = (
+        limit * (1 - inputs.plan.alerts.headroom.hysteresis) if was is Severity.CRITICAL else limit
+    )
+    if current >= near:
+        return Verdict(
+            RULE,
+            server.id,
+            Severity.CRITICAL,
+            f"{server.id} is at its limit ({count(current, 'en')} of {count(limit, 'en')})",
+            server=server.id,
+            facts=TimeToLimitFacts(state=RampState.AT_LIMIT, connections=current, limit=limit),
         )
-        if not points or not inputs.fresh(points[-1]):
-            verdicts.append(
-                Verdict.unknown_for(RULE, server.id, f"no fresh connections of {server.id}")
-            )
-            continue
-        current, limit = points[-1].value, server.connection_limit
-        facts: dict[str, float | str] = {"connections": current, "limit": limit}
-        if current >= limit:
-            verdicts.append(
-                Verdict(
-                    RULE,
-                    server.id,
-                    Severity.CRITICAL,
-                    f"{server.id} is at its limit ({count(current, 'en')} of {count(limit, 'en')})",
-                    server=server.id,
-                    facts=facts,
-                )
-            )
-            continue
-        if len(points) < settings.min_points:
-            verdicts.append(
-                Verdict(RULE, server.id, Severity.OK, "not enough points yet", server=server.id)
-            )
-            continue
-        cap = ceiling(inputs, server, current, margin)
-        slope = 0.0 if cap is not None and cap < limit else slope_per_second(points)
-        if slope <= 0:
-            verdicts.append(
-                Verdict(
-                    RULE,
-                    server.id,
-                    Severity.OK,
-                    f"{server.id} is not heading for its limit",
-                    server=server.id,
-                    facts=facts | {"slope_per_s": slope},
-                )
-            )
-            continue
-        eta = (limit - current) / slope
-        severity = Severity.OK
-        if eta <= settings.horizon_s / 2:
-            severity = Severity.CRITICAL
-        elif eta <= settings.horizon_s:
-            severity = Severity.WARNING
-        message = (
-            f"{server.id} reaches its limit in ~{max(1, round(eta / 60))} min at the current ramp "
-            f"(+{slope:.1f} connections/s, {count(current, 'en')} of {count(limit, 'en')})"
+    if len(points) < settings.min_points:
+        facts = TimeToLimitFacts(state=RampState.TOO_FEW, connections=current, limit=limit)
+        return Verdict(
+            RULE, server.id, Severity.OK, "not enough points yet", server=server.id, facts=facts
         )
-        verdicts.append(
-            Verdict(
-                RULE,
-                server.id,
-                severity,
-                message,
-                server=server.id,
-                facts=facts | {"slope_per_s": slope, "eta_s": eta},
-            )
+    cap = ceiling(inputs, server)
+    slope = 0.0 if cap is not None and cap < limit else slope_per_second(points)
+    if slope <= 0:
+        return Verdict(
+            RULE,
+            server.id,
+            Severity.OK,
+            f"{server.id} is not heading for its limit",
+            server=server.id,
+            facts=TimeToLimitFacts(
+                state=RampState.FLAT, connections=current, limit=limit, slope_per_s=slope
+            ),
         )
-    return verdicts
+    eta = (limit - current) / slope
+    message = (
+        f"{server.id} reaches its limit in ~{max(1, round(eta / 60))} min at the current ramp "
+        f"(+{slope:.1f} connections/s, {count(current, 'en')} of {count(limit, 'en')})"
+    )
+    return Verdict(
+        RULE,
+        server.id,
+        level(eta, settings.horizon_s, was, settings.hysteresis),
+        message,
+        server=server.id,
+        facts=TimeToLimitFacts(
+            state=RampState.RAMP, connections=current, limit=limit, slope_per_s=slope, eta_s=eta
+        ),
+    )

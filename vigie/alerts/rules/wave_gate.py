@@ -1,121 +1,147 @@
-"""The wave gate: would the next wave fit? GO or HOLD, with the numbers.
+"""The wave gate: would the next wave fit? GO or HOLD, naming the limit that binds.
 
-Each server's peak = its connections now + (students of started waves still to
-connect + the next wave's students) x connections per student x (1 + margin).
-The ratio is the plan's estimate until enough students are connected, then the
-ratio measured on the server. After the last wave has started, the gate watches
-whether the rest of that wave fits.
+For the next wave to launch, every limit of every kind is projected
+(`vigie.capacity`): students of launched waves (connected now, or still to come)
+plus the wave, times each faculty's connections per student, plus the
+background load. HOLD when any limit would be reached; the verdict names the
+limit under which the fewest of the wave's students fit, and how many.
+
+Later waves are forecast the same way, everything before them counted in: a
+wave that will not fit is a warning long before its turn (the pre-flight, live).
+After the last wave is out, the gate watches whether the rest of it fits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vigie.alerts.capacity import Projection, project
+from vigie.alerts.facts import GateFacts, GateVerdict
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rates import launched_demand
 from vigie.alerts.verdict import Severity, Verdict
+from vigie.capacity import Demand, LimitKind, LimitProjection, binding, capacity_model, project
+from vigie.capacity.wording import limit_name
 from vigie.i18n.formats import count
 
 RULE = "wave_gate"
 
 
-def gated_wave(inputs: RuleInputs) -> tuple[int, int] | None:
-    """(wave number, its students still to come) for the wave the gate decides on."""
-    started = inputs.started_waves
-    upcoming = [w.number for w in inputs.plan.waves_in_order if w.number not in started]
-    if upcoming:
-        return upcoming[0], inputs.plan.expected_in_wave(upcoming[0])
-    if started:
-        return started[-1], 0  # the last wave is in: does the rest of it fit?
-    return None
+def subject_of(wave: int) -> str:
+    return f"wave-{wave}"
+
+
+def wave_of(subject: str) -> int:
+    """The wave a gate subject is about (the inverse of `subject_of`)."""
+    return int(subject.removeprefix("wave-"))
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
-    gate = gated_wave(inputs)
-    if gate is None:
+    plan = inputs.plan
+    started = inputs.started_waves
+    upcoming = [w.number for w in plan.waves_in_order if w.number not in started]
+    subjects = upcoming or started[-1:]
+    if not subjects:
         return []
-    wave, wave_students = gate
-    subject = f"wave-{wave}"
-    sessions = inputs.total_sessions if inputs.elapsed_s > 0 else 0.0
-    if sessions is None:
-        return [Verdict.unknown_for(RULE, subject, "active sessions are stale")]
-    still_coming = max(0.0, inputs.expected_started - sessions)
+    stale = _stale(inputs)
+    if stale is not None:
+        return [Verdict.unknown_for(RULE, subject_of(w), stale) for w in subjects]
+    before = launched_demand(inputs)
+    verdicts = []
+    if not upcoming:
+        verdicts.append(_judge(inputs, started[-1], Demand(before, {}), forecast=False))
+    for index, wave in enumerate(upcoming):
+        demand = {f.id: float(f.expected_students) for f in plan.faculties_in_wave(wave)}
+        verdicts.append(_judge(inputs, wave, Demand(dict(before), demand), forecast=index > 0))
+        before |= demand
+    return [v for v in verdicts if v is not None]
+
+
+def _stale(inputs: RuleInputs) -> str | None:
+    if inputs.elapsed_s <= 0:
+        return None
+    if inputs.total_sessions is None:
+        return "active sessions are stale"
+    if inputs.started_waves:
+        for server in inputs.plan.servers:
+            if not inputs.fresh(inputs.connections(server.id)):
+                return f"connections of {server.id} are stale"
+    return None
+
+
+def _judge(inputs: RuleInputs, wave: int, demand: Demand, forecast: bool) -> Verdict | None:
     margin = inputs.plan.alerts.wave_gate.margin
-    projections = []
-    for server in inputs.plan.servers:
-        point = inputs.connections(server.id)
-        current = point.value if inputs.fresh(point) and point is not None else None
-        if current is None and inputs.elapsed_s > 0 and inputs.started_waves:
-            return [Verdict.unknown_for(RULE, subject, f"connections of {server.id} are stale")]
-        current = current or 0.0
-        measured = sessions >= inputs.plan.alerts.wave_gate.min_sessions
-        baseline = inputs.baselines.get(server.id, 0.0)
-        ratio = (
-            max(0.0, current - baseline) / sessions if measured else server.connections_per_student
-        )
-        if ratio is None:
-            continue
-        projections.append(
-            project(server, current, ratio, measured, still_coming, wave_students, margin)
-        )
-    if not projections:
-        return []
-    worst = max(projections, key=lambda p: p.share)
-    return [_verdict(inputs, subject, wave, wave_students, worst, projections)]
-
-
-def _verdict(
-    inputs: RuleInputs,
-    subject: str,
-    wave: int,
-    students: int,
-    worst: Projection,
-    all_: list[Projection],
-) -> Verdict:
-    server = inputs.plan.server(worst.server)
-    facts: dict[str, float | str] = {
-        "wave": wave,
-        "students": students,
-        "server": worst.server,
-        "projected": worst.projected,
-        "limit": worst.limit,
-        "ratio": worst.ratio,
-        "fit": worst.fit,
-        "ratio_source": "measured" if worst.measured else "plan estimate",
-    }
-    what = (
-        f"Wave {wave} ({count(students, 'en')} students)"
-        if students
-        else f"The rest of wave {wave}"
-    )
-    numbers = (
-        f"would take {worst.server} to {count(worst.projected, 'en')} of "
-        f"{count(worst.limit, 'en')} connections ({worst.share:.0%})"
-    )
-    if worst.projected >= worst.limit:
-        advice = (
-            f"HOLD. At most {count(worst.fit, 'en')} students fit; split the wave."
-            if students
-            else "HOLD new connections."
-        )
-        return Verdict(
-            RULE,
-            subject,
-            Severity.CRITICAL,
-            f"{what} {numbers}: {advice}",
-            server=worst.server,
-            facts=facts | {"verdict": "HOLD"},
-        )
-    tight = worst.share >= server.thresholds.critical
-    severity = Severity.WARNING if tight else Severity.OK
-    advice = (
-        f"GO, but above the {server.thresholds.critical:.0%} critical level." if tight else "GO."
-    )
+    projections = project(capacity_model(inputs.plan), demand, inputs.rates, margin)
+    first = binding(projections)
+    if first is None:
+        return None
+    students = round(demand.wave_total)
+    breaking = [p for p in projections if not p.holds]
+    tight = [p for p in projections if p.share >= p.limit.thresholds.critical]
+    if breaking:
+        verdict = GateVerdict.FORECAST if forecast else GateVerdict.HOLD
+        shown, severity = first, Severity.WARNING if forecast else Severity.CRITICAL
+    elif tight and not forecast:
+        verdict, severity = GateVerdict.GO, Severity.WARNING
+        shown = max(tight, key=lambda p: p.share)
+    else:
+        verdict, severity, shown = GateVerdict.GO, Severity.OK, first
+    facts = _facts(wave, students, verdict, shown)
     return Verdict(
         RULE,
-        subject,
+        subject_of(wave),
         severity,
-        f"{what} {numbers}: {advice}",
-        server=worst.server,
-        facts=facts | {"verdict": "GO"},
+        _message(inputs, facts, shown),
+        server=shown.limit.server,
+        facts=facts,
     )
+
+
+def _facts(wave: int, students: int, verdict: GateVerdict, p: LimitProjection) -> GateFacts:
+    return GateFacts(
+        wave=wave,
+        students=students,
+        verdict=verdict,
+        server=p.limit.server,
+        kind=p.limit.kind.value,
+        address=p.limit.address,
+        faculties=p.limit.faculties if p.limit.kind is LimitKind.PER_SOURCE else (),
+        projected=p.peak,
+        limit=p.limit.level,
+        share=p.share,
+        fit=p.fit,
+        counted=p.counted,
+        counted_fit=p.counted_fit,
+        ratio=p.ratio,
+        measured=p.measured,
+        critical=p.limit.thresholds.critical,
+    )
+
+
+def _message(inputs: RuleInputs, f: GateFacts, p: LimitProjection) -> str:
+    what = (
+        f"Wave {f.wave} ({count(f.students, 'en')} students)"
+        if f.students
+        else f"The rest of wave {f.wave}"
+    )
+    numbers = (
+        f"{limit_name(inputs.plan, p.limit)} to {count(f.projected, 'en')} of "
+        f"{count(f.limit, 'en')} connections ({f.share:.0%})"
+    )
+    if f.verdict is GateVerdict.GO:
+        tight = f.share >= f.critical
+        advice = f"GO, but above the {f.critical:.0%} critical level." if tight else "GO."
+        return f"{what} would take {numbers}: {advice}"
+    per_source = p.limit.kind is LimitKind.PER_SOURCE
+    remedy = "add addresses or ask for an allowlist."
+    if not f.students:
+        advice = f"HOLD new connections{' from that address; ' + remedy if per_source else '.'}"
+    elif per_source:
+        advice = (
+            f"At most {count(f.counted_fit, 'en')} of the {count(p.wave_counted, 'en')} "
+            f"students behind that address fit; {remedy}"
+        )
+    else:
+        advice = f"At most {count(f.fit, 'en')} students fit; split the wave."
+    if f.verdict is GateVerdict.FORECAST:
+        return f"{what} will not fit when its turn comes: it would take {numbers}. {advice}"
+    return f"{what} would take {numbers}: {'HOLD. ' if f.students else ''}{advice}"

@@ -1,0 +1,61 @@
+"""When each wave really went out: recorded by the room, or seen in the data.
+
+The plan's wave times are the intention. A wave is launched when an operator
+records GO for it, or when its faculties' students start connecting (at least
+1% of them, so a stray early test connection launches nothing), whichever comes
+first. A wave planned at T+0 goes out with the exercise itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from vigie.plan.model import Plan
+from vigie.store import Annotation, Point
+
+OBSERVED_SHARE = 0.01
+
+
+def planned_launches(plan: Plan, elapsed_s: float) -> dict[int, float]:
+    """The launches the plan intends up to `elapsed_s` (exercise seconds): for
+    pure rule tests and for the pre-flight, never for a running exercise."""
+    return {w.number: w.start_min * 60 for w in plan.waves if w.start_min * 60 <= elapsed_s}
+
+
+def at_exercise_start(plan: Plan) -> dict[int, float]:
+    return {w.number: 0.0 for w in plan.waves if w.start_min == 0}
+
+
+def recorded_launches(
+    annotations: Iterable[Annotation], t0: float, known: Mapping[int, float]
+) -> dict[int, float]:
+    """GO decisions that launch a wave not yet launched, in exercise seconds."""
+    found: dict[int, float] = {}
+    for a in annotations:
+        if a.kind != "decision" or a.wave is None or a.wave in known or a.wave in found:
+            continue
+        if a.text.split(":", 1)[0].strip().lower() == "go":
+            found[a.wave] = max(0.0, a.at - t0)
+    return found
+
+
+def observed_launches(
+    plan: Plan,
+    sessions: Mapping[str, Point],
+    t0: float,
+    known: Mapping[int, float],
+) -> dict[int, float]:
+    """Waves whose faculties have started connecting, at the instant it was seen."""
+    found = {}
+    for wave in plan.waves:
+        if wave.number in known:
+            continue
+        members = [f for f in plan.faculties_in_wave(wave.number) if f.id in sessions]
+        if not members:
+            continue
+        connected = sum(sessions[f.id].value for f in members)
+        needed = max(1, math.ceil(OBSERVED_SHARE * plan.expected_in_wave(wave.number)))
+        if connected >= needed:
+            found[wave.number] = max(0.0, max(sessions[f.id].at for f in members) - t0)
+    return found
