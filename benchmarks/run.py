@@ -13,6 +13,7 @@ BENCHMARKS = (
     "benchmarks.bench_freshness",
     "benchmarks.bench_wall_load",
     "benchmarks.bench_review",
+    "benchmarks.bench_foresight",
 )
 
 

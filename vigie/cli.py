@@ -15,6 +15,7 @@ from vigie.cli_accounts import kiosk, user
 from vigie.cli_support import (
     DB_HELP,
     EXIT_BAD_INPUT,
+    EXIT_CANNOT_HOLD,
     EXIT_UNAVAILABLE,
     _open_store,
     _store_url,
@@ -42,8 +43,8 @@ def _load(path: Path) -> tuple[Plan, str]:
     try:
         plan = load_plan(path)
     except PlanInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
+        for line in exc.lines():
+            click.echo(line, err=True)
         sys.exit(EXIT_BAD_INPUT)
     return plan, path.read_text(encoding="utf-8")
 
@@ -57,12 +58,21 @@ ALERTMANAGER = click.option(
 
 @main.command()
 @PLAN_ARGUMENT
-def check(plan: Path) -> None:
-    """Validate PLAN; print every error with its field path (exit 2 if any)."""
+@click.option(
+    "--strict",
+    is_flag=True,
+    help=f"Exit {EXIT_CANNOT_HOLD} when the pre-flight finds a limit that cannot hold.",
+)
+def check(plan: Path, strict: bool) -> None:
+    """Validate PLAN and run its pre-flight; print every error with its field path (exit 2)."""
+    from vigie.capacity.preflight import preflight
     from vigie.plan_report import describe
 
     loaded, _ = _load(plan)
     click.echo(describe(loaded))
+    if strict and any(not row.holds for row in preflight(loaded)):
+        click.echo(f"vigie: {plan}: a limit cannot hold (--strict)", err=True)
+        sys.exit(EXIT_CANNOT_HOLD)
 
 
 @main.command()

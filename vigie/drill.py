@@ -31,6 +31,17 @@ def exercise_t0(plan: Plan) -> float:
     return DEFAULT_T0 if starts_at is None else starts_at.timestamp()
 
 
+ROOM = "simulated room"  # the author of the GOs the simulation's room records
+ROOM_WORDS = "launched as the simulation's room decided"
+
+
+def _recorded_launches(plan: Plan) -> list[tuple[float, int]]:
+    """(exercise second, wave) of the launches the simulated room records as a GO."""
+    sim = plan.simulation
+    launches = () if sim is None else sim.launches
+    return sorted((launch.at_min * 60, launch.wave) for launch in launches if launch.recorded)
+
+
 def run_drill(
     plan: Plan,
     plan_toml: str,
@@ -53,8 +64,14 @@ def run_drill(
     recorder = TickRecorder(store, exercise_id, AlertEngine(plan, store, exercise_id, t0, interval))
     recorder.evaluate(t0)  # the pre-flight: the wave gate speaks from the plan at T+0
     cycles = samples = 0
+    room = _recorded_launches(plan)
     while clock.now() - t0 + interval <= exercise.end_s + 1e-9:
         clock.advance(interval)
+        while room and room[0][0] <= clock.now() - t0:
+            at_s, wave = room.pop(0)
+            store.add_annotation(
+                exercise_id, t0 + at_s, "decision", ROOM, f"go: {ROOM_WORDS}", wave=wave
+            )
         result = run_cycle(store, exercise_id, exercise.collectors, clock.now())
         recorder.after_cycle(clock.now(), result)
         samples += len(result.samples)

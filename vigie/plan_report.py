@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from vigie.alerts.capacity import preflight
+from vigie.capacity import Limit, LimitKind
+from vigie.capacity.preflight import PreflightRow, preflight, shown
+from vigie.capacity.wording import behind
 from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 
@@ -30,29 +32,80 @@ def describe(plan: Plan) -> str:
 
 
 def preflight_lines(plan: Plan) -> list[str]:
-    """Wave by wave, each server's load from the plan's own estimates, and where it cannot hold."""
+    """Wave by wave, every limit's load from the plan's own estimates, and where it cannot hold."""
     rows = preflight(plan)
     if not rows:
         return ["Pre-flight: no server has a connections_per_student estimate; nothing to check."]
+    table = [_cells(plan, row) for row in shown(rows)]
+    header = ("after wave", "students", "limit", "connections", "level", "load")
+    widths = [max(len(header[i]), *(len(r[i]) for r in table)) for i in range(len(header))]
     lines = [
-        "Pre-flight capacity (the plan's estimate of connections per student):",
-        f"  {'after wave':<11}{'students':>9}  {'server':<10}{'connections':>12}{'limit':>9}  load",
+        "Pre-flight capacity (the plan's estimates of connections per student and background "
+        "load):",
+        ("  " + "  ".join(_align(i, h, widths[i]) for i, h in enumerate(header))).rstrip(),
     ]
-    for row in rows:
-        mark = "" if row.holds else "  <- cannot hold"
-        lines.append(
-            f"  {row.wave:<11}{count(row.students, 'en'):>9}  {row.server:<10}"
-            f"{count(row.connections, 'en'):>12}{count(row.limit, 'en'):>9}  "
-            f"{row.connections / row.limit:4.0%}{mark}"
-        )
-    warnings = [r for r in rows if not r.holds]
-    for row in warnings:
-        ratio = row.connections / row.students
-        lines.append(
-            f"WARNING: after wave {row.wave}, {count(row.students, 'en')} students x {ratio:g} = "
-            f"{count(row.connections, 'en')} connections on {row.server}, limit "
-            f"{count(row.limit, 'en')}: at most {count(row.at_most, 'en')} students at once"
-        )
-    if not warnings:
-        lines.append("Every server holds the whole roster.")
+    lines += [
+        "  " + "  ".join(_align(i, c, widths[i]) for i, c in enumerate(r)).rstrip() for r in table
+    ]
+    broken = [r for r in rows if not r.holds]
+    lines += [_warning(plan, r) for r in broken]
+    lines += [_tight(plan, r) for r in rows if r.tight]
+    if not broken:
+        lines.append("Every limit holds the whole roster.")
     return lines
+
+
+def _align(column: int, text: str, width: int) -> str:
+    return text.ljust(width) if column in (0, 2, 5) else text.rjust(width)
+
+
+def _cells(plan: Plan, row: PreflightRow) -> tuple[str, ...]:
+    p = row.projection
+    mark = "  <- cannot hold" if not row.holds else ("  <- above critical" if row.tight else "")
+    return (
+        str(row.wave),
+        count(row.students, "en"),
+        _short(plan, p.limit),
+        count(p.peak, "en"),
+        count(p.limit.level, "en"),
+        f"{p.share:4.0%}{mark}",
+    )
+
+
+def _short(plan: Plan, limit: Limit) -> str:
+    if limit.kind is LimitKind.TOTAL:
+        return limit.server
+    return f"{limit.server} per address {limit.address or behind(plan, limit.faculties)}"
+
+
+def _per_student(row: PreflightRow) -> float:
+    p = row.projection
+    return (p.peak - p.base) / p.counted if p.counted else 0.0
+
+
+def _warning(plan: Plan, row: PreflightRow) -> str:
+    p = row.projection
+    ratio = f"{_per_student(row):.3g}"
+    if p.limit.kind is LimitKind.PER_SOURCE:
+        where = p.limit.address or "its own address"
+        return (
+            f"WARNING: wave {row.wave}: {behind(plan, p.limit.faculties)}: "
+            f"{count(p.counted, 'en')} students behind {where} x {ratio} = "
+            f"{count(p.peak, 'en')} connections against {p.limit.server}'s per-address limit of "
+            f"{count(p.limit.level, 'en')}: at most {count(row.at_most, 'en')} fit; "
+            "add addresses or ask for an allowlist"
+        )
+    background = f" + {count(p.base, 'en')} background" if p.base else ""
+    return (
+        f"WARNING: after wave {row.wave}, {count(p.counted, 'en')} students x {ratio}{background} "
+        f"= {count(p.peak, 'en')} connections on {p.limit.server}, limit "
+        f"{count(p.limit.level, 'en')}: at most {count(row.at_most, 'en')} students at once"
+    )
+
+
+def _tight(plan: Plan, row: PreflightRow) -> str:
+    p = row.projection
+    return (
+        f"note: after wave {row.wave}, {_short(plan, p.limit)} is at {p.share:.0%} of its level, "
+        f"above its {p.limit.thresholds.critical:.0%} critical threshold"
+    )

@@ -24,6 +24,7 @@ def cross_check(plan: Plan) -> list[PlanError]:
         _faculty_waves,
         _total_students,
         _servers,
+        _faculty_ratios,
         _signals,
         _simulation,
     )
@@ -87,6 +88,19 @@ def _total_students(plan: Plan) -> Iterator[PlanError]:
         )
 
 
+def _faculty_ratios(plan: Plan) -> Iterator[PlanError]:
+    """A faculty's own connections per student scale the servers' estimates, which are
+    per typical student: that typical student must be declared to compare with."""
+    if plan.exercise.connections_per_student is not None:
+        return
+    for index, faculty in enumerate(plan.faculties):
+        if faculty.connections_per_student is not None:
+            yield PlanError(
+                f"faculties[{index}].connections_per_student",
+                "needs exercise.connections_per_student (the typical student's) to compare with",
+            )
+
+
 def _servers(plan: Plan) -> Iterator[PlanError]:
     for index, server in enumerate(plan.servers):
         if server.connection_limit <= 0:
@@ -128,6 +142,21 @@ def _simulation(plan: Plan) -> Iterator[PlanError]:
     sim = plan.simulation
     if sim is None:
         return
+    waves = {w.number for w in plan.waves}
+    for index, launch in enumerate(sim.launches):
+        if launch.wave not in waves:
+            yield PlanError(
+                f"simulation.launches[{index}].wave", f"wave {launch.wave} is not defined"
+            )
+        if launch.at_min >= plan.exercise.duration_min:
+            yield PlanError(
+                f"simulation.launches[{index}].at_min",
+                f"{launch.at_min:g} min is after the exercise ends "
+                f"({plan.exercise.duration_min:g} min)",
+            )
+    yield from _duplicates(sim.launches, "wave", "simulation.launches")
+    if sim.retry_min_s > sim.retry_max_s:
+        yield PlanError("simulation.retry_min_s", "must not exceed retry_max_s")
     servers = {s.id for s in plan.servers}
     faculties = {f.id for f in plan.faculties}
     if sim.throttle is not None and sim.throttle.server not in servers:
@@ -140,6 +169,12 @@ def _simulation(plan: Plan) -> Iterator[PlanError]:
                 f"simulation.server_load[{index}].server", f"server {load.server!r} is not defined"
             )
     yield from _duplicates(sim.server_load, "server", "simulation.server_load")
+    for index, entry in enumerate(sim.faculty_connections):
+        if entry.faculty not in faculties:
+            yield PlanError(
+                f"simulation.faculty_connections[{index}].faculty",
+                f"faculty {entry.faculty!r} is not defined",
+            )
     for index, network in enumerate(sim.faculty_networks):
         if network.faculty not in faculties:
             yield PlanError(
