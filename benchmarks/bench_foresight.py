@@ -40,7 +40,7 @@ def report(results: list[Judged]) -> list[str]:
     broke = [r for r in breaking if r.breach_s is not None]
     named = [r for r in broke if r.named_right]
     leads = [r.lead_s / 60 for r in broke if r.lead_s is not None]
-    room = [r.lead_s / 60 for r in broke if r.lead_s is not None and r.breach_s >= 5 * 60]
+    room = [r.lead_s / 60 for r in broke if r.lead_s is not None and (r.breach_s or 0) >= 5 * 60]
     holding = [r for r in results if not r.outcome.breaks]
     kinds = Counter(r.outcome.kind for r in results)
     lines = [
