@@ -46,7 +46,9 @@ def drill_generated(generated: GeneratedPlan) -> Judged:
         store = Store.open(sqlite_url(Path(scratch) / "drill.db"))
         try:
             run = run_drill(plan, tomli_w.dumps(generated.plan), store)
-            t0 = store.exercise(run.exercise_id).t0
+            record = store.exercise(run.exercise_id)
+            assert record is not None, "the drill stored its exercise"
+            t0 = record.t0
             transitions = store.alerts.transitions(run.exercise_id)
             breach = _first_refusal(store, run.exercise_id, generated.outcome, t0)
         finally:

@@ -69,7 +69,7 @@ def generate(number: int, kind: str | None = None) -> GeneratedPlan:
 
 
 def _faculties(rng: random.Random, waves: int, kiosk: bool) -> list[dict[str, Any]]:
-    faculties = []
+    faculties: list[dict[str, Any]] = []
     for wave in range(1, waves + 1):
         for _ in range(rng.randint(2, 5)):
             n = len(faculties)
