@@ -48,11 +48,19 @@ def preflight_lines(plan: Plan) -> list[str]:
         "  " + "  ".join(_align(i, c, widths[i]) for i, c in enumerate(r)).rstrip() for r in table
     ]
     broken = [r for r in rows if not r.holds]
-    lines += [_warning(plan, r) for r in broken]
+    lines += [_warning(plan, r) for r in _first_per_limit(broken)]
     lines += [_tight(plan, r) for r in rows if r.tight]
     if not broken:
         lines.append("Every limit holds the whole roster.")
     return lines
+
+
+def _first_per_limit(rows: list[PreflightRow]) -> list[PreflightRow]:
+    """Each limit that cannot hold once, at the first wave it cannot."""
+    first: dict[str, PreflightRow] = {}
+    for row in rows:
+        first.setdefault(row.projection.limit.key, row)
+    return list(first.values())
 
 
 def _align(column: int, text: str, width: int) -> str:
