@@ -28,8 +28,14 @@ def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in:
             if wave.started_at_s is None
             else (f"first connection T+{exercise_clock(wave.started_at_s)}")
         )
+        launched = (
+            ""
+            if wave.launched_at_s is None
+            else f", launched T+{exercise_clock(wave.launched_at_s)}"
+        )
         lines.append(
-            f"  wave {wave.wave} (planned T+{exercise_clock(wave.planned_start_s)}): {started}, "
+            f"  wave {wave.wave} (planned T+{exercise_clock(wave.planned_start_s)}{launched}): "
+            f"{started}, "
             f"peak {count(wave.connected_peak, 'en')} of {count(wave.expected, 'en')} expected"
         )
     for breach in summary.breaches:

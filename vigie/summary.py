@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from vigie.alerts.memory import LAUNCH
 from vigie.plan.model import Plan
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
@@ -38,6 +39,14 @@ class WaveOutcome:
     expected: int
     connected_peak: int
     completed_at_s: float | None = None  # when COMPLETE_SHARE of it was connected, None: never
+    # When the room launched it (its GO, or its students seen connecting), as the
+    # engine learned it; the first connection for a store written before that.
+    launched_at_s: float | None = None
+
+    @property
+    def opened_s(self) -> float:
+        """Where the wave's story starts: its launch, else its plan."""
+        return self.planned_start_s if self.launched_at_s is None else self.launched_at_s
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,7 @@ def summarize(
         peak_active_sessions=round(peak),
         peak_at_s=None if peak_at is None else peak_at - t0,
         breaches=breaches,
-        waves=_waves(plan, sessions, t0),
+        waves=_waves(plan, sessions, t0, _launches(store, exercise_id)),
         stopped_at_s=None if record.ended is None else record.ended - t0,
         alerts=alert_episodes(store.alerts.transitions(exercise_id), breaches, t0),
         faculties=_faculties(store, exercise_id, plan, t0),
@@ -210,16 +219,25 @@ def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
     )
 
 
-def _waves(plan: Plan, sessions: SessionTotals, t0: float) -> list[WaveOutcome]:
+def _launches(store: Store, exercise_id: int) -> dict[int, float]:
+    return {int(f.key): f.value for f in store.learned.all(exercise_id) if f.kind == LAUNCH}
+
+
+def _waves(
+    plan: Plan, sessions: SessionTotals, t0: float, launches: dict[int, float]
+) -> list[WaveOutcome]:
     outcomes = []
     for wave in plan.waves_in_order:
         totals = {p.at: p.value for p in sessions.by_wave.get(wave.number, [])}
         expected = plan.expected_in_wave(wave.number)
+        started = _first_reaching(totals, 1, t0)
+        planned = wave.start_min * 60
         outcomes.append(
             WaveOutcome(
                 wave=wave.number,
-                planned_start_s=wave.start_min * 60,
-                started_at_s=_first_reaching(totals, 1, t0),
+                planned_start_s=planned,
+                started_at_s=started,
+                launched_at_s=launches.get(wave.number, planned if planned == 0 else started),
                 expected=expected,
                 connected_peak=round(max(totals.values(), default=0.0)),
                 completed_at_s=_first_reaching(totals, COMPLETE_SHARE * expected, t0),

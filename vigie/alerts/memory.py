@@ -43,6 +43,8 @@ class PlatformMemory:
 
     def note_launches(self, inputs: RuleInputs) -> None:
         """Before the rules run: a wave launched at this instant is gated as launched."""
+        if len(self.launches) == len(self.plan.waves):
+            return  # every wave is out: nothing more to learn, no read per poll
         new = self.store.annotations(self.exercise_id, after_id=self._annotations_seen)
         if new:
             self._annotations_seen = new[-1].id

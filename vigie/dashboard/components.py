@@ -81,18 +81,33 @@ def wave_rows_of(screen: Screen, waves: Sequence[WaveView], prefix: str) -> html
     )
 
 
+LATE_S = 30  # a wave launched this far from its planned time says both
+
+
 def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
     t = screen.t
     start = t.clock(wave.start_s)
     if wave.state is WaveState.PLANNED:
-        detail = t("planned · starts at T+{start}", start=start)
-    else:
-        since = t.duration(screen.elapsed_s - wave.start_s)
         detail = (
-            t("complete · started T+{start}, {since} ago", start=start, since=since)
-            if wave.state is WaveState.COMPLETE
-            else t("connecting · started T+{start}, {since} ago", start=start, since=since)
+            t("planned · starts at T+{start}", start=start)
+            if screen.elapsed_s < wave.start_s
+            else t("planned T+{start} · not launched yet", start=start)
         )
+    else:
+        launched = wave.start_s if wave.launched_s is None else wave.launched_s
+        since = t.duration(screen.elapsed_s - launched)
+        if abs(launched - wave.start_s) >= LATE_S:
+            detail = t(
+                "{state} · planned T+{start}, launched T+{launched}, {since} ago",
+                state=t("complete") if wave.state is WaveState.COMPLETE else t("connecting"),
+                start=start,
+                launched=t.clock(launched),
+                since=since,
+            )
+        elif wave.state is WaveState.COMPLETE:
+            detail = t("complete · started T+{start}, {since} ago", start=start, since=since)
+        else:
+            detail = t("connecting · started T+{start}, {since} ago", start=start, since=since)
     return html.Div(
         className=f"vigie-wave is-{wave.state.value}",
         id=f"{prefix}-wave-{wave.number}",
@@ -311,7 +326,8 @@ def faculty_grid(screen: Screen, prefix: str, link: bool = False) -> html.Sectio
 def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool = False) -> html.Div:
     t, tick = screen.t, screen.tick
     assert tick is not None
-    started = screen.elapsed_s >= tick.waves[faculty.wave - 1].start_s if tick.waves else True
+    wave = tick.waves[faculty.wave - 1] if tick.waves else None
+    started = wave is None or wave.state is not WaveState.PLANNED
     if screen.is_stale(faculty.measured_at) and started:
         state = "blind"
     elif faculty.lagging:

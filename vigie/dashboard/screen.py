@@ -53,6 +53,18 @@ class Screen:
         ended = self.exercise.record.ended
         return None if ended is None or ended > self.at else ended - self.exercise.record.t0
 
+    def wave_launches(self, wave: int | None = None) -> list[tuple[int, float]]:
+        """(wave, epoch) of the waves launched by this instant (all, or one): the
+        charts' wave markers, at the room's launch rather than the plan's time."""
+        if self.tick is None:
+            return []
+        t0 = self.exercise.record.t0
+        return [
+            (w.number, t0 + (w.start_s if w.launched_s is None else w.launched_s))
+            for w in self.tick.waves
+            if w.state.value != "planned" and wave in (None, w.number)
+        ]
+
     def is_stale(self, measured_at: float | None) -> bool:
         """Older than two poll intervals; after the stop the last values are final."""
         if self.stopped_at_s is not None:

@@ -14,6 +14,8 @@ SHORT_TIME_PATTERNS = {"fr": "HH 'h' mm", "en": "HH:mm"}
 
 def count(value: float, language: str = "en") -> str:
     """9,800 in English, 9 800 (narrow no-break space) in French."""
+    if language == "en":  # the rules' messages, every poll: Python's grouping is CLDR's here
+        return f"{round(value):,}"
     return format_decimal(round(value), locale=language)
 
 

@@ -37,7 +37,7 @@ def report_charts(
     exercise = Exercise(record, plan, plan.poll_interval_s)
     end = record.t0 + max(timeline.end_s, 1.0)
     history = read_history(store, exercise, end)
-    wave_starts = [(w.number, record.t0 + w.start_min * 60) for w in plan.waves_in_order]
+    wave_starts = [(w.wave, record.t0 + w.opened_s) for w in timeline.summary.waves]
     sessions = sessions_figure(
         _session_lines(timeline, end, t),
         plan.total_expected,

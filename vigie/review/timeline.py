@@ -172,7 +172,7 @@ def _or(at_s: float | None, end_s: float) -> float:
 def _wave_facts(waves: Sequence[WaveOutcome], end_s: float) -> list[Fact]:
     facts: list[Fact] = []
     for wave in waves:
-        facts.append(WaveStarted(wave.planned_start_s, wave))
+        facts.append(WaveStarted(wave.opened_s, wave))
         facts.append(WaveCompleted(_or(wave.completed_at_s, end_s), wave))
     return facts
 

@@ -75,6 +75,9 @@ class Wording:
         )
 
 
+LATE_S = 30  # a launch this far from the plan's time is said as such
+
+
 def _wave_started(w: Wording, fact: WaveStarted) -> str:
     t, wave = w.t, fact.wave
     if wave.started_at_s is None:
@@ -82,6 +85,16 @@ def _wave_started(w: Wording, fact: WaveStarted) -> str:
             "Wave {wave} opens: {expected} students expected; nobody connected",
             wave=wave.wave,
             expected=t.count(wave.expected),
+        )
+    if abs(wave.opened_s - wave.planned_start_s) >= LATE_S:
+        return t(
+            "Wave {wave} launched at T+{launched} (planned T+{planned}): {expected} students "
+            "expected; first connection at T+{first}",
+            wave=wave.wave,
+            launched=t.clock(wave.opened_s),
+            planned=t.clock(wave.planned_start_s),
+            expected=t.count(wave.expected),
+            first=t.clock(wave.started_at_s),
         )
     return t(
         "Wave {wave} opens: {expected} students expected; first connection at T+{first}",
@@ -106,7 +119,7 @@ def _wave_completed(w: Wording, fact: WaveCompleted) -> str:
         wave=wave.wave,
         share=t.percent(COMPLETE_SHARE),
         expected=t.count(wave.expected),
-        duration=t.duration(wave.completed_at_s - wave.planned_start_s),
+        duration=t.duration(wave.completed_at_s - wave.opened_s),
     )
 
 

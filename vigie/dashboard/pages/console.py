@@ -316,11 +316,7 @@ def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Fi
         lines = {names.get(k, k): v for k, v in sorted(history.sessions.items())}
     else:
         lines = {t("Total"): history.total()}
-    wave_starts = [
-        (w.number, exercise.record.t0 + w.start_min * 60)
-        for w in plan.waves_in_order
-        if w.start_min * 60 <= screen.elapsed_s
-    ]
+    wave_starts = screen.wave_launches()
     limits = {s.id: s.connection_limit for s in plan.servers}
     return (
         sessions_figure(lines, plan.total_expected, wave_starts, history.alerts, t, screen.tz),

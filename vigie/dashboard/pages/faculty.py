@@ -160,10 +160,7 @@ def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> Figure:
         f"sessions:{faculty.id}",
         lambda: faculty_sessions(context.store, screen.exercise, faculty.id, screen.at),
     )
-    start = screen.exercise.plan.wave(faculty.wave).start_min * 60
-    wave_starts = (
-        [(faculty.wave, screen.exercise.record.t0 + start)] if start <= screen.elapsed_s else []
-    )
+    wave_starts = screen.wave_launches(faculty.wave)
     return sessions_figure(
         {faculty.name: points}, faculty.expected_students, wave_starts, [], screen.t, screen.tz
     )

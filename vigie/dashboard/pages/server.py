@@ -96,11 +96,7 @@ def render(
         "history",
         lambda: read_history(context.store, screen.exercise, screen.at, context.history),
     )
-    wave_starts = [
-        (w.number, screen.exercise.record.t0 + w.start_min * 60)
-        for w in plan.waves_in_order
-        if w.start_min * 60 <= screen.elapsed_s
-    ]
+    wave_starts = screen.wave_launches()
     figure = connections_figure(
         {server_id: history.connections.get(server_id, [])},
         {server_id: view.limit},
