@@ -9,7 +9,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from vigie.dashboard.alert_text import alert_message
+from vigie.dashboard.alert_text import alert_message, limit_text
 from vigie.dashboard.screen import Screen, Status
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
 
@@ -227,7 +227,7 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
         html.Div(
             t(
                 "{server} would reach {projected} of {limit} ({share})",
-                server=gate.server,
+                server=_gate_limit(screen, gate),
                 projected=t.count(gate.projected),
                 limit=t.count(gate.limit),
                 share=t.percent(gate.projected / gate.limit),
@@ -235,7 +235,10 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
             className="vigie-gate-detail",
         )
     )
-    if gate.fit is not None and gate.students:
+    if gate.kind == "per_source" and gate.counted_fit is not None and gate.students:
+        fit = t("{fit} students behind that address fit", fit=t.count(gate.counted_fit))
+        lines.append(html.Div(fit, className="vigie-gate-fit"))
+    elif gate.fit is not None and gate.students:
         lines.append(
             html.Div(
                 t("{fit} students fit", fit=t.count(min(gate.fit, gate.students))),
@@ -243,6 +246,14 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
             )
         )
     return lines
+
+
+def _gate_limit(screen: Screen, gate: GateView) -> str:
+    """The binding limit by name: a server, or its per-address limit for one address."""
+    if gate.server is None or gate.kind is None:
+        return gate.server or ""
+    plan = screen.exercise.plan
+    return limit_text(screen.t, plan, gate.server, gate.kind, gate.address, gate.faculties)
 
 
 def decision_line(screen: Screen, decision: NoteView) -> html.Div:
