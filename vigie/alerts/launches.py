@@ -9,7 +9,7 @@ first. A wave planned at T+0 goes out with the exercise itself.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from vigie.plan.model import Plan
 from vigie.store import Annotation, Point
@@ -42,20 +42,26 @@ def recorded_launches(
 
 def observed_launches(
     plan: Plan,
-    sessions: Mapping[str, Point],
+    sessions: Mapping[str, Sequence[Point]],
     t0: float,
     known: Mapping[int, float],
 ) -> dict[int, float]:
-    """Waves whose faculties have started connecting, at the instant it was seen."""
+    """Waves whose faculties have started connecting, dated back to their first
+    connected student still in the recent past (`sessions`: each faculty's points)."""
     found = {}
     for wave in plan.waves:
         if wave.number in known:
             continue
-        members = [f for f in plan.faculties_in_wave(wave.number) if f.id in sessions]
-        if not members:
-            continue
-        connected = sum(sessions[f.id].value for f in members)
+        members = [
+            sessions[f.id] for f in plan.faculties_in_wave(wave.number) if sessions.get(f.id)
+        ]
+        connected = sum(points[-1].value for points in members)
         needed = max(1, math.ceil(OBSERVED_SHARE * plan.expected_in_wave(wave.number)))
-        if connected >= needed:
-            found[wave.number] = max(0.0, max(sessions[f.id].at for f in members) - t0)
+        if members and connected >= needed:
+            first = min(
+                next(p.at for p in points if p.value > 0)
+                for points in members
+                if points[-1].value > 0
+            )
+            found[wave.number] = max(0.0, first - t0)
     return found

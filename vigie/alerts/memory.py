@@ -50,7 +50,10 @@ class PlatformMemory:
             self._annotations_seen = new[-1].id
         found = launches.recorded_launches(new, self.t0, self.launches)
         found |= launches.observed_launches(
-            self.plan, inputs.sessions_by_faculty, self.t0, self.launches | found
+            self.plan,
+            inputs.window.by_entity("sessions_active", "faculty"),
+            self.t0,
+            self.launches | found,
         )
         found = {w: min(at, inputs.elapsed_s) for w, at in found.items()}
         self.launches.update(found)
