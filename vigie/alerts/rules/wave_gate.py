@@ -8,7 +8,10 @@ limit under which the fewest of the wave's students fit, and how many.
 
 Later waves are forecast the same way, everything before them counted in: a
 wave that will not fit is a warning long before its turn (the pre-flight, live).
-After the last wave is out, the gate watches whether the rest of it fits.
+A wave is held only by the limits its own students reach: an address already
+over its limit because of a launched faculty is the launched waves' problem,
+and the gate says so on the latest launched wave ("the rest of wave 1 ...:
+HOLD new connections from that address"), as it does once the last wave is out.
 """
 
 from __future__ import annotations
@@ -19,9 +22,18 @@ from vigie.alerts.facts import GateFacts, GateVerdict
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rates import launched_demand
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.capacity import Demand, LimitKind, LimitProjection, binding, capacity_model, project
+from vigie.capacity import (
+    Demand,
+    Limit,
+    LimitKind,
+    LimitProjection,
+    binding,
+    capacity_model,
+    project,
+)
 from vigie.capacity.wording import limit_name
 from vigie.i18n.formats import count
+from vigie.plan.model import Plan
 
 RULE = "wave_gate"
 
@@ -39,21 +51,30 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
     plan = inputs.plan
     started = inputs.started_waves
     upcoming = [w.number for w in plan.waves_in_order if w.number not in started]
-    subjects = upcoming or started[-1:]
+    subjects = upcoming + started[-1:]  # the next wave first: the screens' gate
     if not subjects:
         return []
     stale = _stale(inputs)
     if stale is not None:
         return [Verdict.unknown_for(RULE, subject_of(w), stale) for w in subjects]
-    before = launched_demand(inputs)
+    launched = launched_demand(inputs)
+    before = dict(launched)
     verdicts = []
-    if not upcoming:
-        verdicts.append(_judge(inputs, started[-1], Demand(before, {}), forecast=False))
     for index, wave in enumerate(upcoming):
         demand = {f.id: float(f.expected_students) for f in plan.faculties_in_wave(wave)}
         verdicts.append(_judge(inputs, wave, Demand(dict(before), demand), forecast=index > 0))
         before |= demand
+    if started:  # what is out already: does the rest of it fit, wherever it lands?
+        verdicts.append(_judge(inputs, started[-1], Demand(launched, {}), forecast=False))
     return [v for v in verdicts if v is not None]
+
+
+def _rest_of(plan: Plan, latest: int, limit: Limit) -> int:
+    """The wave a launched-load verdict is about: the latest launched wave whose
+    students the limit counts (stable while that limit's excursion lasts)."""
+    waves = [plan.faculty(f).wave for f in limit.faculties]
+    counted = [w for w in waves if w <= latest]
+    return max(counted) if limit.kind is LimitKind.PER_SOURCE and counted else latest
 
 
 def _stale(inputs: RuleInputs) -> str | None:
@@ -71,12 +92,15 @@ def _stale(inputs: RuleInputs) -> str | None:
 def _judge(inputs: RuleInputs, wave: int, demand: Demand, forecast: bool) -> Verdict | None:
     margin = inputs.plan.alerts.wave_gate.margin
     projections = project(capacity_model(inputs.plan), demand, inputs.rates, margin)
+    if demand.wave_total > 0:  # a wave is held only by the limits its own students reach
+        projections = [p for p in projections if p.wave_counted > 0]
     first = binding(projections)
     if first is None:
         return None
     students = round(demand.wave_total)
     breaking = [p for p in projections if not p.holds]
-    tight = [p for p in projections if p.share >= p.limit.thresholds.critical]
+    # Only a wave still to launch gets "GO, but tight": the launched load's height is headroom's.
+    tight = [p for p in projections if p.share >= p.limit.thresholds.critical and students]
     if breaking:
         verdict = GateVerdict.FORECAST if forecast else GateVerdict.HOLD
         shown, severity = first, Severity.WARNING if forecast else Severity.CRITICAL
@@ -85,6 +109,8 @@ def _judge(inputs: RuleInputs, wave: int, demand: Demand, forecast: bool) -> Ver
         shown = max(tight, key=lambda p: p.share)
     else:
         verdict, severity, shown = GateVerdict.GO, Severity.OK, first
+    if not students:
+        wave = _rest_of(inputs.plan, wave, shown.limit)
     facts = _facts(wave, students, verdict, shown)
     return Verdict(
         RULE,
