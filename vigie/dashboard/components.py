@@ -105,9 +105,13 @@ def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
                 since=since,
             )
         elif wave.state is WaveState.COMPLETE:
-            detail = t("complete · started T+{start}, {since} ago", start=start, since=since)
+            detail = t(
+                "complete · started T+{start}, {since} ago", start=t.clock(launched), since=since
+            )
         else:
-            detail = t("connecting · started T+{start}, {since} ago", start=start, since=since)
+            detail = t(
+                "connecting · started T+{start}, {since} ago", start=t.clock(launched), since=since
+            )
     return html.Div(
         className=f"vigie-wave is-{wave.state.value}",
         id=f"{prefix}-wave-{wave.number}",
@@ -199,6 +203,20 @@ def gate_panel(screen: Screen, prefix: str) -> html.Section:
     else:
         verdict_class = gate.verdict.lower()
         children += _gate_lines(screen, gate)
+    launched = tick.gate_launched
+    if launched is not None and launched.projected is not None and launched.limit is not None:
+        children.append(
+            html.Div(
+                t(
+                    "Already out: {server} would reach {projected} of {limit}: HOLD new "
+                    "connections",
+                    server=_gate_limit(screen, launched),
+                    projected=t.count(launched.projected),
+                    limit=t.count(launched.limit),
+                ),
+                className="vigie-gate-launched",
+            )
+        )
     # The gated wave's decision first; else the latest one taken, so no screen misses it.
     ours = [d for d in tick.decisions if gate is not None and d.wave == gate.wave]
     latest = sorted(tick.decisions, key=lambda d: d.at)[-1:]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from vigie.alerts.engine import Evaluation
-from vigie.alerts.facts import GateFacts, TimeToLimitFacts
+from vigie.alerts.facts import GateFacts, GateVerdict, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rules import wave_gate
 from vigie.alerts.verdict import Verdict
@@ -47,6 +47,7 @@ def build_tick(
         waves=tuple(_wave(inputs, w.number) for w in plan.waves_in_order),
         servers=tuple(_server(inputs, s, evaluation.verdicts) for s in plan.servers),
         gate=_gate(evaluation.verdicts.get("wave_gate", [])),
+        gate_launched=_gate_launched(evaluation.verdicts.get("wave_gate", [])),
         alerts=board.firing(),
         faculties=_faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", [])),
         blind=_blind(store, exercise_id, inputs),
@@ -106,9 +107,19 @@ def _server(inputs: RuleInputs, server: Server, verdicts: dict[str, list[Verdict
 
 def _gate(verdicts: list[Verdict]) -> GateView | None:
     """The gate's verdict on the next wave (the first it gives; later ones are forecasts)."""
-    if not verdicts:
-        return None
-    verdict = verdicts[0]
+    return _gate_view(verdicts[0]) if verdicts else None
+
+
+def _gate_launched(verdicts: list[Verdict]) -> GateView | None:
+    """The gate's HOLD on what is already out, when there is one beside the next wave's."""
+    for verdict in verdicts[1:]:
+        f = verdict.facts
+        if isinstance(f, GateFacts) and not f.students and f.verdict is GateVerdict.HOLD:
+            return _gate_view(verdict)
+    return None
+
+
+def _gate_view(verdict: Verdict) -> GateView:
     f = verdict.facts
     if verdict.unknown or not isinstance(f, GateFacts):
         return GateView(

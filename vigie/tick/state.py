@@ -144,6 +144,8 @@ class TickState(Frozen):
     waves: tuple[WaveView, ...]
     servers: tuple[ServerView, ...]
     gate: GateView | None
+    # A HOLD on the waves already out (an address over its limit), beside the next wave's verdict.
+    gate_launched: GateView | None = None
     alerts: tuple[AlertView, ...]  # firing, most severe first, then newest
     faculties: tuple[FacultyView, ...]
     blind: tuple[BlindView, ...]
