@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from vigie.alerts.facts import GateFacts, GateVerdict
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.launches import planned_launches
 from vigie.alerts.rules import faculty_lag, throttling, time_to_limit, wave_gate
 from vigie.alerts.verdict import Severity
 from vigie.alerts.window import SeriesWindow
@@ -16,7 +20,9 @@ T0 = 1_700_000_000.0
 def inputs_at(plan: Plan, elapsed: float, samples: list[Sample]) -> RuleInputs:
     window = SeriesWindow()
     window.observe(sorted(samples, key=lambda s: s.at))
-    return RuleInputs(plan, T0 + elapsed, T0, window, 1.0)
+    # The waves the plan intends by then are out, as the room would have launched them.
+    launches = planned_launches(plan, elapsed)
+    return RuleInputs(plan, T0 + elapsed, T0, window, 1.0, launches=launches)
 
 
 def sessions(at: float, alpha: float, beta: float, gamma: float) -> list[Sample]:
@@ -57,11 +63,19 @@ def test_a_ramp_the_started_waves_cannot_carry_to_the_limit_is_no_alarm(small_pl
 
 
 def test_wave_gate_starts_from_the_plan_before_anyone_connects(small_plan: Plan) -> None:
-    verdicts = wave_gate.evaluate(inputs_at(small_plan, 0, []), {})
-    (verdict,) = verdicts
-    # Wave 1's 200 students and wave 2's 100, at the plan's 2 per student (+5%): 630 > 440.
+    verdicts = {v.subject: v for v in wave_gate.evaluate(inputs_at(small_plan, 0, []), {})}
+    # Wave 1 goes out with the exercise: wave 2 is the next, and the rest of wave 1
+    # (200 x 2.1 = 420 of 440) fits.
+    assert set(verdicts) == {"wave-1", "wave-2"}
+    assert verdicts["wave-1"].severity is Severity.OK
+    verdict = verdicts["wave-2"]
+    # Wave 1's 200 students and wave 2's 100, at the plan's 2 per student (+5%): 630 > 440;
+    # (440 - 200 x 2.1) / 2.1 = 9.5, so 9 fit strictly below the limit.
     assert verdict.subject == "wave-2" and verdict.severity is Severity.CRITICAL
-    assert verdict.facts["ratio_source"] == "plan estimate"
+    facts = verdict.facts
+    assert isinstance(facts, GateFacts)
+    assert facts.verdict is GateVerdict.HOLD and not facts.measured and facts.ratio == 2.0
+    assert (facts.server, facts.kind, facts.fit) == ("gw", "total", 9)
     assert verdict.message == (
         "Wave 2 (100 students) would take gw to 630 of 440 connections (143%): "
         "HOLD. At most 9 students fit; split the wave."
@@ -71,10 +85,35 @@ def test_wave_gate_starts_from_the_plan_before_anyone_connects(small_plan: Plan)
 def test_wave_gate_uses_the_ratio_measured_once_students_are_in(small_plan: Plan) -> None:
     app = Sample("server_connections", (("server", "app"),), T0 + 150, 310)
     samples = [*sessions(150, 120, 80, 0), gw(150, 300), app]  # 1.5 per student measured
-    (verdict,) = wave_gate.evaluate(inputs_at(small_plan, 150, samples), {})
-    assert verdict.facts["ratio_source"] == "measured" and verdict.facts["ratio"] == 1.5
-    assert verdict.severity is Severity.CRITICAL  # 300 + 100 x 1.575 = 457.5 > 440
-    assert "At most 88 students fit" in verdict.message
+    verdicts = {v.subject: v for v in wave_gate.evaluate(inputs_at(small_plan, 150, samples), {})}
+    assert verdicts["wave-1"].severity is Severity.OK  # 200 x 1.575 = 315 of 440
+    verdict = verdicts["wave-2"]
+    facts = verdict.facts
+    assert isinstance(facts, GateFacts)
+    assert facts.measured and facts.ratio == 1.5
+    # The margin applies to every student counted: (200 + 100) x 1.5 x 1.05 = 472.5 > 440,
+    # and (440 - 315) / 1.575 = 79.4, so 79 of wave 2 fit.
+    assert verdict.severity is Severity.CRITICAL
+    assert facts.projected == pytest.approx(472.5) and facts.fit == 79
+    assert "At most 79 students fit" in verdict.message
+
+
+def test_wave_gate_forecasts_a_later_wave_that_will_not_fit_from_t0(seed_plan: Plan) -> None:
+    verdicts = {v.subject: v for v in wave_gate.evaluate(inputs_at(seed_plan, 0, []), {})}
+    assert set(verdicts) == {"wave-1", "wave-2", "wave-3", "wave-4"}  # wave 1 out at T+0
+    assert verdicts["wave-1"].severity is Severity.OK  # the rest of it: 2,460 x 2.1 = 5,166
+    assert verdicts["wave-2"].severity is Severity.OK
+    # Wave 3 fits (7,150 x 2.1 = 15,015 of 16,000) but it is not the next wave: no warning.
+    assert verdicts["wave-3"].severity is Severity.OK
+    forecast = verdicts["wave-4"]
+    facts = forecast.facts
+    assert isinstance(facts, GateFacts) and facts.verdict is GateVerdict.FORECAST
+    assert forecast.severity is Severity.WARNING
+    # Everything before it counted in: 9,800 x 2.1 = 20,580; (16,000 - 15,015) / 2.1 = 469.05.
+    assert forecast.message == (
+        "Wave 4 (2,650 students) will not fit when its turn comes: it would take waf-1 to "
+        "20,580 of 16,000 connections (129%). At most 469 students fit; split the wave."
+    )
 
 
 def counters(
@@ -107,12 +146,15 @@ def test_one_faculty_behind_is_a_local_lag(small_plan: Plan) -> None:
     verdicts = {v.subject: v for v in faculty_lag.evaluate(inputs_at(small_plan, 400, samples), {})}
     assert verdicts["beta"].severity is Severity.WARNING
     assert verdicts["beta"].message == (
-        "Faculté Beta: 30 of 80 students connected (38%) 7 min after wave 1 started"
+        "Faculté Beta: 30 of 80 students connected (38%) 7 min after wave 1 was launched"
     )
     assert verdicts["alpha"].severity is Severity.OK
+    assert "gamma" not in verdicts  # wave 2 went out at T+3 min: not due yet
 
 
 def test_when_most_faculties_lag_it_is_national_not_local(small_plan: Plan) -> None:
     samples = sessions(400, 20, 10, 95)
     verdicts = faculty_lag.evaluate(inputs_at(small_plan, 400, samples), {})
+    assert {v.subject for v in verdicts} == {"alpha", "beta"}  # both due, both lagging
     assert all(v.severity is Severity.OK for v in verdicts)
+    assert all("national" in v.message for v in verdicts)

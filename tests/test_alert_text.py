@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import JsonValue
 
-from vigie.alerts.rules import RULES
+from vigie.alerts.rules import FACTS, RULES
 from vigie.dashboard.alert_text import WRITERS, alert_message
 from vigie.i18n import texts
 from vigie.plan import Plan
@@ -14,7 +15,7 @@ FR = texts("fr")
 
 
 def alert(
-    rule: str, subject: str, facts: dict[str, float | str], message: str = "english"
+    rule: str, subject: str, facts: dict[str, JsonValue], message: str = "english"
 ) -> AlertView:
     return AlertView(
         rule=rule, subject=subject, severity="critical", since=0.0, message=message, facts=facts
@@ -22,15 +23,41 @@ def alert(
 
 
 def test_every_rule_has_a_writer() -> None:
-    assert set(WRITERS) == set(RULES)
+    # Writers are keyed by each rule's facts class: every rule has one, and a writer.
+    assert set(FACTS) == set(RULES)
+    assert set(WRITERS) == set(FACTS.values())
+
+
+# The seed plan's wave 4 on paper (2 per student, +5% margin on every student counted):
+# (7,150 + 2,650) x 2.1 = 20,580 of 16,000 (129%); (16,000 - 7,150 x 2.1) / 2.1 = 469.05,
+# so 469 fit strictly below the limit.
+WAVE_4: dict[str, JsonValue] = {
+    "wave": 4,
+    "students": 2650,
+    "server": "waf-1",
+    "kind": "total",
+    "projected": 20580,
+    "limit": 16000,
+    "share": 1.28625,
+    "fit": 469,
+    "counted": 9800,
+    "counted_fit": 469,
+    "ratio": 2.0,
+    "measured": False,
+    "critical": 0.9,
+}
 
 
 @pytest.mark.parametrize(
     ("view", "expected"),
     [
         (
-            alert("headroom", "waf-1", {"connections": 14404, "limit": 16000, "ratio": 0.90025}),
-            "waf-1 à 14\u202f404 connexions sur 16\u202f000 (90\u00a0%)",
+            alert(
+                "headroom",
+                "waf-1",
+                {"connections": 9604, "limit": 16000, "ratio": 0.60025, "level": "ok"},
+            ),
+            "waf-1 à 9\u202f604 connexions sur 16\u202f000 (60\u00a0%)",
         ),
         (
             alert(
@@ -51,39 +78,63 @@ def test_every_rule_has_a_writer() -> None:
             alert(
                 "time_to_limit",
                 "waf-1",
-                {"connections": 15116, "limit": 16000, "slope_per_s": 3.4, "eta_s": 260},
+                {
+                    "state": "ramp",
+                    "connections": 15116,
+                    "limit": 16000,
+                    "slope_per_s": 3.4,
+                    "eta_s": 260,
+                },
             ),
             "waf-1 atteint sa limite dans ~4 min au rythme actuel "
             "(+3,4 connexions/s, 15\u202f116 sur 16\u202f000)",
         ),
         (
+            alert("wave_gate", "wave-4", {**WAVE_4, "verdict": "HOLD"}),
+            "La vague 4 (2\u202f650 étudiants) porterait waf-1 à 20\u202f580 connexions sur "
+            "16\u202f000 (129\u00a0%) : ATTENTE. Au plus 469 étudiants passent ; "
+            "scindez la vague.",
+        ),
+        (
+            alert("wave_gate", "wave-4", {**WAVE_4, "verdict": "FORECAST"}),
+            "La vague 4 (2\u202f650 étudiants) ne passera pas quand viendra son tour : elle "
+            "porterait waf-1 à 20\u202f580 connexions sur 16\u202f000 (129\u00a0%). "
+            "Au plus 469 étudiants passent ; scindez la vague.",
+        ),
+        (
+            # Wave 3 on paper: 7,150 x 2.1 = 15,015 of 16,000 (94%), above the 90% critical.
             alert(
                 "wave_gate",
-                "wave-4",
+                "wave-3",
                 {
-                    "wave": 4,
-                    "students": 2650,
-                    "server": "waf-1",
-                    "projected": 20089,
-                    "limit": 16000,
-                    "fit": 702,
-                    "verdict": "HOLD",
-                    "ratio": 2.0,
-                    "ratio_source": "measured",
+                    **WAVE_4,
+                    "wave": 3,
+                    "students": 2230,
+                    "verdict": "GO",
+                    "projected": 15015,
+                    "share": 0.9384375,
+                    "fit": 2230,
+                    "counted": 7150,
+                    "counted_fit": 2230,
                 },
             ),
-            "La vague 4 (2\u202f650 étudiants) porterait waf-1 à 20\u202f089 connexions sur "
-            "16\u202f000 (126\u00a0%) : ATTENTE. Au plus 702 étudiants passent ; "
-            "scindez la vague.",
+            "La vague 3 (2\u202f230 étudiants) porterait waf-1 à 15\u202f015 connexions sur "
+            "16\u202f000 (94\u00a0%) : GO, mais au-dessus du seuil critique de 90\u00a0%.",
         ),
         (
             alert(
                 "throttling",
                 "waf-1",
-                {"refused": 56, "reset": 76, "peak_ratio": 1.0, "cause": "security"},
+                {
+                    "refused": 56,
+                    "reset": 76,
+                    "peak_ratio": 1.0,
+                    "window_s": 30,
+                    "cause": "security",
+                },
             ),
-            "waf-1 refuse des connexions : 56 refusées et 76 coupées ; "
-            "sa couche de sécurité bride les connexions",
+            "waf-1 refuse des connexions : 56 refusées et 76 coupées dans les 30 dernières "
+            "secondes ; sa couche de sécurité bride les connexions",
         ),
         (
             alert("blind", "platform", {"kind": "source", "since": 1642772225.0}),
@@ -97,8 +148,13 @@ def test_alerts_read_in_french(seed_plan: Plan, view: AlertView, expected: str) 
 
 def test_a_lagging_faculty_is_named_as_the_plan_names_it(seed_plan: Plan) -> None:
     faculty = seed_plan.faculties[0]
-    view = alert("faculty_lag", faculty.id, {"connected": 120, "expected": 640})
-    assert alert_message(FR, view, seed_plan, None).startswith(f"{faculty.name} : 120 étudiants")
+    view = alert(
+        "faculty_lag", faculty.id, {"connected": 120, "expected": 640, "wave": 1, "minutes": 6.4}
+    )
+    assert alert_message(FR, view, seed_plan, None) == (
+        f"{faculty.name} : 120 étudiants connectés sur 640 (19\u00a0%) "
+        "6 min après le lancement de la vague 1"
+    )
 
 
 def test_without_the_numbers_it_needs_the_rules_own_words_are_shown(seed_plan: Plan) -> None:

@@ -83,8 +83,8 @@ def test_malformed_plan_starts_nothing_and_writes_nothing(tmp_path: Path) -> Non
     result = run_vigie("drill", str(bad), "--db", sqlite_url(db))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "faculties[2].wave: wave 3 is not defined",
-        "waves[1]: wave 2 has no faculty",
+        f"{bad}: faculties[2].wave: wave 3 is not defined",
+        f"{bad}: waves[1]: wave 2 has no faculty",
     ]
     assert not db.exists()
 

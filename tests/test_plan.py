@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from tests.conftest import SEED_PLAN, SMALL_PLAN, seed_data
 from tests.support.cli import run_vigie
@@ -162,6 +163,37 @@ def test_check_accepts_the_shipped_plans() -> None:
         assert "valid plan" in result.stdout
 
 
+def test_check_runs_the_pre_flight_and_strict_exits_3_when_a_limit_cannot_hold(
+    tmp_path: Path,
+) -> None:
+    result = run_vigie("check", str(SEED_PLAN))
+    assert result.returncode == 0, result.stderr  # a warning, not an invalid plan
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("after wave"))
+    assert header.split() == ["after", "wave", "students", "limit", "connections", "level", "load"]
+    # After wave 4, 9,800 students x 2 = 19,600 on waf-1 (123% of 16,000); 7,999 x 2 = 15,998
+    # is the most that stays strictly below the limit.
+    row = next(line for line in lines if line.split()[:3] == ["4", "9,800", "waf-1"])
+    assert row.split()[3:] == ["19,600", "16,000", "123%", "<-", "cannot", "hold"]
+    assert (
+        "WARNING: after wave 4, 9,800 students x 2 = 19,600 connections on waf-1, "
+        "limit 16,000: at most 7,999 students at once"
+    ) in lines
+    assert "Every limit holds the whole roster." not in lines
+    strict = run_vigie("check", "--strict", str(SEED_PLAN))
+    assert strict.returncode == 3
+    assert strict.stderr.strip() == f"vigie: {SEED_PLAN}: a limit cannot hold (--strict)"
+
+    data = seed_data()
+    data["servers"][0]["connection_limit"] = 30000  # 19,600: 65% at the peak
+    roomy = tmp_path / "roomy.toml"
+    roomy.write_text(tomli_w.dumps(data), encoding="utf-8")
+    fine = run_vigie("check", "--strict", str(roomy))
+    assert fine.returncode == 0, fine.stderr
+    assert fine.stdout.splitlines()[-1] == "Every limit holds the whole roster."
+    assert "WARNING" not in fine.stdout
+
+
 def test_check_prints_one_line_per_error_and_exits_2(tmp_path: Path) -> None:
     text = SEED_PLAN.read_text(encoding="utf-8")
     text = text.replace("wave = 4\n", "wave = 5\n", 1).replace(
@@ -173,6 +205,7 @@ def test_check_prints_one_line_per_error_and_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = sorted(result.stderr.strip().splitlines())
     assert len(lines) == 2
-    assert lines[0].startswith("exercise.total_students: is 1 but")
-    assert lines[1] == "faculties[24].wave: wave 5 is not defined"
+    # Every line names the file first (PlanInvalid.lines()).
+    assert lines[0].startswith(f"{bad}: exercise.total_students: is 1 but")
+    assert lines[1] == f"{bad}: faculties[24].wave: wave 5 is not defined"
     assert "Traceback" not in result.stderr

@@ -138,7 +138,8 @@ def test_data_nested_exactly_to_the_limit_reaches_validation() -> None:
 
 def test_it_refuses_data_that_contains_itself() -> None:
     data = seed_data()
-    data["exercise"]["notes"] = loop = {"again": {}}
+    loop: dict[str, object] = {"again": {}}
+    data["exercise"]["notes"] = loop
     loop["again"] = loop
     with pytest.raises(PlanInvalid) as caught:
         plan_from_dict(data)
@@ -298,7 +299,7 @@ def test_check_refuses_a_deep_plan_with_one_line_and_no_traceback(tmp_path: Path
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        f"<toml>: line {EXTRA_LINE}: arrays and inline tables nested {DEEP} levels deep;"
+        f"{path}: <toml>: line {EXTRA_LINE}: arrays and inline tables nested {DEEP} levels deep;"
         f" the limit is {MAX_PLAN_DEPTH}"
     ]
 

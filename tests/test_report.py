@@ -55,7 +55,7 @@ def test_seed_report_renders_its_plots_and_timeline_offline(seed_report: Path) -
     dom = rendered_dom(seed_report.as_uri())
     assert dom.count('class="main-svg"') >= 2 * 7  # active sessions and the 6 servers
     assert "LIMIT BREACHED: waf-1 at 16,002 connections, over its limit of 16,000" in dom
-    assert "First warned by wave_gate on wave-4 at T+16:00, 8 min 54 s ahead." in dom
+    assert "First warned by wave_gate on wave-4 at T+00:00, 24 min 54 s ahead." in dom
     assert "Exercise stopped" in dom and "T+37:00" in dom
     assert "Université de Bordeaux never connected 90% of its 420 students" in dom
     screenshot(seed_report.as_uri(), ARTIFACTS / "ecnp-2022-01-21.png")

@@ -16,8 +16,8 @@ from vigie.store import Store, sqlite_url
 # Wave 2 fits only once the gateway's 150 background connections (declared 0 in the
 # plan, measured at T+0) are kept out of the per-student ratio: 150 + 120 x 2 x 1.05
 # = 402 of 480 (84%). Wave 1 goes out at T+12 s: the collector sees the platform
-# with nobody connected first, as it would before an exam. A collector that forgot the baseline would measure 4.5
-# connections per student and say HOLD (120 x 4.5 x 1.05 = 567).
+# with nobody connected first, as it would before an exam. A collector that forgot the
+# baseline would measure 4.5 connections per student and say HOLD (120 x 4.5 x 1.05 = 567).
 PLAN = """
 [exercise]
 id = "restart"

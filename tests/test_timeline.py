@@ -52,7 +52,9 @@ def test_seed_timeline_names_the_wave_gate_as_first_warning_and_every_other_lead
     (breach,) = [f for f in seed_timeline.facts if isinstance(f, LimitBreached)]
     first, *others = breach.warnings
     assert (first.rule, first.subject) == ("wave_gate", "wave-4")
-    assert first.lead_time_s == pytest.approx(534, abs=5)
+    # The gate forecasts from T+0 that wave 4 will not fit: 24 min 54 s before the breach.
+    assert first.fired_at_s == 0
+    assert first.lead_time_s == breach.at_s == 24 * 60 + 54
     leads = {a.rule: a.lead_time_s for a in others}
     assert set(leads) == {"headroom", "time_to_limit"}
     assert first.lead_time_s is not None

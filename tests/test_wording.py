@@ -23,13 +23,13 @@ def test_the_breach_names_the_server_the_numbers_and_who_warned_first(
     english = Wording(texts("en"), seed_plan, None).fact(breach)
     assert english.startswith(
         "LIMIT BREACHED: waf-1 at 16,002 connections, over its limit of 16,000, "
-        "with 8,001 active sessions. First warned by wave_gate on wave-4 at T+16:00, "
-        "8 min 54 s ahead. Then: headroom "
+        "with 8,001 active sessions. First warned by wave_gate on wave-4 at T+00:00, "
+        "24 min 54 s ahead. Then: headroom "
     )
     assert "time_to_limit 17 s ahead" in english
     french = Wording(texts("fr"), seed_plan, None).fact(breach)
     assert french.startswith("LIMITE DÉPASSÉE : waf-1 à 16\u202f002 connexions")
-    assert "Première alerte : wave_gate sur wave-4 à T+16:00, 8 min 54 s avant." in french
+    assert "Première alerte : wave_gate sur wave-4 à T+00:00, 24 min 54 s avant." in french
 
 
 def test_a_faculty_that_never_connected_90_percent_says_so_with_its_peak(

@@ -9,8 +9,8 @@ from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 
 
-def _plural(number: int, word: str) -> str:
-    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+def _plural(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {plural or word + 's'}"
 
 
 def describe(plan: Plan) -> str:
@@ -26,7 +26,7 @@ def describe(plan: Plan) -> str:
         members = plan.faculties_in_wave(wave.number)
         lines.append(
             f"  wave {wave.number} at T+{exercise_clock(wave.start_min * 60)}: "
-            f"{len(members)} faculties, {count(plan.expected_in_wave(wave.number), 'en')} students"
+            f"{_plural(len(members), 'faculty', 'faculties')}, {count(plan.expected_in_wave(wave.number), 'en')} students"
         )
     return "\n".join([*lines, "", *preflight_lines(plan)])
 
