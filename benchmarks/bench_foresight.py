@@ -51,7 +51,8 @@ def report(results: list[Judged]) -> list[str]:
         f"lead time, all breaking plans: median {statistics.median(leads):.1f} min, "
         f"p5 {percentile(leads, 0.05):.1f} min",
         f"lead time where the breach comes 5 min or more in ({len(room)} plans): "
-        f"median {statistics.median(room):.1f} min, p5 {percentile(room, 0.05):.1f} min (target >= 5)",
+        f"median {statistics.median(room):.1f} min, p5 {percentile(room, 0.05):.1f} min "
+        "(target >= 5)",
         f"false HOLDs on plans that hold: {sum(r.false_holds for r in holding)} "
         f"(in {len(holding)} plans; target 0)",
         f"capacity alerts on plans that hold with room: {sum(r.capacity_alerts for r in holding)} "

@@ -26,7 +26,8 @@ def describe(plan: Plan) -> str:
         members = plan.faculties_in_wave(wave.number)
         lines.append(
             f"  wave {wave.number} at T+{exercise_clock(wave.start_min * 60)}: "
-            f"{_plural(len(members), 'faculty', 'faculties')}, {count(plan.expected_in_wave(wave.number), 'en')} students"
+            f"{_plural(len(members), 'faculty', 'faculties')}, "
+            f"{count(plan.expected_in_wave(wave.number), 'en')} students"
         )
     return "\n".join([*lines, "", *preflight_lines(plan)])
 
