@@ -39,6 +39,13 @@ def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in:
             f"peak {count(wave.connected_peak, 'en')} of {count(wave.expected, 'en')} expected"
         )
     for breach in summary.breaches:
+        if breach.kind == "per_source":
+            lines.append(
+                f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: refusing connections "
+                f"at its per-address limit of {count(breach.limit, 'en')}, "
+                f"with {count(breach.active_sessions, 'en')} active sessions"
+            )
+            continue
         lines.append(
             f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: "
             f"{count(breach.connections, 'en')} connections over its limit of "

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from vigie.alerts.memory import LAUNCH
-from vigie.plan.model import Plan
+from vigie.plan.model import Plan, Server
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
 from vigie.tick.build import COMPLETE_SHARE
@@ -29,6 +29,9 @@ class Breach:
     active_sessions: int
     connections: int
     limit: int
+    # total: connections went past the server's limit; per_source: the server began
+    # refusing connections at its per-address limit (its total still under its own).
+    kind: str = "total"
 
 
 @dataclass(frozen=True)
@@ -283,10 +286,13 @@ def _first_reaching(values: dict[float, float], level: float, t0: float) -> floa
 def _breaches(
     store: Store, exercise_id: int, plan: Plan, totals: dict[float, float], t0: float
 ) -> list[Breach]:
-    """Each time a server's connections go above its limit (one per episode)."""
+    """Each time a server's connections go above its limit (one per episode), and the
+    first refusal of a server with a per-source limit while its total was under its own."""
     breaches = []
     for server in plan.servers:
         labels: Labels = (("server", server.id),)
+        if server.per_source_limit is not None:
+            breaches += _per_source_breach(store, exercise_id, server, totals, t0)
         limit = server.connection_limit
         for point in store.reductions.runs_above(exercise_id, "server_connections", labels, limit):
             breaches.append(
@@ -299,3 +305,27 @@ def _breaches(
                 )
             )
     return sorted(breaches, key=lambda b: b.at_s)
+
+
+def _per_source_breach(
+    store: Store, exercise_id: int, server: Server, totals: dict[float, float], t0: float
+) -> list[Breach]:
+    labels: Labels = (("server", server.id),)
+    refused = store.reductions.first_rise(exercise_id, "server_rejected_total", labels)
+    if refused is None or server.per_source_limit is None:
+        return []
+    over = store.reductions.first_reaching(
+        exercise_id, "server_connections", labels, server.connection_limit
+    )
+    if over is not None and over <= refused.at:
+        return []  # the total gave way first: that breach says it
+    return [
+        Breach(
+            server=server.id,
+            at_s=refused.at - t0,
+            active_sessions=round(totals.get(refused.at, 0.0)),
+            connections=server.per_source_limit,
+            limit=server.per_source_limit,
+            kind="per_source",
+        )
+    ]

@@ -134,14 +134,23 @@ def _peak(w: Wording, fact: PeakSessions) -> str:
 
 def _breach(w: Wording, fact: LimitBreached) -> str:
     t, b = w.t, fact.breach
-    said = t(
-        "LIMIT BREACHED: {server} at {connections} connections, over its limit of {limit}, "
-        "with {sessions} active sessions.",
-        server=b.server,
-        connections=t.count(b.connections),
-        limit=t.count(b.limit),
-        sessions=t.count(b.active_sessions),
-    )
+    if b.kind == "per_source":
+        said = t(
+            "LIMIT BREACHED: {server} refusing connections at its per-address limit of "
+            "{limit}, with {sessions} active sessions.",
+            server=b.server,
+            limit=t.count(b.limit),
+            sessions=t.count(b.active_sessions),
+        )
+    else:
+        said = t(
+            "LIMIT BREACHED: {server} at {connections} connections, over its limit of {limit}, "
+            "with {sessions} active sessions.",
+            server=b.server,
+            connections=t.count(b.connections),
+            limit=t.count(b.limit),
+            sessions=t.count(b.active_sessions),
+        )
     if not fact.warnings:
         return said + " " + t("No alert warned of it.")
     first, *others = fact.warnings

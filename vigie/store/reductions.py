@@ -77,6 +77,26 @@ class SeriesReductions:
             found = connection.execute(query).scalar_one_or_none()
         return None if found is None else from_ms(found)
 
+    def first_rise(self, exercise_id: int, name: str, labels: Labels) -> Point | None:
+        """The first sample above the series' first value (a counter's first increase)."""
+        series_id = self._id(exercise_id, name, labels)
+        first = (
+            select(samples.c.value)
+            .where(samples.c.series_id == series_id)
+            .order_by(samples.c.ts_ms)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(samples.c.ts_ms, samples.c.value)
+            .where(samples.c.series_id == series_id, samples.c.value > first)
+            .order_by(samples.c.ts_ms)
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else Point(from_ms(row.ts_ms), float(row.value))
+
     def runs_above(self, exercise_id: int, name: str, labels: Labels, level: float) -> list[Point]:
         """The first sample of each run of samples above `level`, oldest first."""
         series_id = self._id(exercise_id, name, labels)
