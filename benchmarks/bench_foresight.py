@@ -60,7 +60,9 @@ def report(results: list[Judged]) -> list[str]:
         f"firing episodes per (rule, subject), most in one plan: "
         f"{max(r.most_episodes for r in results)} (target <= 1)",
     ]
-    misses = [r for r in broke if not r.named_right] + [r for r in holding if r.false_holds]
+    unbroken = [r for r in breaking if r.breach_s is None]
+    misses = unbroken + [r for r in broke if not r.named_right]
+    misses += [r for r in holding if r.false_holds]
     lines += [f"  look at plan {r.number}: {r.outcome}" for r in misses[:10]]
     return lines
 

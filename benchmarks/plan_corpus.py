@@ -125,6 +125,10 @@ def _servers(
             outcome = Outcome(kind, True, "gw", "total", wave=breaking)
     elif kind in ("per_source", "kiosk"):
         outcome = _per_source(rng, kind, faculties, gateway, wave)
+        # The target's bigger roster must fit every other limit, the totals included.
+        final = _loads(faculties, max(f["wave"] for f in faculties))[-1]
+        gateway["connection_limit"] = round(final / 0.6) + 10
+        db["connection_limit"] = round((db_base + final * DB_SHARE) / 0.6) + 10
     elif kind == "background":
         outcome = _background(rng, db, load)
     elif kind == "tight":
@@ -165,9 +169,6 @@ def _per_source(
     if max(others, default=0) * 1.06 >= level:
         return Outcome("holds", breaks=False)
     gateway["per_source_limit"] = level
-    # The gateway's total must hold the target's bigger roster too.
-    total = sum(f["expected_students"] * _per_student(f) for f in faculties)
-    gateway["connection_limit"] = round(total / 0.6) + 10
     return Outcome(kind, True, "gw", "per_source", faculty=target["id"], wave=target["wave"])
 
 
