@@ -158,3 +158,40 @@ def test_when_most_faculties_lag_it_is_national_not_local(small_plan: Plan) -> N
     assert {v.subject for v in verdicts} == {"alpha", "beta"}  # both due, both lagging
     assert all(v.severity is Severity.OK for v in verdicts)
     assert all("national" in v.message for v in verdicts)
+
+
+def test_time_to_limit_keeps_its_level_until_the_ramp_is_well_past_the_boundary() -> None:
+    horizon = 600.0
+    # 320 s to the limit: over the critical boundary (300 s) by a little.
+    assert time_to_limit.level(320, horizon, Severity.OK, 0.5) is Severity.WARNING
+    assert time_to_limit.level(320, horizon, Severity.CRITICAL, 0.5) is Severity.CRITICAL
+    # Cleared only past 1.5x the boundary: 460 s for critical, 910 s for warning.
+    assert time_to_limit.level(460, horizon, Severity.CRITICAL, 0.5) is Severity.WARNING
+    assert time_to_limit.level(880, horizon, Severity.WARNING, 0.5) is Severity.WARNING
+    assert time_to_limit.level(910, horizon, Severity.WARNING, 0.5) is Severity.OK
+
+
+def test_a_server_hovering_at_its_limit_stays_one_alert(small_plan: Plan) -> None:
+    # gw's limit is 440: at it, then 430 (2% under), then 400 (9% under).
+    at_limit = [gw(t, 440) for t in range(280, 301)]
+    (first,) = [
+        v
+        for v in time_to_limit.evaluate(inputs_at(small_plan, 300, at_limit), {})
+        if v.subject == "gw"
+    ]
+    assert first.severity is Severity.CRITICAL and "is at its limit" in first.message
+    firing = {"gw": Severity.CRITICAL}
+    dipped = [*at_limit, gw(301, 430)]
+    (held,) = [
+        v
+        for v in time_to_limit.evaluate(inputs_at(small_plan, 301, dipped), firing)
+        if v.subject == "gw"
+    ]
+    assert held.severity is Severity.CRITICAL
+    fallen = [*dipped, gw(302, 400)]
+    (after,) = [
+        v
+        for v in time_to_limit.evaluate(inputs_at(small_plan, 302, fallen), firing)
+        if v.subject == "gw"
+    ]
+    assert "is at its limit" not in after.message
