@@ -81,5 +81,12 @@ class RuleInputs:
         return capacity_rates(self)
 
     @cached_property
+    def launched(self) -> dict[str, float]:
+        """Students of launched waves by faculty (connected now, or still to come), once."""
+        from vigie.alerts.rates import launched_demand  # it reads these inputs
+
+        return launched_demand(self)
+
+    @cached_property
     def expected_started(self) -> int:
         return sum(self.plan.expected_in_wave(n) for n in self.started_waves)

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from vigie.capacity.limits import CapacityModel, Limit
+from vigie.capacity.limits import CapacityModel, Limit, LimitKind
 
 
 @dataclass(frozen=True)
@@ -70,27 +70,52 @@ def project(
 ) -> list[LimitProjection]:
     """One projection per limit (all the model's, or `limits`) whose server has a rate."""
     projections = []
+    # Every server's total counts every student: sum the demand once for all of them.
+    everyone = (_sums(model, demand.before), _sums(model, demand.wave))
     for limit in model.limits if limits is None else limits:
         ratio = rates.per_student.get(limit.server)
         if ratio is None:
             continue
-        projections.append(_project_one(model, limit, demand, rates, ratio * (1 + margin)))
+        sums = everyone if limit.kind is LimitKind.TOTAL else _counted(model, limit, demand)
+        projections.append(_project_one(limit, demand, rates, ratio * (1 + margin), sums))
     return projections
 
 
+Sums = tuple[float, float]  # (students, students weighted by their faculty's factor)
+
+
+def _sums(model: CapacityModel, students: Mapping[str, float]) -> Sums:
+    factors = model.factors
+    return (
+        sum(students.values()),
+        sum(n * factors.get(f, 1.0) for f, n in students.items()),
+    )
+
+
+def _counted(model: CapacityModel, limit: Limit, demand: Demand) -> tuple[Sums, Sums]:
+    """The demand behind one address: only the faculties it counts, at their shares."""
+    before = [0.0, 0.0]
+    wave = [0.0, 0.0]
+    for faculty, share in limit.counts:
+        factor = model.factors.get(faculty, 1.0)
+        b, w = demand.before.get(faculty, 0.0) * share, demand.wave.get(faculty, 0.0) * share
+        before[0] += b
+        before[1] += b * factor
+        wave[0] += w
+        wave[1] += w * factor
+    return (before[0], before[1]), (wave[0], wave[1])
+
+
 def _project_one(
-    model: CapacityModel, limit: Limit, demand: Demand, rates: Rates, per_student: float
+    limit: Limit,
+    demand: Demand,
+    rates: Rates,
+    per_student: float,
+    sums: tuple[Sums, Sums],
 ) -> LimitProjection:
     base = rates.base.get(limit.server, 0.0) if limit.background else 0.0
-    before = wave = counted_before = counted_wave = 0.0
-    for faculty, share in limit.counts:
-        connections_each = model.factors.get(faculty, 1.0) * per_student
-        students_before = demand.before.get(faculty, 0.0) * share
-        students_wave = demand.wave.get(faculty, 0.0) * share
-        before += students_before * connections_each
-        wave += students_wave * connections_each
-        counted_before += students_before
-        counted_wave += students_wave
+    (counted_before, weighted_before), (counted_wave, weighted_wave) = sums
+    before, wave = weighted_before * per_student, weighted_wave * per_student
     room = limit.level - base - before
     return LimitProjection(
         limit=limit,

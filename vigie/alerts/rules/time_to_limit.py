@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 
 from vigie.alerts.facts import RampState, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
-from vigie.alerts.rates import launched_demand
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.capacity import Demand, LimitKind, capacity_model, project
 from vigie.i18n.formats import count
@@ -36,15 +35,14 @@ def slope_per_second(points: Sequence[Point]) -> float:
     return sum((p.at - mean_t) * (p.value - mean_v) for p in points) / spread
 
 
-def ceiling(inputs: RuleInputs, server: Server) -> float | None:
-    """The most connections the launched waves can bring to the server's total, or
-    None when it cannot be told (no estimate, nothing measured)."""
-    margin = inputs.plan.alerts.wave_gate.margin
+def ceilings(inputs: RuleInputs) -> dict[str, float]:
+    """The most connections the launched waves can bring to each server's total, in one
+    projection; a server missing has no estimate and nothing measured yet."""
     model = capacity_model(inputs.plan)
-    total = [limit for limit in model.of_server(server.id) if limit.kind is LimitKind.TOTAL]
-    demand = Demand(launched_demand(inputs), {})
-    projections = project(model, demand, inputs.rates, margin, limits=total)
-    return projections[0].peak if projections else None
+    totals = [limit for limit in model.limits if limit.kind is LimitKind.TOTAL]
+    margin = inputs.plan.alerts.wave_gate.margin
+    demand = Demand(inputs.launched, {})
+    return {p.limit.server: p.peak for p in project(model, demand, inputs.rates, margin, totals)}
 
 
 def level(eta_s: float, horizon_s: float, was: Severity, hysteresis: float) -> Severity:
@@ -58,13 +56,14 @@ def level(eta_s: float, horizon_s: float, was: Severity, hysteresis: float) -> S
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
+    caps = ceilings(inputs)
     return [
-        _judge(inputs, server, previous.get(server.id, Severity.OK))
+        _judge(inputs, server, previous.get(server.id, Severity.OK), caps.get(server.id))
         for server in inputs.plan.servers
     ]
 
 
-def _judge(inputs: RuleInputs, server: Server, was: Severity) -> Verdict:
+def _judge(inputs: RuleInputs, server: Server, was: Severity, cap: float | None) -> Verdict:
     settings = inputs.plan.alerts.time_to_limit
     points = inputs.window.since(
         "server_connections", "server", server.id, inputs.now - settings.window_s
@@ -89,7 +88,6 @@ def _judge(inputs: RuleInputs, server: Server, was: Severity) -> Verdict:
         return Verdict(
             RULE, server.id, Severity.OK, "not enough points yet", server=server.id, facts=facts
         )
-    cap = ceiling(inputs, server)
     slope = 0.0 if cap is not None and cap < limit else slope_per_second(points)
     if slope <= 0:
         return Verdict(

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 
 from vigie.alerts.facts import GateFacts, GateVerdict
 from vigie.alerts.inputs import RuleInputs
-from vigie.alerts.rates import launched_demand
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.capacity import (
     Demand,
@@ -57,7 +56,7 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
     stale = _stale(inputs)
     if stale is not None:
         return [Verdict.unknown_for(RULE, subject_of(w), stale) for w in subjects]
-    launched = launched_demand(inputs)
+    launched = inputs.launched
     before = dict(launched)
     verdicts = []
     for index, wave in enumerate(upcoming):
