@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
-from vigie.store import Store, sqlite_url
+from vigie.store import AlertTransition, Store, sqlite_url
 
 # Wave 2 fits only once the gateway's 150 background connections (declared 0 in the
 # plan, measured at T+0) are kept out of the per-student ratio: 150 + 120 x 2 x 1.05
@@ -81,6 +81,17 @@ base_connections = 150
 """
 
 
+def notifying(transitions: list[AlertTransition]) -> list[AlertTransition]:
+    state: dict[tuple[str, str], str] = {}
+    found = []
+    for t in transitions:
+        key = (t.rule, t.subject)
+        if t.state == "firing" or (t.state == "resolved" and state.get(key) == "firing"):
+            found.append(t)
+        state[key] = t.state
+    return found
+
+
 def sessions(store: Store, exercise: int) -> float:
     return sum(p.value for p in store.latest(exercise, "sessions_active", time.time()).values())
 
@@ -116,6 +127,8 @@ def test_a_collector_killed_and_restarted_keeps_its_baseline_and_says_no_false_h
         wait_until(
             lambda: ("launch", "2") in {(f.kind, f.key) for f in store.learned.all(exercise)}
         )
+        # Wave 2 takes the gateway past 70% of its limit: a real alert to notify.
+        wait_until(lambda: any(t.state == "firing" for t in store.alerts.transitions(exercise)))
         transitions = store.alerts.transitions(exercise)
         gate_warnings = [
             t
@@ -125,6 +138,9 @@ def test_a_collector_killed_and_restarted_keeps_its_baseline_and_says_no_false_h
         assert gate_warnings == []
         steps = [(t.rule, t.subject, t.state, t.severity) for t in transitions]
         assert len(steps) == len(set(steps)), f"a transition was recorded twice: {steps}"
+        # Every notifying transition (a firing, a resolution of a firing alert) has exactly
+        # one delivery queued for the log notifier: none lost, none doubled by the restart.
+        assert len(store.alerts.deliveries("log")) == len(notifying(transitions)) > 0
         assert {(f.kind, f.key): f.value for f in store.learned.all(exercise)}[
             ("baseline", "gw")
         ] == 150
