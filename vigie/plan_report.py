@@ -87,14 +87,9 @@ def _short(plan: Plan, limit: Limit) -> str:
     return f"{limit.server} per address {limit.address or behind(plan, limit.faculties)}"
 
 
-def _per_student(row: PreflightRow) -> float:
-    p = row.projection
-    return (p.peak - p.base) / p.counted if p.counted else 0.0
-
-
 def _warning(plan: Plan, row: PreflightRow) -> str:
     p = row.projection
-    ratio = f"{_per_student(row):.3g}"
+    ratio = f"{row.per_student:.3g}"
     if p.limit.kind is LimitKind.PER_SOURCE:
         where = p.limit.address or "its own address"
         return (

@@ -18,8 +18,8 @@ OBSERVED_SHARE = 0.01
 
 
 def planned_launches(plan: Plan, elapsed_s: float) -> dict[int, float]:
-    """The launches the plan intends up to `elapsed_s` (exercise seconds): for
-    pure rule tests and for the pre-flight, never for a running exercise."""
+    """The launches the plan intends up to `elapsed_s` (exercise seconds): for pure
+    rule tests that say which waves are out, never for a running exercise."""
     return {w.number: w.start_min * 60 for w in plan.waves if w.start_min * 60 <= elapsed_s}
 
 

@@ -31,10 +31,15 @@ class PreflightRow:
         return p.holds and p.share >= p.limit.thresholds.critical
 
     @property
+    def per_student(self) -> float:
+        """Connections each counted student brings to this limit (background apart)."""
+        p = self.projection
+        return (p.peak - p.base) / p.counted if p.counted else 0.0
+
+    @property
     def at_most(self) -> int:
         """Students this limit counts that it can hold at once (strictly below its level)."""
-        p = self.projection
-        per_student = (p.peak - p.base) / p.counted if p.counted else 0.0
+        p, per_student = self.projection, self.per_student
         if per_student <= 0:
             return math.floor(p.counted)
         return max(0, math.ceil((p.limit.level - p.base) / per_student - 1e-9) - 1)
