@@ -10,18 +10,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const answered = ctx.triggered.some((t) => t.prop_id === "wall-contact.data");
       if (answered || window.vigieLastContact === undefined) {
         window.vigieLastContact = now;
-        window.vigieLostAt = undefined;
+        window.vigieLastInstant = (contact && contact.at) || "";
       }
       const refresh = (contact && contact.refresh_ms) || 1000;
       const lost = now - window.vigieLastContact > Math.max(3 * refresh, 4000);
       if (!lost) {
         return ["vigie-disconnected is-hidden", ""];
       }
-      if (window.vigieLostAt === undefined) {
-        window.vigieLostAt = new Date(window.vigieLastContact);
-      }
-      const locale = contact && contact.language === "fr" ? "fr-FR" : "en-GB";
-      return ["vigie-disconnected", window.vigieLostAt.toLocaleTimeString(locale)];
+      /* The exercise clock of the last answer, as the server wrote it: never the
+         browser's own time zone, which may not be the exercise's. */
+      return ["vigie-disconnected", window.vigieLastInstant];
     },
   },
 });

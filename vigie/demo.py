@@ -69,6 +69,7 @@ def run_demo(
     def end_at_stop(now: float, _result: CycleResult) -> None:
         nonlocal ended
         if not ended and stop_s is not None and now - origin >= stop_s:
+            monitoring.ticks.stop(origin + stop_s)  # the alerts resolve, the states freeze
             store.end_exercise(exercise_id, origin + stop_s)
             ended = True
 

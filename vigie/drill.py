@@ -79,6 +79,7 @@ def run_drill(
         if progress is not None:
             progress(clock.now() - t0)
     if exercise.stop_s is not None:
+        recorder.stop(t0 + exercise.stop_s)  # the alerts resolve, the states freeze
         store.end_exercise(exercise_id, t0 + exercise.stop_s)
     elapsed = time.perf_counter() - started
     return DrillRun(exercise_id, cycles, samples, elapsed, clock.now() - t0)

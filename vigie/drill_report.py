@@ -68,6 +68,8 @@ def _alert_lines(summary: ExerciseSummary) -> list[str]:
         resolved = (
             "still firing"
             if alert.resolved_at_s is None
+            else f"resolved at the stop, T+{exercise_clock(alert.resolved_at_s)}"
+            if alert.stopped
             else f"resolved T+{exercise_clock(alert.resolved_at_s)}"
         )
         lead = "" if alert.lead_time_s is None else f", {exercise_clock(alert.lead_time_s)} ahead"

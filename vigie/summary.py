@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from vigie.alerts.memory import LAUNCH
+from vigie.alerts.verdict import STOPPED_MESSAGE
 from vigie.plan.model import Plan, Server
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
@@ -78,6 +79,7 @@ class AlertEpisode:
     message: str  # as it was at its highest severity
     warned_of: Breach | None = None  # the breach that lead time is counted to
     facts: dict[str, JsonValue] = field(default_factory=dict)  # the message's numbers
+    stopped: bool = False  # resolved by the exercise's stop, not by a recovery
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,8 @@ def summarize(
 
 
 SEVERITY_ORDER = ("ok", "careful", "warning", "critical")
-NO_LEAD_TIME = frozenset({"blind", "faculty_lag"})  # they do not warn of a limit
+# They do not warn of a limit (throttling is the limit giving way: it is the incident).
+NO_LEAD_TIME = frozenset({"blind", "faculty_lag", "throttling"})
 
 
 def alert_episodes(
@@ -188,6 +191,7 @@ def alert_episodes(
         elif t.state == "resolved" and key in open_:
             episode = open_.pop(key)
             episode["resolved"] = t.at - t0
+            episode["stopped"] = t.message == STOPPED_MESSAGE
             done.append(episode)
     done += open_.values()
     return sorted((_episode(e, breaches) for e in done), key=lambda e: (e.fired_at_s, e.rule))
@@ -219,6 +223,7 @@ def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
         episode["message"],
         warned,
         episode["facts"],
+        episode.get("stopped", False),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.memory import PlatformMemory
 from vigie.alerts.rules import RULES, Rule
-from vigie.alerts.verdict import Severity, Verdict
+from vigie.alerts.verdict import STOPPED_MESSAGE, Severity, Verdict
 from vigie.alerts.window import RULE_INPUTS, SeriesWindow
 from vigie.collectors.cycle import CycleResult
 from vigie.plan.model import Plan
@@ -76,6 +76,7 @@ class AlertEngine:
         self.memory = PlatformMemory(store, exercise_id, plan, t0)
         self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
         self.last: Evaluation | None = None
+        self.stopped_at: float | None = None
         self._restore()
 
     def _restore(self) -> None:
@@ -106,6 +107,8 @@ class AlertEngine:
     def evaluate(self, now: float) -> list[NewTransition]:
         """Run every rule at `now`; record and return the transitions it caused."""
         with self._lock:
+            if self.stopped_at is not None:
+                return []  # the exercise is over: its states are final
             self.window.forget_before(now)
             memory = self.memory
             inputs = RuleInputs(
@@ -138,6 +141,28 @@ class AlertEngine:
             if transitions:
                 self._store.alerts.record(self._exercise, transitions, self._notifiers)
             self.last = Evaluation(inputs, said)
+            return transitions
+
+    def stop(self, at: float) -> list[NewTransition]:
+        """The exercise is stopped: every open alert resolves at the stop, saying why,
+        and nothing is judged after it (a screen must not keep a HOLD for a dead run)."""
+        with self._lock:
+            if self.stopped_at is not None:
+                return []
+            self.stopped_at = at
+            transitions = [
+                self._transition(
+                    Verdict(rule, subject, Severity.OK, STOPPED_MESSAGE),
+                    "resolved",
+                    at,
+                    notify=alert.state == "firing",
+                    severity=alert.severity,
+                )
+                for (rule, subject), alert in sorted(self._open.items())
+            ]
+            self._open.clear()
+            if transitions:
+                self._store.alerts.record(self._exercise, transitions, self._notifiers)
             return transitions
 
     def _apply(self, rule: str, verdicts: list[Verdict], now: float) -> list[NewTransition]:

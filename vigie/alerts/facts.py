@@ -81,6 +81,9 @@ class ThrottlingFacts(RuleFacts):
     faculties: tuple[str, ...] = ()
     source_connections: float | None = None  # estimated connections from that address
     source_limit: int | None = None
+    connections: float | None = None  # the server's, at this evaluation
+    limit: int | None = None
+    over_limit: bool = False  # at or over its connection limit now: the breach
 
 
 class FacultyLagFacts(RuleFacts):

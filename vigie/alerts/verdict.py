@@ -21,6 +21,10 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
+# The message of every alert resolved by the exercise's stop rather than by a recovery.
+STOPPED_MESSAGE = "exercise stopped"
+
+
 @dataclass(frozen=True)
 class Verdict:
     rule: str

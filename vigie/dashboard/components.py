@@ -12,6 +12,7 @@ from dash import dcc, html
 from vigie.dashboard.alert_text import alert_message, limit_text
 from vigie.dashboard.screen import Screen, Status
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
+from vigie.tick.build import LOSS_WINDOW_S
 
 NO_VALUE = "\u2013"  # an en dash: never measured
 
@@ -22,10 +23,13 @@ def header(screen: Screen, prefix: str) -> list[Any]:
     children: list[Any] = [
         html.Div(screen.exercise.record.name, className="vigie-exercise-name"),
         html.Div(
-            [
-                html.Span(f"T+{t.clock(screen.elapsed_s)}", className="vigie-clock"),
-                html.Span(t.time(screen.at, screen.tz, seconds=False), className="vigie-wall-time"),
-            ]
+            className="vigie-clocks",
+            children=[
+                html.Span(
+                    f"T+{t.clock(screen.elapsed_s)}", className="vigie-clock", id=f"{prefix}-clock"
+                ),
+                html.Span(screen.wall_time(screen.shown_at), className="vigie-wall-time"),
+            ],
         ),
         html.Div(words, className=f"vigie-status is-{status.value}", id=f"{prefix}-status"),
     ]
@@ -51,21 +55,43 @@ def total_panel(screen: Screen, prefix: str) -> html.Section:
         if tick.active_measured_at is None
         else t("updated {age} ago", age=t.duration(screen.at - tick.active_measured_at))
     )
+    if tick.stopped:
+        age = t("at the stop, {time}", time=screen.clock_of(tick.at))
+    lost = sum(w.lost for w in tick.waves)
+    children: list[Any] = [
+        html.H2(t("Active sessions")),
+        html.Div(
+            NO_VALUE if tick.active is None else t.count(tick.active),
+            className="vigie-big-number",
+            id=f"{prefix}-active",
+        ),
+        html.Div(
+            t("of {expected} expected", expected=t.count(tick.expected)),
+            className="vigie-of-expected",
+        ),
+    ]
+    if losing(lost, tick.expected) and not tick.stopped:
+        children.append(html.Div(lost_words(screen, lost), className="vigie-lost"))
+    children.append(html.Div(age, className="vigie-age" + (" is-stale" if stale else "")))
     return html.Section(
         className="vigie-total" + (" is-stale" if stale else ""),
-        children=[
-            html.H2(t("Active sessions")),
-            html.Div(
-                NO_VALUE if tick.active is None else t.count(tick.active),
-                className="vigie-big-number",
-                id=f"{prefix}-active",
-            ),
-            html.Div(
-                t("of {expected} expected", expected=t.count(tick.expected)),
-                className="vigie-of-expected",
-            ),
-            html.Div(age, className="vigie-age"),
-        ],
+        id=f"{prefix}-total",
+        children=children,
+    )
+
+
+LOSS_SHARE = 0.02  # a loss worth saying: 2% of the students concerned...
+LOSS_MIN = 5  # ...and at least a few students
+
+
+def losing(lost: int, expected: int) -> bool:
+    return lost >= max(LOSS_MIN, LOSS_SHARE * expected)
+
+
+def lost_words(screen: Screen, lost: int) -> str:
+    minutes = round(LOSS_WINDOW_S / 60)
+    return screen.t(
+        "{lost} students lost in {minutes} min", lost=screen.t.count(lost), minutes=minutes
     )
 
 
@@ -87,50 +113,60 @@ LATE_S = 30  # a wave launched this far from its planned time says both
 def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
     t = screen.t
     start = t.clock(wave.start_s)
+    lost = losing(wave.lost, wave.expected) and wave.state is not WaveState.STOPPED
+    states = {
+        WaveState.PLANNED: t("PLANNED"),
+        WaveState.CONNECTING: t("CONNECTING"),
+        WaveState.COMPLETE: t("COMPLETE"),
+        WaveState.STOPPED: t("STOPPED"),
+    }
+    state = states[wave.state]
     if wave.state is WaveState.PLANNED:
-        detail = (
-            t("planned · starts at T+{start}", start=start)
-            if screen.elapsed_s < wave.start_s
-            else t("planned T+{start} · not launched yet", start=start)
+        if screen.elapsed_s < wave.start_s:
+            state = t("in {countdown}", countdown=t.clock(wave.start_s - screen.elapsed_s))
+            detail = t("planned at T+{start}", start=start)
+        else:
+            state = t("NOT LAUNCHED")
+            detail = t("planned at T+{start}", start=start)
+    elif wave.state is WaveState.STOPPED:
+        detail = t(
+            "peak {peak} of {expected}", peak=t.count(wave.peak), expected=t.count(wave.expected)
         )
     else:
         launched = wave.start_s if wave.launched_s is None else wave.launched_s
         since = t.duration(screen.elapsed_s - launched)
         if abs(launched - wave.start_s) >= LATE_S:
             detail = t(
-                "{state} · planned T+{start}, launched T+{launched}, {since} ago",
-                state=t("complete") if wave.state is WaveState.COMPLETE else t("connecting"),
+                "planned T+{start}, launched T+{launched}, {since} ago",
                 start=start,
                 launched=t.clock(launched),
                 since=since,
             )
-        elif wave.state is WaveState.COMPLETE:
-            detail = t(
-                "complete · started T+{start}, {since} ago", start=t.clock(launched), since=since
-            )
         else:
-            detail = t(
-                "connecting · started T+{start}, {since} ago", start=t.clock(launched), since=since
-            )
-    return html.Div(
-        className=f"vigie-wave is-{wave.state.value}",
-        id=f"{prefix}-wave-{wave.number}",
-        children=[
-            html.Div(t("Wave {number}", number=wave.number), className="vigie-wave-name"),
-            html.Div(
-                className="vigie-bar",
-                children=html.Div(
-                    className="vigie-bar-fill",
-                    style={"width": f"{min(100.0, wave.share * 100):.1f}%"},
-                ),
+            detail = t("launched T+{start}, {since} ago", start=t.clock(launched), since=since)
+    classes = f"vigie-wave is-{wave.state.value}" + (" is-losing" if lost else "")
+    children: list[Any] = [
+        html.Div(t("Wave {number}", number=wave.number), className="vigie-wave-name"),
+        html.Div(state, className="vigie-wave-state"),
+        html.Div(
+            f"{t.count(wave.connected)} / {t.count(wave.expected)}",
+            className="vigie-wave-numbers",
+        ),
+        html.Div(
+            className="vigie-bar",
+            children=html.Div(
+                className="vigie-bar-fill",
+                style={"width": f"{min(100.0, wave.share * 100):.1f}%"},
             ),
-            html.Div(
-                f"{t.count(wave.connected)} / {t.count(wave.expected)}",
-                className="vigie-wave-numbers",
-            ),
-            html.Div(detail, className="vigie-wave-detail"),
-        ],
-    )
+        ),
+    ]
+    foot: list[Any] = [html.Span(detail, className="vigie-wave-detail")]
+    if lost:
+        minutes = round(LOSS_WINDOW_S / 60)
+        words = t("{lost} lost in {minutes} min", lost=t.count(wave.lost), minutes=minutes)
+        foot.append(html.Span(words, className="vigie-lost"))
+    children.append(html.Div(foot, className="vigie-wave-foot"))
+    return html.Div(className=classes, id=f"{prefix}-wave-{wave.number}", children=children)
 
 
 def server_bars(screen: Screen, prefix: str, link: bool = False) -> html.Section:
@@ -149,27 +185,25 @@ def server_row(screen: Screen, server: ServerView, prefix: str, link: bool = Fal
     severity = "stale" if stale else server.severity
     share = server.share
     if server.connections is None or share is None:
-        numbers, detail = NO_VALUE, t("no data")
+        numbers, percent, detail = NO_VALUE, "", t("no data")
     else:
         numbers = f"{t.count(server.connections)} / {t.count(server.limit)}"
-        detail = t(
-            "{share} · headroom {headroom}",
-            share=t.percent(share),
-            headroom=t.count(server.headroom or 0),
-        )
-        if server.eta_s is not None:
-            detail += " · " + t("limit in ~{minutes} min", minutes=max(1, round(server.eta_s / 60)))
+        percent = t.percent(share)
+        detail = _server_state(screen, server, share)
         if stale and server.measured_at is not None:
             detail = t(
                 "last seen at {time} ({age} ago)",
-                time=t.time(server.measured_at, screen.tz),
+                time=screen.clock_of(server.measured_at),
                 age=t.duration(screen.at - server.measured_at),
             )
     name: Any = server.id
     if link:
         name = dcc.Link(server.id, href=f"/server/{server.id}")
+    refusing = server.refusing_since is not None and not stale
+    # Only the headroom of a server far from its limit is said quietly.
+    acting = refusing or stale or server.eta_s is not None or (share or 0) >= 1
     return html.Div(
-        className=f"vigie-server is-{severity}",
+        className=f"vigie-server is-{severity}" + (" is-refusing" if refusing else ""),
         id=f"{prefix}-server-{server.id}",
         children=[
             html.Div(name, className="vigie-server-name"),
@@ -186,10 +220,35 @@ def server_row(screen: Screen, server: ServerView, prefix: str, link: bool = Fal
                     ],
                 ],
             ),
+            html.Div(percent, className="vigie-server-share"),
             html.Div(numbers, className="vigie-server-numbers"),
-            html.Div(detail, className="vigie-server-detail"),
+            html.Div(detail, className="vigie-server-detail" + ("" if acting else " is-quiet")),
         ],
     )
+
+
+def _server_state(screen: Screen, server: ServerView, share: float) -> str:
+    """What an operator acts on: refusing, at or over the limit, or how long until it."""
+    t = screen.t
+    if server.refusing_since is not None:
+        refusals = (server.refused or 0) + (server.reset or 0)
+        words = t(
+            "REFUSING for {duration}", duration=t.duration(screen.shown_at - server.refusing_since)
+        )
+        if refusals and server.window_s:
+            words += " · " + t(
+                "{refused} refused in {window} s",
+                refused=t.count(refusals),
+                window=t.count(server.window_s),
+            )
+        return words
+    if share > 1:
+        return t("OVER its limit")
+    if share >= 1:
+        return t("AT its limit")
+    if server.eta_s is not None:
+        return t("limit in ~{minutes} min", minutes=max(1, round(server.eta_s / 60)))
+    return t("headroom {headroom}", headroom=t.count(server.headroom or 0))
 
 
 def gate_panel(screen: Screen, prefix: str) -> html.Section:
@@ -197,11 +256,16 @@ def gate_panel(screen: Screen, prefix: str) -> html.Section:
     assert tick is not None
     gate = tick.gate
     children: list[Any] = [html.H2(t("Wave gate"))]
-    if gate is None:
+    if tick.stopped:
+        children.append(
+            html.Div(t("Exercise stopped: no wave to launch"), className="vigie-gate-detail")
+        )
+        verdict_class = "off"
+    elif gate is None:
         children.append(html.Div(t("No wave to decide on"), className="vigie-gate-detail"))
         verdict_class = "unknown"
     else:
-        verdict_class = gate.verdict.lower()
+        verdict_class = _verdict_class(gate)
         children += _gate_lines(screen, gate)
     launched = tick.gate_launched
     if launched is not None and launched.projected is not None and launched.limit is not None:
@@ -226,17 +290,38 @@ def gate_panel(screen: Screen, prefix: str) -> html.Section:
     )
 
 
+def _verdict_class(gate: GateView) -> str:
+    """A GO above the critical level is a warning, never a plain green GO."""
+    if gate.verdict == "GO" and gate.severity in ("warning", "critical"):
+        return "go-tight"
+    return gate.verdict.lower()
+
+
+def verdict_words(screen: Screen, verdict: str) -> str:
+    """Read from across the room: a French operator reads "LANCER" / "NE PAS LANCER"."""
+    t = screen.t
+    words = {"GO": t("GO"), "HOLD": t("HOLD"), "UNKNOWN": t("UNKNOWN"), "SPLIT": t("SPLIT")}
+    return words.get(verdict.upper(), verdict)
+
+
 def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
     t = screen.t
-    words = {"GO": t("GO"), "HOLD": t("HOLD"), "UNKNOWN": t("UNKNOWN")}
-    subject = (
-        t("Wave {wave}: {students} students", wave=gate.wave, students=t.count(gate.students))
-        if gate.students
-        else t("Rest of wave {wave}", wave=gate.wave)
+    wave = (
+        next((w for w in screen.tick.waves if w.number == gate.wave), None) if screen.tick else None
     )
+    if gate.students:
+        subject = t(
+            "Wave {wave}: {students} students", wave=gate.wave, students=t.count(gate.students)
+        )
+        if wave is not None and wave.state is WaveState.PLANNED and screen.elapsed_s < wave.start_s:
+            subject += " · " + t(
+                "planned in {countdown}", countdown=t.clock(wave.start_s - screen.elapsed_s)
+            )
+    else:
+        subject = t("Rest of wave {wave}", wave=gate.wave)
     lines: list[Any] = [
         html.Div(subject, className="vigie-gate-subject"),
-        html.Div(words.get(gate.verdict, gate.verdict), className="vigie-gate-verdict"),
+        html.Div(verdict_words(screen, gate.verdict), className="vigie-gate-verdict"),
     ]
     if gate.verdict == "UNKNOWN" or gate.projected is None or gate.limit is None:
         lines.append(html.Div(t("data is stale: no verdict"), className="vigie-gate-detail"))
@@ -253,10 +338,17 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
             className="vigie-gate-detail",
         )
     )
+    if _verdict_class(gate) == "go-tight" and gate.critical is not None:
+        lines.append(
+            html.Div(
+                t("above the {critical} critical level", critical=t.percent(gate.critical)),
+                className="vigie-gate-fit",
+            )
+        )
     if gate.kind == "per_source" and gate.counted_fit is not None and gate.students:
         fit = t("{fit} students behind that address fit", fit=t.count(gate.counted_fit))
         lines.append(html.Div(fit, className="vigie-gate-fit"))
-    elif gate.fit is not None and gate.students:
+    elif gate.fit is not None and gate.students and gate.verdict == "HOLD":
         lines.append(
             html.Div(
                 t("{fit} students fit", fit=t.count(min(gate.fit, gate.students))),
@@ -277,15 +369,14 @@ def _gate_limit(screen: Screen, gate: GateView) -> str:
 def decision_line(screen: Screen, decision: NoteView) -> html.Div:
     t = screen.t
     choice, _, comment = decision.text.partition(":")
-    words = {"go": t("GO"), "hold": t("HOLD"), "split": t("SPLIT")}
     return html.Div(
         className=f"vigie-decision is-{choice}",
         children=t(
             "Decision for wave {wave}: {choice} by {author} at {time}",
             wave=decision.wave,
-            choice=words.get(choice, choice),
+            choice=verdict_words(screen, choice),
             author=decision.author,
-            time=t.time(decision.at, screen.tz, seconds=False),
+            time=screen.clock_of(decision.at),
         )
         + (f" — {comment.strip()}" if comment.strip() else ""),
     )
@@ -298,22 +389,24 @@ def alert_row(screen: Screen, alert: AlertView, extra: Any = None) -> html.Div:
         t(
             "seen by {who} at {time}",
             who=alert.acknowledged_by,
-            time=t.time(alert.acknowledged_at or alert.since, screen.tz, seconds=False),
+            time=screen.clock_of(alert.acknowledged_at or alert.since),
         )
         if alert.acknowledged_by
         else ""
     )
+    message = alert_message(t, alert, screen.exercise.plan, screen.tz)
+    tick_at = screen.tick.at if screen.tick is not None else None
+    if alert.facts_at is not None and alert.facts_at != tick_at:
+        # Numbers kept from when it fired: said so, beside the live ones of the gate.
+        message = t("at {time}:", time=screen.clock_of(alert.facts_at)) + " " + message
     return html.Div(
         className=f"vigie-alert is-{alert.severity}" + (" is-acknowledged" if seen else ""),
         children=[
             html.Span(
                 severity.get(alert.severity, alert.severity), className="vigie-alert-severity"
             ),
-            html.Span(t.time(alert.since, screen.tz, seconds=False), className="vigie-alert-since"),
-            html.Span(
-                alert_message(t, alert, screen.exercise.plan, screen.tz),
-                className="vigie-alert-message",
-            ),
+            html.Span(screen.clock_of(alert.since), className="vigie-alert-since"),
+            html.Span(message, className="vigie-alert-message"),
             html.Span(seen, className="vigie-alert-seen"),
             extra,
         ],
@@ -329,56 +422,118 @@ def alerts_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
         rows.append(
             html.Div(t.plural("and {n} more", "and {n} more", hidden), className="vigie-more")
         )
+    empty = (
+        t("Every alert resolved at the stop (exercise stopped)")
+        if tick.stopped
+        else t("No alert firing")
+    )
     return html.Section(
         className="vigie-alerts",
         id=f"{prefix}-alerts",
-        children=[html.H2(t("Alerts"))]
-        + (rows or [html.Div(t("No alert firing"), className="vigie-no-alerts")]),
+        children=[html.H2(t("Alerts"))] + (rows or [html.Div(empty, className="vigie-no-alerts")]),
     )
 
 
-def faculty_grid(screen: Screen, prefix: str, link: bool = False) -> html.Section:
+def faculty_grid(
+    screen: Screen, prefix: str, link: bool = False, limit: int | None = None
+) -> html.Section:
+    """Faculties needing attention first (blind, losing students, lagging), so a
+    large roster never hides them; past `limit` tiles the rest is counted, not cut."""
     t, tick = screen.t, screen.tick
     assert tick is not None
+    ranked = sorted(
+        enumerate(tick.faculties),
+        key=lambda item: (ATTENTION.index(faculty_state(screen, item[1])), item[0]),
+    )
+    shown = [f for _, f in ranked]
+    tiles: list[Any] = []
+    if limit is not None and len(shown) > limit:
+        rest = shown[limit - 1 :]
+        shown = shown[: limit - 1]
+        tiles.append(_more_tile(screen, rest))
+    tiles = [faculty_tile(screen, f, prefix, link) for f in shown] + tiles
     return html.Section(
         className="vigie-faculties",
+        id=f"{prefix}-faculties",
         children=[
             html.H2(t("Faculties")),
-            html.Div(
-                className="vigie-faculty-grid",
-                children=[faculty_tile(screen, f, prefix, link) for f in tick.faculties],
-            ),
+            html.Div(className="vigie-faculty-grid", children=tiles),
         ],
     )
 
 
-def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool = False) -> html.Div:
-    t, tick = screen.t, screen.tick
+# The order a wall shows faculties in: what needs a person first.
+ATTENTION = ("blind", "losing", "lagging", "connecting", "ok", "planned", "stopped")
+
+
+def faculty_state(screen: Screen, faculty: FacultyView) -> str:
+    tick = screen.tick
     assert tick is not None
     wave = tick.waves[faculty.wave - 1] if tick.waves else None
     started = wave is None or wave.state is not WaveState.PLANNED
+    if tick.stopped:
+        return "stopped"
     if screen.is_stale(faculty.measured_at) and started:
-        state = "blind"
-    elif faculty.lagging:
-        state = "lagging"
-    elif not started:
-        state = "planned"
-    else:
-        state = "ok"
+        return "blind"
+    if started and losing(faculty.lost, faculty.expected):
+        return "losing"
+    if faculty.lagging:
+        return "lagging"
+    if not started:
+        return "planned"
+    if wave is not None and wave.state is WaveState.CONNECTING:
+        return "connecting"
+    return "ok"
+
+
+def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool = False) -> html.Div:
+    t = screen.t
+    state = faculty_state(screen, faculty)
     connected = NO_VALUE if faculty.connected is None else t.count(faculty.connected)
-    # The plan's short id fits a tile read from across the room; the full name is its tooltip.
-    name: Any = faculty.id
+    # The plan's short name fits a tile read from across the room; the full name is its tooltip.
+    name: Any = faculty.label
     if link:
-        name = dcc.Link(faculty.id, href=f"/faculty/{faculty.id}")
+        name = dcc.Link(faculty.label, href=f"/faculty/{faculty.id}")
+    numbers: list[Any] = [
+        html.Span(f"{connected} / {t.count(faculty.expected)}", className="vigie-faculty-count")
+    ]
+    if state == "losing":
+        numbers.append(html.Span(f"\u2212{t.count(faculty.lost)}", className="vigie-faculty-lost"))
     return html.Div(
         className=f"vigie-faculty is-{state}",
         id=f"{prefix}-faculty-{faculty.id}",
         title=faculty.name,
         children=[
             html.Div(name, className="vigie-faculty-name"),
-            html.Div(
-                f"{connected} / {t.count(faculty.expected)}", className="vigie-faculty-numbers"
-            ),
+            html.Div(numbers, className="vigie-faculty-numbers"),
+        ],
+    )
+
+
+def _more_tile(screen: Screen, rest: Sequence[FacultyView]) -> html.Div:
+    """The faculties that did not fit, counted by state: none disappears silently."""
+    t = screen.t
+    counts: dict[str, int] = {}
+    for faculty in rest:
+        state = faculty_state(screen, faculty)
+        counts[state] = counts.get(state, 0) + 1
+    words = {
+        "blind": t("blind"),
+        "losing": t("losing students"),
+        "lagging": t("lagging"),
+        "connecting": t("connecting"),
+        "ok": t("ok"),
+        "planned": t("planned"),
+        "stopped": t("stopped"),
+    }
+    detail = ", ".join(
+        f"{n} {words[s]}" for s, n in sorted(counts.items(), key=lambda i: ATTENTION.index(i[0]))
+    )
+    return html.Div(
+        className="vigie-faculty is-more",
+        children=[
+            html.Div(t.plural("+{n} more", "+{n} more", len(rest)), className="vigie-faculty-name"),
+            html.Div(detail, className="vigie-faculty-more"),
         ],
     )
 
@@ -390,7 +545,7 @@ def notes_panel(screen: Screen, prefix: str, limit: int | None = None) -> html.S
         html.Div(
             className="vigie-note",
             children=[
-                html.Span(t.time(n.at, screen.tz, seconds=False), className="vigie-note-time"),
+                html.Span(screen.clock_of(n.at), className="vigie-note-time"),
                 html.Span(n.author, className="vigie-note-author"),
                 html.Span(n.text, className="vigie-note-text"),
             ],

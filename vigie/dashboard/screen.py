@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import parse_qs
 
@@ -41,8 +41,26 @@ class Screen:
         return None if starts_at is None else starts_at.tzinfo
 
     @property
+    def shown_at(self) -> float:
+        """The instant the screen speaks of: its own, or the stop once it is past."""
+        ended = self.exercise.record.ended
+        return self.at if ended is None else min(self.at, ended)
+
+    @property
     def elapsed_s(self) -> float:
-        return self.at - self.exercise.record.t0
+        """The exercise clock, frozen at the stop."""
+        return self.shown_at - self.exercise.record.t0
+
+    def clock_of(self, epoch: float) -> str:
+        """An instant on the exercise clock: "T+24:54", the one time every screen uses."""
+        return f"T+{self.t.clock(epoch - self.exercise.record.t0)}"
+
+    def wall_time(self, epoch: float, seconds: bool = False) -> str:
+        """Wall time, secondary, in the exercise's time zone and labelled as such."""
+        zone = _zone_name(self.tz, epoch)
+        return self.t(
+            "wall time {time} {zone}", time=self.t.time(epoch, self.tz, seconds), zone=zone
+        ).strip()
 
     @property
     def stale_after_s(self) -> float:
@@ -89,7 +107,7 @@ class Screen:
             return Status.BLIND, t(
                 "MONITORING BLIND: {source} since {time}",
                 source=t("Vigie collector"),
-                time=t.time(since, self.tz),
+                time=self.clock_of(since),
             )
         assert self.tick is not None
         if self.tick.blind:
@@ -97,7 +115,7 @@ class Screen:
             return Status.BLIND, t(
                 "MONITORING BLIND: {source} since {time}",
                 source=first.source,
-                time=t.time(first.since, self.tz),
+                time=self.clock_of(first.since),
             )
         if self.is_stale(self.tick.active_measured_at):
             measured = self.tick.active_measured_at
@@ -105,11 +123,11 @@ class Screen:
                 return Status.STALE, t("No data yet")
             return Status.STALE, t(
                 "STALE: last data at {time} ({age} ago)",
-                time=t.time(measured, self.tz),
+                time=self.clock_of(measured),
                 age=t.duration(self.at - measured),
             )
         if self.replay:
-            return Status.REPLAY, t("REPLAY at {time}", time=t.time(self.at, self.tz))
+            return Status.REPLAY, t("REPLAY at {time}", time=self.clock_of(self.at))
         return Status.LIVE, t("LIVE")
 
 
@@ -127,7 +145,10 @@ def screen_for(context: ViewContext, search: str | None, remembered: str | None)
     t = requested_language(search, remembered, exercise)
     replay_at, error = requested_instant(exercise, search, t)
     at = replay_at if replay_at is not None else context.clock.now()
-    return Screen(exercise, context.tick(exercise, at), at, replay_at is not None, t, error)
+    ended = exercise.record.ended
+    # After the stop the final state is the one shown, whatever was polled after it.
+    shown = at if ended is None else min(at, ended)
+    return Screen(exercise, context.tick(exercise, shown), at, replay_at is not None, t, error)
 
 
 def requested_instant(
@@ -147,6 +168,13 @@ def requested_instant(
         )
     span = exercise.plan.exercise.duration_min * 60
     return exercise.record.t0 + min(max(seconds, -span), 2 * span), None
+
+
+def _zone_name(tz: tzinfo | None, epoch: float) -> str:
+    """UTC+01:00 for a plan's fixed offset; the zone's own name for a named one."""
+    moment = datetime.fromtimestamp(epoch, tz or UTC)
+    name = moment.tzname() or ""
+    return "UTC" if name in ("UTC", "UTC+00:00") else name
 
 
 def _query(search: object) -> dict[str, str]:

@@ -42,6 +42,9 @@ class Exercise(Strict):
 class Faculty(Strict):
     id: Identifier
     name: str = Field(min_length=1)
+    # What a wall tile shows, read from across the room ("Paris-Saclay" for
+    # "Université Paris-Saclay"); the full name stays in tooltips and pages.
+    short_name: str | None = Field(default=None, min_length=1, max_length=24)
     expected_students: int = Field(ge=0)
     wave: int
     # The public addresses its students reach the platform from (the university's

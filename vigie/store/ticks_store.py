@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.store.records import from_ms, to_ms
@@ -26,9 +26,16 @@ class TickStore:
 
     def at(self, exercise_id: int, at: float) -> tuple[float, bytes] | None:
         """The newest state at or before `at`, with its instant: one index seek."""
+        return self._newest(exercise_id, tick_states.c.ts_ms <= to_ms(at))
+
+    def latest(self, exercise_id: int) -> tuple[float, bytes] | None:
+        """The newest state written, whatever its instant (a restarted recorder's)."""
+        return self._newest(exercise_id, true())
+
+    def _newest(self, exercise_id: int, bound: ColumnElement[bool]) -> tuple[float, bytes] | None:
         query = (
             select(tick_states.c.ts_ms, tick_states.c.body)
-            .where(tick_states.c.exercise_id == exercise_id, tick_states.c.ts_ms <= to_ms(at))
+            .where(tick_states.c.exercise_id == exercise_id, bound)
             .order_by(tick_states.c.ts_ms.desc())
             .limit(1)
         )

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vigie.alerts.facts import ThrottlingFacts
+from vigie.alerts.rules import facts_of
+from vigie.alerts.rules.throttling import RULE as THROTTLING
+from vigie.alerts.verdict import STOPPED_MESSAGE
 from vigie.store import AlertTransition, Annotation, Store
-from vigie.tick.state import AlertView, NoteView
+from vigie.tick.state import AlertView, IncidentView, NoteView
 
 NOTES_SHOWN = 5
+PAST_INCIDENTS_SHOWN = 3
 SEVERITY_RANK = {"careful": 1, "warning": 2, "critical": 3}
 
 
@@ -22,6 +27,8 @@ class Board:
     _firing: dict[tuple[str, str], AlertView] = field(default_factory=dict)
     _notes: list[NoteView] = field(default_factory=list)
     _decisions: dict[int | None, NoteView] = field(default_factory=dict)
+    _incidents: dict[str, IncidentView] = field(default_factory=dict)  # open, per server
+    _past: list[IncidentView] = field(default_factory=list)
     _last_transition: int = 0
     _last_annotation: int = 0
 
@@ -47,6 +54,11 @@ class Board:
             )
         )
 
+    def incidents(self) -> tuple[IncidentView, ...]:
+        """Open incidents, oldest first, then the last ones over, newest first."""
+        open_ = sorted(self._incidents.values(), key=lambda i: i.since)
+        return (*open_, *reversed(self._past))
+
     def notes(self) -> tuple[NoteView, ...]:
         """The newest few notes, newest first."""
         return tuple(reversed(self._notes[-NOTES_SHOWN:]))
@@ -56,6 +68,8 @@ class Board:
         return tuple(sorted(self._decisions.values(), key=lambda d: d.wave or 0))
 
     def _apply(self, t: AlertTransition) -> None:
+        if t.rule == THROTTLING:
+            self._incident(t)
         key = (t.rule, t.subject)
         if t.state == "firing":  # a new episode, or an escalation to be seen again
             self._firing[key] = AlertView(
@@ -72,6 +86,30 @@ class Board:
             self._firing[key] = self._firing[key].model_copy(
                 update={"acknowledged_by": t.actor, "acknowledged_at": t.at}
             )
+
+    def _incident(self, t: AlertTransition) -> None:
+        """A throttling episode is an incident: it opens at its first firing (the
+        breach or the first refusals), and ends when the rule resolves it."""
+        current = self._incidents.get(t.subject)
+        if t.state == "firing":
+            facts = facts_of(t.rule, t.facts)
+            cause = facts.cause if isinstance(facts, ThrottlingFacts) else "saturated"
+            over = isinstance(facts, ThrottlingFacts) and facts.over_limit
+            if current is None:
+                self._incidents[t.subject] = IncidentView(
+                    server=t.subject, since=t.at, cause=cause, over_limit=over
+                )
+            else:  # the episode goes on; a breach seen once stays a breach
+                self._incidents[t.subject] = current.model_copy(
+                    update={"cause": cause, "over_limit": current.over_limit or over}
+                )
+        elif t.state == "resolved" and current is not None:
+            del self._incidents[t.subject]
+            ended = current.model_copy(
+                update={"ended": t.at, "stopped": t.message == STOPPED_MESSAGE}
+            )
+            self._past.append(ended)
+            del self._past[:-PAST_INCIDENTS_SHOWN]
 
     def _note(self, annotation: Annotation) -> None:
         if annotation.kind == "review":

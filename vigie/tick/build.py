@@ -8,18 +8,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from vigie.alerts.engine import Evaluation
-from vigie.alerts.facts import GateFacts, GateVerdict, TimeToLimitFacts
+from vigie.alerts.facts import GateFacts, GateVerdict, ThrottlingFacts, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
-from vigie.alerts.rules import wave_gate
-from vigie.alerts.verdict import Verdict
+from vigie.alerts.rules import throttling, wave_gate
+from vigie.alerts.verdict import Severity, Verdict
 from vigie.plan.model import Plan, Server
 from vigie.store import Point, Store
 from vigie.tick.board import Board
 from vigie.tick.state import (
+    AlertView,
     BlindView,
     FacultyView,
     GateView,
     HostView,
+    IncidentView,
     ServerView,
     TickState,
     WaveState,
@@ -27,15 +29,25 @@ from vigie.tick.state import (
 )
 
 COMPLETE_SHARE = 0.95  # a wave is complete once 95% of its students are connected
+LOSS_WINDOW_S = 300  # "312 students lost in 5 min": from each faculty's peak in that span
+SEVERITY_ORDER = ("ok", "careful", "warning", "critical")
 
 
 def build_tick(
-    store: Store, board: Board, evaluation: Evaluation, hosts: tuple[HostView, ...] = ()
+    store: Store,
+    board: Board,
+    evaluation: Evaluation,
+    hosts: tuple[HostView, ...] = (),
+    previous: TickState | None = None,
 ) -> TickState:
+    """`previous` is the last tick written: what a wave has reached stays reached."""
     inputs = evaluation.inputs
     plan, at = inputs.plan, inputs.now
     sessions = inputs.sessions_by_faculty
     exercise_id = board.exercise_id
+    lost = _lost_by_faculty(inputs)
+    before = {w.number: w for w in previous.waves} if previous is not None else {}
+    incidents = board.incidents()
     return TickState(
         exercise_id=exercise_id,
         at=at,
@@ -44,20 +56,78 @@ def build_tick(
         active=sum(p.value for p in sessions.values()) if sessions else None,
         active_measured_at=min((p.at for p in sessions.values()), default=None),
         expected=plan.total_expected,
-        waves=tuple(_wave(inputs, w.number) for w in plan.waves_in_order),
-        servers=tuple(_server(inputs, s, evaluation.verdicts) for s in plan.servers),
+        waves=tuple(
+            _wave(inputs, w.number, lost, before.get(w.number)) for w in plan.waves_in_order
+        ),
+        servers=tuple(_server(inputs, s, evaluation.verdicts, incidents) for s in plan.servers),
         gate=_gate(evaluation.verdicts.get("wave_gate", [])),
         gate_launched=_gate_launched(evaluation.verdicts.get("wave_gate", [])),
-        alerts=board.firing(),
-        faculties=_faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", [])),
+        alerts=_current(board.firing(), evaluation.verdicts, at),
+        faculties=_faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", []), lost),
         blind=_blind(store, exercise_id, inputs),
         notes=board.notes(),
         decisions=board.decisions(),
         hosts=hosts,
+        incidents=incidents,
     )
 
 
-def _wave(inputs: RuleInputs, number: int) -> WaveView:
+def final_tick(tick: TickState, at: float) -> TickState:
+    """The state at the exercise's stop: waves stopped, no gate, alerts resolved."""
+    return tick.model_copy(
+        update={
+            "at": at,
+            "waves": tuple(w.model_copy(update={"state": WaveState.STOPPED}) for w in tick.waves),
+            # Nothing is judged after the stop: no server is shown refusing or at risk.
+            "servers": tuple(
+                s.model_copy(update={"severity": "stopped", "refusing_since": None, "eta_s": None})
+                for s in tick.servers
+            ),
+            "gate": None,
+            "gate_launched": None,
+            "alerts": (),
+            "stopped": True,
+        }
+    )
+
+
+def _lost_by_faculty(inputs: RuleInputs) -> dict[str, float]:
+    """Per faculty, how far its sessions fell from their peak of the last few minutes."""
+    lost = {}
+    start = inputs.now - LOSS_WINDOW_S
+    for faculty, points in inputs.window.by_entity("sessions_active", "faculty").items():
+        recent = [p.value for p in points if p.at >= start]
+        if recent:
+            lost[faculty] = max(0.0, max(recent) - recent[-1])
+    return lost
+
+
+def _current(
+    alerts: tuple[AlertView, ...], verdicts: dict[str, list[Verdict]], at: float
+) -> tuple[AlertView, ...]:
+    """Firing alerts with the numbers their rule gives now, when it still says so:
+    an alert beside the gate never shows the numbers of the minute it fired."""
+    refreshed = []
+    for alert in alerts:
+        now = _said_about(verdicts.get(alert.rule, []), alert.subject)
+        if now is None or now.unknown or now.severity is Severity.OK or now.facts is None:
+            refreshed.append(alert.model_copy(update={"facts_at": alert.since}))
+            continue
+        refreshed.append(
+            alert.model_copy(
+                update={
+                    "facts": now.facts.as_json(),
+                    "message": now.message,
+                    "facts_at": at,
+                }
+            )
+        )
+    return tuple(refreshed)
+
+
+def _wave(
+    inputs: RuleInputs, number: int, lost: dict[str, float], before: WaveView | None
+) -> WaveView:
     plan, sessions = inputs.plan, inputs.sessions_by_faculty
     start_s = plan.wave(number).start_min * 60
     expected = plan.expected_in_wave(number)
@@ -65,12 +135,14 @@ def _wave(inputs: RuleInputs, number: int) -> WaveView:
         sum(sessions[f.id].value for f in plan.faculties_in_wave(number) if f.id in sessions)
     )
     launched_s = inputs.launched_s(number)
+    reached = before is not None and before.state is WaveState.COMPLETE
     if launched_s is None:
         state = WaveState.PLANNED
-    elif expected and connected >= COMPLETE_SHARE * expected:
-        state = WaveState.COMPLETE
+    elif reached or (expected and connected >= COMPLETE_SHARE * expected):
+        state = WaveState.COMPLETE  # never back to "connecting" when students drop out
     else:
         state = WaveState.CONNECTING
+    faculties = plan.faculties_in_wave(number)
     return WaveView(
         number=number,
         start_s=start_s,
@@ -78,6 +150,8 @@ def _wave(inputs: RuleInputs, number: int) -> WaveView:
         expected=expected,
         connected=connected,
         state=state,
+        peak=max(connected, 0 if before is None else before.peak),
+        lost=round(sum(lost.get(f.id, 0.0) for f in faculties)),
     )
 
 
@@ -85,13 +159,25 @@ def _said_about(verdicts: Iterable[Verdict], subject: str) -> Verdict | None:
     return next((v for v in verdicts if v.subject == subject), None)
 
 
-def _server(inputs: RuleInputs, server: Server, verdicts: dict[str, list[Verdict]]) -> ServerView:
+def _server(
+    inputs: RuleInputs,
+    server: Server,
+    verdicts: dict[str, list[Verdict]],
+    incidents: tuple[IncidentView, ...],
+) -> ServerView:
     point = inputs.connections(server.id)
     headroom = _said_about(verdicts.get("headroom", []), server.id)
     ramp = _said_about(verdicts.get("time_to_limit", []), server.id)
+    refusing = _said_about(verdicts.get(throttling.RULE, []), server.id)
     severity = "unknown" if headroom is None or headroom.unknown else headroom.severity.label
+    refusals = None if refusing is None or refusing.unknown else refusing.facts
+    if isinstance(refusals, ThrottlingFacts) and refusing is not None:
+        # Coloured by the worst of its headroom and its refusals: a server throwing
+        # students out at 59% of its limit is not green.
+        severity = max(severity, refusing.severity.label, key=_rank)
     ramp_facts = None if ramp is None or ramp.unknown else ramp.facts
     eta = ramp_facts.eta_s if isinstance(ramp_facts, TimeToLimitFacts) else None
+    incident = next((i for i in incidents if i.server == server.id and i.ended is None), None)
     t = server.thresholds
     return ServerView(
         id=server.id,
@@ -102,7 +188,16 @@ def _server(inputs: RuleInputs, server: Server, verdicts: dict[str, list[Verdict
         severity=severity,
         eta_s=eta,
         thresholds=(t.careful, t.warning, t.critical),
+        refusing_since=None if incident is None else incident.since,
+        refused=refusals.refused if isinstance(refusals, ThrottlingFacts) else None,
+        reset=refusals.reset if isinstance(refusals, ThrottlingFacts) else None,
+        window_s=refusals.window_s if isinstance(refusals, ThrottlingFacts) else None,
     )
+
+
+def _rank(severity: str) -> int:
+    """Unknown ranks below ok: any real verdict says more than none."""
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else -1
 
 
 def _gate(verdicts: list[Verdict]) -> GateView | None:
@@ -143,11 +238,12 @@ def _gate_view(verdict: Verdict) -> GateView:
         fit=f.fit,
         counted_fit=f.counted_fit,
         ratio_source="measured" if f.measured else "plan estimate",
+        critical=f.critical,
     )
 
 
 def _faculties(
-    plan: Plan, sessions: dict[str, Point], lag: list[Verdict]
+    plan: Plan, sessions: dict[str, Point], lag: list[Verdict], lost: dict[str, float]
 ) -> tuple[FacultyView, ...]:
     lagging = {v.subject for v in lag if v.severity.label != "ok" and not v.unknown}
     views = []
@@ -162,6 +258,8 @@ def _faculties(
                 connected=None if point is None else point.value,
                 measured_at=None if point is None else point.at,
                 lagging=faculty.id in lagging,
+                short_name=faculty.short_name or "",
+                lost=round(lost.get(faculty.id, 0.0)),
             )
         )
     return tuple(views)

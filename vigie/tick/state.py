@@ -20,7 +20,8 @@ class Frozen(BaseModel):
 class WaveState(StrEnum):
     PLANNED = "planned"
     CONNECTING = "connecting"
-    COMPLETE = "complete"
+    COMPLETE = "complete"  # once reached, a wave stays complete: its losses are said apart
+    STOPPED = "stopped"  # the exercise was stopped: final
 
 
 class WaveView(Frozen):
@@ -30,6 +31,8 @@ class WaveView(Frozen):
     connected: int
     state: WaveState
     launched_s: float | None = None  # when the room really launched it (recorded or seen)
+    peak: int = 0  # the most of its students connected at once, so far
+    lost: int = 0  # students its faculties lost in the last LOSS_WINDOW_S
 
     @property
     def share(self) -> float:
@@ -42,9 +45,16 @@ class ServerView(Frozen):
     limit: int
     connections: float | None  # None: never measured
     measured_at: float | None
-    severity: str  # ok, careful, warning, critical, unknown (the headroom rule's verdict)
+    # ok, careful, warning, critical, unknown: the worst of headroom and refusals;
+    # "stopped" in the final state of a stopped exercise.
+    severity: str
     eta_s: float | None  # time to limit at the current ramp, when it is heading there
     thresholds: tuple[float, float, float]  # careful, warning, critical
+    # The throttling rule's view: refusing (or at its limit) since when, and how much.
+    refusing_since: float | None = None
+    refused: float | None = None  # in the rule's window
+    reset: float | None = None
+    window_s: float | None = None
 
     @property
     def share(self) -> float | None:
@@ -72,6 +82,7 @@ class GateView(Frozen):
     counted_fit: int | None = None  # per_source: of the students behind it, how many fit
     ratio_source: str | None = None  # "measured" or "plan estimate"
     reason: str | None = None  # why it is unknown
+    critical: float | None = None  # the binding limit's critical level (a GO above it is tight)
 
 
 class AlertView(Frozen):
@@ -83,6 +94,9 @@ class AlertView(Frozen):
     facts: dict[str, JsonValue]  # the rule's typed facts, as stored (vigie.alerts.facts)
     acknowledged_by: str | None = None
     acknowledged_at: float | None = None
+    # The instant of `facts`: this tick's own when the rule still says so now, else
+    # the transition's (a screen labels those numbers with their instant).
+    facts_at: float | None = None
 
 
 class FacultyView(Frozen):
@@ -93,6 +107,24 @@ class FacultyView(Frozen):
     connected: float | None
     measured_at: float | None
     lagging: bool
+    short_name: str = ""  # the plan's, for tiles read from across the room
+    lost: int = 0  # students lost in the last LOSS_WINDOW_S
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class IncidentView(Frozen):
+    """A limit given way: a server at its limit or refusing connections, from the
+    first instant to its recovery (or the stop). The wall's headline while open."""
+
+    server: str
+    since: float
+    cause: str  # the throttling rule's: security, saturated, per_source, high, below
+    over_limit: bool = False  # reached its connection limit (a breach, not only refusals)
+    ended: float | None = None
+    stopped: bool = False  # ended by the exercise's stop, not by a recovery
 
 
 class BlindView(Frozen):
@@ -152,6 +184,8 @@ class TickState(Frozen):
     notes: tuple[NoteView, ...]  # newest first, a few
     decisions: tuple[NoteView, ...]  # the latest decision per wave
     hosts: tuple[HostView, ...] = ()  # faculty agents' machines
+    incidents: tuple[IncidentView, ...] = ()  # open ones first, then the last ones over
+    stopped: bool = False  # the final state, written at the exercise's stop
 
     @property
     def elapsed_s(self) -> float:

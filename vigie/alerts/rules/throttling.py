@@ -42,7 +42,12 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
     start = inputs.now - settings.window_s
     rejected = inputs.window.since("server_rejected_total", "server", server.id, start)
     reset = inputs.window.since("server_reset_total", "server", server.id, start)
-    if not rejected and not reset:
+    connections = inputs.window.since("server_connections", "server", server.id, start)
+    latest = connections[-1] if connections else None
+    # A hard limit reached refuses the next connection by definition: that is the
+    # breach itself, before any refusal counter has had a poll to move.
+    over = latest is not None and inputs.fresh(latest) and latest.value >= server.connection_limit
+    if not rejected and not reset and not over:
         reports = any(
             inputs.window.known(name, "server", server.id)
             for name in ("server_rejected_total", "server_reset_total")
@@ -53,12 +58,11 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
             if reports
             else None
         )
-    connections = inputs.window.since("server_connections", "server", server.id, start)
-    if not connections or not inputs.fresh(connections[-1]):
+    if latest is None or not inputs.fresh(latest):
         return Verdict.unknown_for(RULE, server.id, f"no fresh data for {server.id}")
     refused, dropped = increase(rejected), increase(reset)
     peak = max(p.value for p in connections) / server.connection_limit
-    if refused + dropped < settings.min_refused:
+    if refused + dropped < settings.min_refused and not over:
         facts = ThrottlingFacts(
             refused=refused,
             reset=dropped,
@@ -87,7 +91,20 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
         faculties=cause.address.limit.faculties if cause.address else (),
         source_connections=cause.address.peak if cause.address else None,
         source_limit=cause.address.limit.level if cause.address else None,
+        connections=latest.value,
+        limit=server.connection_limit,
+        over_limit=over,
     )
+    if refused + dropped < settings.min_refused:
+        return Verdict(
+            RULE,
+            server.id,
+            Severity.CRITICAL,
+            f"{server.id} has reached its limit: {count(latest.value, 'en')} of "
+            f"{count(server.connection_limit, 'en')} connections; new connections are refused",
+            server=server.id,
+            facts=facts,
+        )
     numbers = (
         f"{count(refused, 'en')} refused and {count(dropped, 'en')} reset in the last "
         f"{settings.window_s:g} s"

@@ -11,13 +11,14 @@ from typing import Any
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from vigie.dashboard import components
+from vigie.dashboard import components, incident
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
 
-MAX_ALERT_ROWS = 4  # no scrolling: the most severe and newest first
-MAX_NOTE_ROWS = 2
+MAX_ALERT_ROWS = 3  # no scrolling: the most severe and newest first
+MAX_NOTE_ROWS = 1
+MAX_FACULTY_TILES = 36  # 3 columns of 12 at any size (the wall scales with the screen)
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -36,8 +37,9 @@ def register(app: Dash, context: ViewContext) -> None:
         Input("vigie-language", "data"),
     )
     def refresh(_tick: int | None, search: str | None, remembered: str | None) -> Any:
-        screen, language = render(context, search, remembered)
-        return screen, {"refresh_ms": context.refresh_ms, "language": language}
+        content, language, answered = render(context, search, remembered)
+        # The overlay says when the last answer came, on the exercise clock.
+        return content, {"refresh_ms": context.refresh_ms, "language": language, "at": answered}
 
     app.clientside_callback(
         ClientsideFunction(namespace="vigie", function_name="watchdog"),
@@ -86,11 +88,13 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
     )
 
 
-def render(context: ViewContext, search: str | None, remembered: str | None) -> tuple[Any, str]:
-    """The wall's content, and its language (the browser writes times in it too)."""
+def render(
+    context: ViewContext, search: str | None, remembered: str | None
+) -> tuple[Any, str, str]:
+    """The wall's content, its language, and the instant it speaks of (T+ and wall time)."""
     screen = screen_for(context, search, remembered)
     if screen is None:
-        return html.H1(texts(None)("No exercise in the store yet.")), "en"
+        return html.H1(texts(None)("No exercise in the store yet.")), "en", ""
     key = (
         "wall",
         screen.exercise.record.id,
@@ -102,7 +106,8 @@ def render(context: ViewContext, search: str | None, remembered: str | None) -> 
         screen.error,
     )
     # Every viewer of the same second gets the same screen: built once per worker.
-    return context.shared(key, lambda: body(screen)), screen.t.language
+    answered = f"T+{screen.t.clock(screen.elapsed_s)} ({screen.wall_time(screen.shown_at, True)})"
+    return context.shared(key, lambda: body(screen)), screen.t.language, answered
 
 
 def body(screen: Screen, page: str = "wall") -> list[Any]:
@@ -114,31 +119,30 @@ def body(screen: Screen, page: str = "wall") -> list[Any]:
     return [
         head,
         banner,
+        incident.headline(screen, page),
         html.Main(
             className="vigie-wall-main",
             children=[
                 html.Div(
-                    className="vigie-wall-left",
+                    className="vigie-wall-column",
                     children=[
                         components.total_panel(screen, page),
-                        components.gate_panel(screen, page),
-                    ],
-                ),
-                components.wave_rows(screen, page),
-                components.server_bars(screen, page),
-            ],
-        ),
-        html.Div(
-            className="vigie-wall-bottom",
-            children=[
-                html.Div(
-                    className="vigie-wall-left",
-                    children=[
+                        components.wave_rows(screen, page),
                         components.alerts_panel(screen, page, MAX_ALERT_ROWS),
-                        components.notes_panel(screen, page, limit=MAX_NOTE_ROWS),
                     ],
                 ),
-                components.faculty_grid(screen, page),
+                html.Div(
+                    className="vigie-wall-column",
+                    children=[
+                        components.gate_panel(screen, page),
+                        components.server_bars(screen, page),
+                        # A note is shown when there is one: the room's space is for facts.
+                        components.notes_panel(screen, page, limit=MAX_NOTE_ROWS)
+                        if screen.tick.notes
+                        else None,
+                    ],
+                ),
+                components.faculty_grid(screen, page, limit=MAX_FACULTY_TILES),
             ],
         ),
     ]
