@@ -92,7 +92,7 @@ WAVE_4: dict[str, JsonValue] = {
         (
             alert("wave_gate", "wave-4", {**WAVE_4, "verdict": "HOLD"}),
             "La vague 4 (2\u202f650 étudiants) porterait waf-1 à 20\u202f580 connexions sur "
-            "16\u202f000 (129\u00a0%) : ATTENTE. Au plus 469 étudiants passent ; "
+            "16\u202f000 (129\u00a0%) : NE PAS LANCER. Au plus 469 étudiants passent ; "
             "scindez la vague.",
         ),
         (
@@ -119,7 +119,7 @@ WAVE_4: dict[str, JsonValue] = {
                 },
             ),
             "La vague 3 (2\u202f230 étudiants) porterait waf-1 à 15\u202f015 connexions sur "
-            "16\u202f000 (94\u00a0%) : GO, mais au-dessus du seuil critique de 90\u00a0%.",
+            "16\u202f000 (94\u00a0%) : LANCER, mais au-dessus du seuil critique de 90\u00a0%.",
         ),
         (
             alert(

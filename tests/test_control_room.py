@@ -135,7 +135,7 @@ def test_wall_before_wave_4_says_hold_with_the_students_that_fit(
     seed_wall_at(dash_duo, seed, 1200)  # T+20:00: wave 3 is in, wave 4 is 4 minutes away
     dash_duo.wait_for_contains_text("#wall-status", "REJEU")
     gate = text_of(dash_duo, "#wall-gate")
-    assert "Vague 4 : 2\u202f650 étudiants" in gate and "ATTENTE" in gate
+    assert "Vague 4 : 2\u202f650 étudiants" in gate and "NE PAS LANCER" in gate
     fit = re.search(r"([\d\u202f]+) étudiants passent", gate)
     assert fit is not None and 0 < number(fit.group(1)) < 2650
     assert "waf-1 atteindrait" in gate
@@ -305,7 +305,7 @@ def test_review_scrubs_the_seed_exercise_and_jumps_to_the_next_event(
     dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
     open_page(dash_duo, f"/review?exercise={exercise_id}&at=1200")  # T+20:00
     dash_duo.wait_for_text_to_equal("#review-clock", "T+20:00")
-    dash_duo.wait_for_contains_text("#review-gate", "ATTENTE")
+    dash_duo.wait_for_contains_text("#review-gate", "NE PAS LANCER")
     dash_duo.wait_for_contains_text("#review-gate", "Vague 4")
     dash_duo.wait_for_element("#review-timeline .main-svg")
     dash_duo.find_element("#review-next").click()

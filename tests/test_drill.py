@@ -59,7 +59,9 @@ def test_human_summary_names_the_breach() -> None:
     assert result.returncode == 0, result.stderr
     assert "BREACH gw at T+03:" in result.stdout
     assert "Exercise stopped at T+10:00" in result.stdout
-    assert "  T+00:00 CRITICAL wave_gate/wave-2 (still firing, 03:" in result.stdout
+    assert (
+        "  T+00:00 CRITICAL wave_gate/wave-2 (resolved at the stop, T+10:00, 03:" in result.stdout
+    )
 
 
 def test_drill_on_postgres_gives_the_same_outcome_as_on_sqlite(

@@ -51,7 +51,8 @@ def test_headroom_and_time_to_limit_fire_before_the_breach(seed_summary: Exercis
 def test_throttling_names_the_2022_symptom(seed_summary: ExerciseSummary) -> None:
     (alert,) = [a for a in seed_summary.alerts if a.rule == "throttling"]
     assert alert.subject == "waf-1" and alert.severity == "critical"
-    assert alert.message.startswith("waf-1 is refusing connections")
+    # It fires at the breach itself, before a refusal counter has moved, and names the throttle.
+    assert alert.message.startswith("waf-1 has reached its limit: 16,002 of 16,000")
     assert "security layer is throttling" in alert.message
     assert alert.lead_time_s is None  # it follows the breach, it cannot warn of it
 

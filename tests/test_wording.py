@@ -57,5 +57,5 @@ def test_a_decision_reads_with_its_choice_in_the_language_and_its_comment_as_wri
     assert (
         Wording(texts("fr"), small_plan, None)
         .fact(decision)
-        .startswith("Décision sur la vague 2 : ATTENTE, par Claire")
+        .startswith("Décision sur la vague 2 : NE PAS LANCER, par Claire")
     )

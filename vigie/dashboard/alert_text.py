@@ -162,13 +162,16 @@ def _gate_advice(t: Texts, f: GateFacts) -> str:
 
 def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, tz: tzinfo | None) -> str:
     if f.over_limit and f.refused + f.reset < plan.alerts.throttling.min_refused:
-        return t(
+        reached = t(
             "{server} has reached its limit: {connections} of {limit} connections; "
             "new connections are refused",
             server=subject,
             connections=t.count(f.connections or 0),
             limit=t.count(f.limit or 0),
         )
+        if f.cause == "security":
+            return reached + "; " + t("its security layer is throttling")
+        return reached
     if f.cause == "per_source":
         cause = t(
             "{limit_name} is near its level: about {connections} of {limit} connections",

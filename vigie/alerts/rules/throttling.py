@@ -101,7 +101,8 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
             server.id,
             Severity.CRITICAL,
             f"{server.id} has reached its limit: {count(latest.value, 'en')} of "
-            f"{count(server.connection_limit, 'en')} connections; new connections are refused",
+            f"{count(server.connection_limit, 'en')} connections; new connections are refused"
+            + ("; its security layer is throttling" if cause.kind == "security" else ""),
             server=server.id,
             facts=facts,
         )
