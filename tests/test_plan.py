@@ -158,7 +158,7 @@ def test_missing_file_is_a_plan_error(tmp_path: Path) -> None:
 
 
 def test_check_accepts_the_shipped_plans() -> None:
-    for plan in (SEED_PLAN, SMALL_PLAN):
+    for plan in (SEED_PLAN, SMALL_PLAN, SEED_PLAN.with_name("prometheus-example.toml")):
         result = run_vigie("check", str(plan))
         assert result.returncode == 0, result.stderr
         assert "valid plan" in result.stdout

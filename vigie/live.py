@@ -103,9 +103,12 @@ def run_collection(
     if exercise_id is None:  # serve's own collector is given its exercise: serve warned
         warn_about_start(plan, store, exercise, warn, datetime.now(UTC))
     jobs, scheduler = _start(plan, store, exercise, notifiers)
-    announce(f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}")
     try:
         with stop_requested() as stop:
+            # Said once SIGTERM stops it cleanly: whoever waits for this line may stop it.
+            announce(
+                f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}"
+            )
             stop.wait()
     finally:
         scheduler.shutdown(wait=True)
