@@ -285,3 +285,29 @@ def test_collect_refuses_starts_at_for_an_exercise_it_goes_on_with(tmp_path: Pat
     assert result.stderr.strip() == (
         "vigie: --starts-at sets a new exercise's start; exercise 1 has its own"
     )
+
+
+def test_a_restart_says_it_goes_on_with_the_running_exercise_and_its_old_start(
+    sqlite_store: Store,
+) -> None:
+    from datetime import datetime, timezone
+
+    from vigie.live import warn_about_start
+    from vigie.plan import load_plan
+
+    seed = load_plan(SEED_PLAN)
+    assert seed.exercise.starts_at is not None
+    old = seed.exercise.starts_at.timestamp()
+    exercise = sqlite_store.create_exercise(seed.exercise.id, "x", "live", "", old)
+    now = datetime(2026, 12, 1, 14, 0, tzinfo=timezone(timedelta(hours=1)))  # --starts-at now
+    today = seed.model_copy(
+        update={"exercise": seed.exercise.model_copy(update={"starts_at": now})}
+    )
+    said: list[str] = []
+    warn_about_start(today, sqlite_store, exercise, said.append, now)
+    note, warning = said
+    assert note == (
+        f"vigie: going on with exercise {exercise}, running since 2022-01-21T14:00:00+01:00: "
+        "a new start applies only to a new exercise"
+    )
+    assert "4 years 10 months ago" in warning
