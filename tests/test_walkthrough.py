@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -142,7 +143,9 @@ def _answer(fd: int, prompts: list[tuple[str, str]]) -> str:
     deadline = time.monotonic() + 60
     for prompt, answer in prompts:
         while prompt not in seen:
-            assert time.monotonic() < deadline, f"no {prompt!r}; saw {seen!r}"
+            remaining = deadline - time.monotonic()
+            readable, _, _ = select.select([fd], [], [], max(remaining, 0))
+            assert readable, f"no {prompt!r} in 60 s; saw {seen!r}"
             seen += os.read(fd, 1024).decode(errors="replace")
         seen = seen.split(prompt, 1)[1]
         os.write(fd, (answer + "\n").encode())
