@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from tests.support.cli import run_vigie
 from tests.support.dash_client import by_id, console_request, texts, wall_request
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
+from vigie.plan import parse_plan
+from vigie.store import Store, sqlite_url
 
 
 @pytest.fixture
@@ -68,3 +71,24 @@ def test_demo_refuses_a_non_loopback_address() -> None:
     result = run_vigie("demo", "--host", "0.0.0.0", "--port", "0")
     assert result.returncode == 2
     assert "serves only on a loopback address (got 0.0.0.0)" in result.stderr
+
+
+def test_the_seed_plans_demo_shows_t_plus_00_at_its_start_and_stores_that_start(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "demo.db"
+    process = VigieProcess("demo", "--port", "0", "--db", str(db), "--speed", "1")
+    try:
+        line = process.wait_for_line(lambda line: line.startswith("Open http://"))
+        base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)  # type: ignore[union-attr]
+        shown = texts(refresh(base, wall_request())["wall-screen"]["children"])
+    finally:
+        assert process.stop() == 0
+    clock = next(text for text in shown if text.startswith("T+"))
+    assert re.fullmatch(r"T\+00:[0-5]\d", clock), clock  # not T+42599:38:52
+    store = Store.open(sqlite_url(db))
+    (record,) = store.exercises()
+    store.close()
+    stored = parse_plan(record.plan_toml).exercise.starts_at
+    assert stored is not None and stored.timestamp() == pytest.approx(record.t0, abs=1e-3)
+    assert stored.utcoffset() == timedelta(hours=1)  # the plan's French wall time

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import requests
 
-from tests.conftest import SMALL_PLAN
+from tests.conftest import SEED_PLAN, SMALL_PLAN
 from tests.support.cli import run_vigie
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
@@ -205,3 +206,108 @@ def test_serve_runs_gunicorn_workers_beside_one_collector_process(tmp_path: Path
         if server is not None:
             server.stop()
         assert simulator.stop() == 0
+
+
+def seed_reading_nothing(tmp_path: Path) -> Path:
+    """The seed plan, its platform source pointed at a loopback port nobody serves."""
+    text = SEED_PLAN.read_text(encoding="utf-8").replace(
+        "http://127.0.0.1:9108/metrics", f"http://127.0.0.1:{free_port()}/metrics"
+    )
+    path = tmp_path / "seed.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_starts_now(db: Path, exercise: int, started: float) -> None:
+    """T+0 within seconds of now, and the stored plan text saying the same start."""
+    store = Store.open(sqlite_url(db))
+    record = store.exercise(exercise)
+    store.close()
+    assert record is not None
+    assert started - 1 <= record.t0 <= time.time()
+    stored = parse_plan(record.plan_toml).exercise.starts_at
+    assert stored is not None and stored.timestamp() == record.t0
+    assert stored.utcoffset() == timedelta(hours=1)  # French wall times, as the plan says
+
+
+def test_serve_starts_the_seed_plan_now_with_starts_at_now(tmp_path: Path) -> None:
+    db = tmp_path / "central.db"
+    started = time.time()
+    server = VigieProcess(
+        "serve", "--plan", str(SEED_PLAN), "--db", str(db), "--bind", f"127.0.0.1:{free_port()}",
+        "--workers", "1", "--no-collect", "--open", "--starts-at", "now",
+    )  # fmt: skip
+    try:
+        line = server.wait_for_line(lambda line: line.startswith("Vigie serving exercise"))
+        server.wait_for_line(lambda line: line.startswith("Open http://"))
+    finally:
+        assert server.stop() == 0
+    assert not any("warning" in seen for seen in server.seen)
+    assert_starts_now(db, int(line.split()[3]), started)
+
+
+def test_serve_warns_when_the_seed_plan_is_served_with_its_2022_date(tmp_path: Path) -> None:
+    server = VigieProcess(
+        "serve", "--plan", str(SEED_PLAN), "--db", str(tmp_path / "c.db"),
+        "--bind", f"127.0.0.1:{free_port()}", "--workers", "1", "--no-collect", "--open",
+    )  # fmt: skip
+    try:
+        warning = server.wait_for_line(lambda line: "warning: exercise.starts_at" in line)
+        fix = server.wait_for_line(lambda line: "--starts-at" in line)
+        server.wait_for_line(lambda line: line.startswith("Open http://"))
+    finally:
+        assert server.stop() == 0
+    assert "2022-01-21 14:00+01:00, 4 years" in warning and "T+4" in warning
+    assert "--starts-at now" in fix
+
+
+def test_collect_starts_the_seed_plan_now_with_starts_at_now(tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    started = time.time()
+    collector = VigieProcess(
+        "collect", "--plan", str(seed_reading_nothing(tmp_path)), "--db", str(db),
+        "--starts-at", "now",
+    )  # fmt: skip
+    try:
+        line = collector.wait_for_line(lambda line: line.startswith("Collecting 1 sources"))
+    finally:
+        assert collector.stop() == 0
+    assert not any("warning" in seen for seen in collector.seen)
+    assert_starts_now(db, int(line.rsplit(" ", 1)[1]), started)
+
+
+def test_collect_refuses_starts_at_for_an_exercise_it_goes_on_with(tmp_path: Path) -> None:
+    result = run_vigie(
+        "collect", "--plan", str(SEED_PLAN), "--db", str(tmp_path / "x.db"),
+        "--exercise", "1", "--starts-at", "now",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "vigie: --starts-at sets a new exercise's start; exercise 1 has its own"
+    )
+
+
+def test_a_restart_says_it_goes_on_with_the_running_exercise_and_its_old_start(
+    sqlite_store: Store,
+) -> None:
+    from datetime import datetime, timezone
+
+    from vigie.live import warn_about_start
+    from vigie.plan import load_plan
+
+    seed = load_plan(SEED_PLAN)
+    assert seed.exercise.starts_at is not None
+    old = seed.exercise.starts_at.timestamp()
+    exercise = sqlite_store.create_exercise(seed.exercise.id, "x", "live", "", old)
+    now = datetime(2026, 12, 1, 14, 0, tzinfo=timezone(timedelta(hours=1)))  # --starts-at now
+    today = seed.model_copy(
+        update={"exercise": seed.exercise.model_copy(update={"starts_at": now})}
+    )
+    said: list[str] = []
+    warn_about_start(today, sqlite_store, exercise, said.append, now)
+    note, warning = said
+    assert note == (
+        f"vigie: going on with exercise {exercise}, running since 2022-01-21T14:00:00+01:00: "
+        "a new start applies only to a new exercise"
+    )
+    assert "4 years 10 months ago" in warning

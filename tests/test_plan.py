@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,7 @@ def test_missing_file_is_a_plan_error(tmp_path: Path) -> None:
 
 
 def test_check_accepts_the_shipped_plans() -> None:
-    for plan in (SEED_PLAN, SMALL_PLAN):
+    for plan in (SEED_PLAN, SMALL_PLAN, SEED_PLAN.with_name("prometheus-example.toml")):
         result = run_vigie("check", str(plan))
         assert result.returncode == 0, result.stderr
         assert "valid plan" in result.stdout
@@ -182,7 +183,7 @@ def test_check_runs_the_pre_flight_and_strict_exits_3_when_a_limit_cannot_hold(
     assert "Every limit holds the whole roster." not in lines
     strict = run_vigie("check", "--strict", str(SEED_PLAN))
     assert strict.returncode == 3
-    assert strict.stderr.strip() == f"vigie: {SEED_PLAN}: a limit cannot hold (--strict)"
+    assert strict.stderr.splitlines()[-1] == f"vigie: {SEED_PLAN}: a limit cannot hold (--strict)"
 
     data = seed_data()
     data["servers"][0]["connection_limit"] = 30000  # 19,600: 65% at the peak
@@ -192,6 +193,30 @@ def test_check_runs_the_pre_flight_and_strict_exits_3_when_a_limit_cannot_hold(
     assert fine.returncode == 0, fine.stderr
     assert fine.stdout.splitlines()[-1] == "Every limit holds the whole roster."
     assert "WARNING" not in fine.stdout
+    # The 2022 start is warned about, and is no reason for --strict to fail.
+    assert "exercise.starts_at is 2022-01-21 14:00+01:00" in fine.stderr
+
+
+def test_check_warns_on_stderr_about_a_start_years_away_and_still_exits_0() -> None:
+    result = run_vigie("check", str(SEED_PLAN))
+    assert result.returncode == 0
+    warning, fix = result.stderr.splitlines()
+    assert warning.startswith("vigie: warning: exercise.starts_at is 2022-01-21 14:00+01:00, 4 y")
+    assert "the screens would show T+" in warning and "--starts-at now" in fix
+    moved = run_vigie("check", "--starts-at", "now", str(SEED_PLAN))
+    assert moved.returncode == 0 and moved.stderr == ""
+    start = datetime.fromisoformat(moved.stdout.splitlines()[2].removeprefix("  T+0 at "))
+    assert abs(start - datetime.now(UTC)) < timedelta(minutes=2)
+    assert start.utcoffset() == timedelta(hours=1)  # the plan's offset, kept
+
+
+def test_check_refuses_a_start_without_an_offset_in_one_line_with_exit_2() -> None:
+    result = run_vigie("check", "--starts-at", "2026-12-01T14:00", str(SEED_PLAN))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "vigie: --starts-at '2026-12-01T14:00' has no UTC offset: "
+        "write it as 2026-12-01T14:00+01:00 (or Z for UTC), or give `now`"
+    ]
 
 
 def test_check_prints_one_line_per_error_and_exits_2(tmp_path: Path) -> None:

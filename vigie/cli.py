@@ -7,6 +7,7 @@ import logging
 import secrets
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -21,8 +22,10 @@ from vigie.cli_support import (
     _store_url,
     fail,
 )
+from vigie.exam_date import STARTS_AT_HELP, StartRefused, parse_starts_at, start_warning
 from vigie.netcheck import is_loopback
 from vigie.plan import Plan, PlanInvalid, load_plan
+from vigie.plan.starts_at import StartNotWritable, with_starts_at
 from vigie.resources import seed_plan
 from vigie.store import sqlite_url
 
@@ -49,11 +52,33 @@ def _load(path: Path) -> tuple[Plan, str]:
     return plan, path.read_text(encoding="utf-8")
 
 
+def _load_starting(path: Path, starts_at: str | None) -> tuple[Plan, str]:
+    """`_load`, with `--starts-at` (if given) replacing the plan's start in the plan and
+    in the text the store keeps, so every screen reads the same T+0; a bad value exits 2."""
+    plan, text = _load(path)
+    if starts_at is None:
+        return plan, text
+    try:
+        when = parse_starts_at(starts_at, plan.exercise.starts_at, datetime.now(UTC))
+        return with_starts_at(plan, text, when)
+    except (StartRefused, StartNotWritable) as exc:
+        fail(str(exc))
+
+
+def warn_about_start(plan: Plan, starts_at: datetime | None) -> None:
+    """On stderr, the warning when a live exercise would start far from now."""
+    duration = timedelta(minutes=plan.exercise.duration_min)
+    message = start_warning(starts_at, datetime.now(UTC), duration)
+    if message is not None:
+        click.echo(message, err=True)
+
+
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
 ALERTMANAGER = click.option(
     "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
 )
+STARTS_AT = click.option("--starts-at", "starts_at", default=None, help=STARTS_AT_HELP)
 
 
 @main.command()
@@ -63,13 +88,20 @@ ALERTMANAGER = click.option(
     is_flag=True,
     help=f"Exit {EXIT_CANNOT_HOLD} when the pre-flight finds a limit that cannot hold.",
 )
-def check(plan: Path, strict: bool) -> None:
-    """Validate PLAN and run its pre-flight; print every error with its field path (exit 2)."""
+@STARTS_AT
+def check(plan: Path, strict: bool, starts_at: str | None) -> None:
+    """Validate PLAN and run its pre-flight; print every error with its field path (exit 2).
+
+    A start far from now is warned about on stderr and changes no exit code, even with
+    --strict: plans are checked weeks ahead and kept after the exam, the real start is
+    given to `serve` with --starts-at, and exit 3 means one thing (a limit cannot hold).
+    """
     from vigie.capacity.preflight import preflight
     from vigie.plan_report import describe
 
-    loaded, _ = _load(plan)
+    loaded, _ = _load_starting(plan, starts_at)
     click.echo(describe(loaded))
+    warn_about_start(loaded, loaded.exercise.starts_at)
     if strict and any(not row.holds for row in preflight(loaded)):
         click.echo(f"vigie: {plan}: a limit cannot hold (--strict)", err=True)
         sys.exit(EXIT_CANNOT_HOLD)
@@ -185,6 +217,7 @@ def demo(
 @click.option(
     "--dashboard-url", default="", help="Where alerts link to (Alertmanager's generatorURL)."
 )
+@STARTS_AT
 def collect(
     plan_path: Path,
     db: str,
@@ -192,15 +225,26 @@ def collect(
     alertmanager: str | None,
     dashboard_url: str,
     exercise_id: int | None,
+    starts_at: str | None,
 ) -> None:
     """Run the plan's collectors and alerts alone: the one collector process of a deployment."""
     from vigie.live import run_collection
     from vigie.monitoring import NotifierSettings
 
-    loaded, toml_text = _load(plan_path)
+    if exercise_id is not None and starts_at is not None:
+        fail(f"--starts-at sets a new exercise's start; exercise {exercise_id} has its own")
+    loaded, toml_text = _load_starting(plan_path, starts_at)
     store = _open_store(db)
     notifiers = NotifierSettings(webhook, alertmanager, dashboard_url)
-    run_collection(loaded, toml_text, store, exercise_id, notifiers, announce=click.echo)
+    run_collection(
+        loaded,
+        toml_text,
+        store,
+        exercise_id,
+        notifiers,
+        announce=click.echo,
+        warn=lambda message: click.echo(message, err=True),
+    )
 
 
 @main.command()
@@ -235,6 +279,7 @@ def collect(
 )
 @WEBHOOK
 @ALERTMANAGER
+@STARTS_AT
 def serve(
     plan_path: Path,
     db: str,
@@ -245,6 +290,7 @@ def serve(
     open_demo: bool,
     webhook: str | None,
     alertmanager: str | None,
+    starts_at: str | None,
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
     from vigie.dashboard.auth import AuthSettings
@@ -255,7 +301,7 @@ def serve(
         if wanted and not is_loopback(host):
             click.echo(f"vigie: {flag} is refused on {host}: loopback only", err=True)
             sys.exit(EXIT_BAD_INPUT)
-    loaded, toml_text = _load(plan_path)
+    loaded, toml_text = _load_starting(plan_path, starts_at)
     store = _open_store(db)
     if not open_demo and not any(
         u.role == "operator" and u.disabled is None for u in store.accounts.users()
@@ -284,6 +330,7 @@ def serve(
         auth=auth,
         debug=debug,
         announce=click.echo,
+        warn=lambda message: click.echo(message, err=True),
     )
 
 

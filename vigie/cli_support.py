@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 
@@ -27,6 +28,6 @@ def _open_store(url: str) -> Store:
         sys.exit(EXIT_UNAVAILABLE)
 
 
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     click.echo(f"vigie: {message}", err=True)
     sys.exit(code)

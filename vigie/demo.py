@@ -11,14 +11,17 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from vigie.clock import SpedUpClock
 from vigie.collectors.cycle import CycleResult
 from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.app import create_app
+from vigie.exam_date import exercise_zone
 from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings, chain
 from vigie.plan import Plan, SourceKind
+from vigie.plan.starts_at import StartNotWritable, with_starts_at
 from vigie.simulated import stop_seconds
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store
@@ -48,6 +51,17 @@ def pointed_at(plan: Plan, metrics_url: str) -> Plan:
     return plan.model_copy(update={"sources": sources})
 
 
+def starting_at(plan: Plan, plan_toml: str, origin: float) -> tuple[Plan, str]:
+    """The plan and its text starting at `origin`, in the plan's own offset: the demo
+    starts now, and the plan it stores must say so, as `serve --starts-at now` does."""
+    when = datetime.fromtimestamp(origin, exercise_zone(plan.exercise.starts_at))
+    try:
+        return with_starts_at(plan, plan_toml, when)
+    except StartNotWritable as exc:
+        log.warning("the demo keeps the plan's own start in its stored text: %s", exc)
+        return plan, plan_toml
+
+
 def run_demo(
     plan: Plan,
     plan_toml: str,
@@ -57,6 +71,7 @@ def run_demo(
 ) -> None:
     """Serve until SIGINT or SIGTERM. raises OSError when a port cannot be bound."""
     origin = time.time()
+    plan, plan_toml = starting_at(plan, plan_toml, origin)
     clock = SpedUpClock(origin, settings.speed)
     exporter = start_exporter(plan, clock, origin)
     demo_plan = pointed_at(plan, exporter.url)

@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,6 +19,7 @@ from vigie.clock import SystemClock
 from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.auth import AuthSettings
+from vigie.exam_date import exercise_zone, start_warning
 from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
 from vigie.plan import Plan
 from vigie.production import DashboardServer, start_collector, stop_process
@@ -36,6 +38,26 @@ def open_exercise(plan: Plan, plan_toml: str, store: Store, exercise_id: int | N
     starts_at = plan.exercise.starts_at
     t0 = starts_at.timestamp() if starts_at is not None else time.time()
     return store.create_exercise(plan.exercise.id, plan.exercise.name, "live", plan_toml, t0)
+
+
+def warn_about_start(
+    plan: Plan, store: Store, exercise: int, warn: Callable[[str], None], now: datetime
+) -> None:
+    """Warn when the exercise's T+0 is far from `now`, and say when a restart goes on
+    with a running exercise whose T+0 is not the plan's (nor --starts-at's)."""
+    record = store.exercise(exercise)
+    assert record is not None
+    zone = exercise_zone(plan.exercise.starts_at)
+    t0 = datetime.fromtimestamp(record.t0, zone)
+    planned = plan.exercise.starts_at
+    if planned is not None and abs(planned.timestamp() - record.t0) > 1:
+        warn(
+            f"vigie: going on with exercise {exercise}, running since "
+            f"{t0.isoformat(timespec='seconds')}: a new start applies only to a new exercise"
+        )
+    message = start_warning(t0, now, timedelta(minutes=plan.exercise.duration_min))
+    if message is not None:
+        warn(message)
 
 
 def _running_exercise_of(plan: Plan, store: Store) -> int | None:
@@ -71,16 +93,22 @@ def run_collection(
     exercise_id: int | None,
     notifiers: NotifierSettings = NO_NOTIFIERS,
     announce: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
 ) -> None:
     """Poll, alert and notify until SIGINT or SIGTERM."""
     # Beside `serve --no-collect`, both processes must work on the same exercise.
     exercise = open_exercise(
         plan, plan_toml, store, exercise_id or _running_exercise_of(plan, store)
     )
+    if exercise_id is None:  # serve's own collector is given its exercise: serve warned
+        warn_about_start(plan, store, exercise, warn, datetime.now(UTC))
     jobs, scheduler = _start(plan, store, exercise, notifiers)
-    announce(f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}")
     try:
         with stop_requested() as stop:
+            # Said once SIGTERM stops it cleanly: whoever waits for this line may stop it.
+            announce(
+                f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}"
+            )
             stop.wait()
     finally:
         scheduler.shutdown(wait=True)
@@ -100,10 +128,12 @@ def run_server(
     auth: AuthSettings,
     debug: bool = False,
     announce: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
 ) -> None:
     """gunicorn workers for the screens and pushes, and (unless `collector_flags` is
     None) the collector in its own process, until SIGINT or SIGTERM."""
     exercise = open_exercise(plan, plan_toml, store, _running_exercise_of(plan, store))
+    warn_about_start(plan, store, exercise, warn, datetime.now(UTC))
     store.close()  # each worker opens its own after the fork
     collector = (
         start_collector(plan_path, db_url, exercise, collector_flags)

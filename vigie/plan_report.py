@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from vigie.capacity import Limit, LimitKind
 from vigie.capacity.preflight import PreflightRow, preflight, shown
 from vigie.capacity.wording import behind
@@ -13,11 +15,18 @@ def _plural(number: int, word: str, plural: str | None = None) -> str:
     return f"{number} {word}" if number == 1 else f"{number} {plural or word + 's'}"
 
 
+def _start(starts_at: datetime | None) -> str:
+    if starts_at is None:
+        return "the start of `vigie serve` (no starts_at)"
+    return starts_at.isoformat(timespec="minutes").replace("T", " ")
+
+
 def describe(plan: Plan) -> str:
     ex = plan.exercise
     lines = [
         f"{ex.id}: valid plan",
         f"  {ex.name}",
+        f"  T+0 at {_start(ex.starts_at)}",
         f"  {len(plan.faculties)} faculties, {count(plan.total_expected, 'en')} students "
         f"in {_plural(len(plan.waves), 'wave')}; {_plural(len(plan.servers), 'server')}, "
         f"{_plural(len(plan.sources), 'source')}, {_plural(len(plan.signals), 'signal')}",

@@ -9,18 +9,22 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 
 class VigieProcess:
-    def __init__(self, *args: str) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+    def __init__(
+        self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> None:
+        """`env`: variables added to this process's own environment."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "vigie", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=env,
+            env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
+            cwd=cwd,
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
