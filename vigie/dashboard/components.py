@@ -123,7 +123,7 @@ def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
     state = states[wave.state]
     if wave.state is WaveState.PLANNED:
         if screen.elapsed_s < wave.start_s:
-            state = t("in {countdown}", countdown=t.clock(wave.start_s - screen.elapsed_s))
+            state = t("in {countdown}", countdown=t.duration(wave.start_s - screen.elapsed_s))
             detail = t("planned at T+{start}", start=start)
         else:
             state = t("NOT LAUNCHED")
@@ -315,7 +315,7 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
         )
         if wave is not None and wave.state is WaveState.PLANNED and screen.elapsed_s < wave.start_s:
             subject += " · " + t(
-                "planned in {countdown}", countdown=t.clock(wave.start_s - screen.elapsed_s)
+                "planned in {countdown}", countdown=t.duration(wave.start_s - screen.elapsed_s)
             )
     else:
         subject = t("Rest of wave {wave}", wave=gate.wave)
