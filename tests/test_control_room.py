@@ -291,6 +291,9 @@ def test_the_wall_says_when_it_loses_the_server_and_recovers_by_itself(
         assert server.stop() == 0  # the server goes away
         wait_until(lambda: "is-hidden" not in banner.get_attribute("class"), timeout=20)
         assert "DISCONNECTED FROM VIGIE" in banner.text
+        # The last answer on the exercise clock, never in the browser's own time zone.
+        assert re.fullmatch(r"T\+\d+:\d{2}(:\d{2})? \(wall time \d{2}:\d{2}:\d{2} \S+\)",
+                            text_of(dash_duo, "#wall-disconnected-since"))  # fmt: skip
         shoot(dash_duo, "wall-small-disconnected.png")
         server = serve()  # and comes back on the same address
         wait_until(lambda: "is-hidden" in banner.get_attribute("class"), timeout=20)

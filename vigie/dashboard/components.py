@@ -133,17 +133,14 @@ def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
             "peak {peak} of {expected}", peak=t.count(wave.peak), expected=t.count(wave.expected)
         )
     else:
+        # One line: the clock beside it says how long ago.
         launched = wave.start_s if wave.launched_s is None else wave.launched_s
-        since = t.duration(screen.elapsed_s - launched)
         if abs(launched - wave.start_s) >= LATE_S:
             detail = t(
-                "planned T+{start}, launched T+{launched}, {since} ago",
-                start=start,
-                launched=t.clock(launched),
-                since=since,
+                "planned T+{start}, launched T+{launched}", start=start, launched=t.clock(launched)
             )
         else:
-            detail = t("launched T+{start}, {since} ago", start=t.clock(launched), since=since)
+            detail = t("launched at T+{start}", start=t.clock(launched))
     classes = f"vigie-wave is-{wave.state.value}" + (" is-losing" if lost else "")
     children: list[Any] = [
         html.Div(t("Wave {number}", number=wave.number), className="vigie-wave-name"),
@@ -406,7 +403,7 @@ def alert_row(screen: Screen, alert: AlertView, extra: Any = None) -> html.Div:
                 severity.get(alert.severity, alert.severity), className="vigie-alert-severity"
             ),
             html.Span(screen.clock_of(alert.since), className="vigie-alert-since"),
-            html.Span(message, className="vigie-alert-message"),
+            html.Span(message, className="vigie-alert-message", title=message),
             html.Span(seen, className="vigie-alert-seen"),
             extra,
         ],
