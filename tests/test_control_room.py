@@ -158,8 +158,11 @@ def test_wall_after_the_breach_shows_the_throttling_and_the_collapse(
 
 def test_wall_early_in_the_exercise_says_go(dash_duo: Any, seed: tuple[Store, int, float]) -> None:
     seed_wall_at(dash_duo, seed, 510)  # T+08:30: wave 2 connecting
-    dash_duo.wait_for_contains_text("#wall-gate", "GO")
-    assert "Vague 3" in text_of(dash_duo, "#wall-gate")
+    dash_duo.wait_for_contains_text("#wall-gate", "LANCER")
+    gate = text_of(dash_duo, "#wall-gate")
+    # Wave 3 fits, above the critical level: a warning, not a plain green GO.
+    assert "Vague 3" in gate and "au-dessus du seuil critique de 90" in gate
+    assert "is-go-tight" in dash_duo.find_element("#wall-gate").get_attribute("class")
     looks_right(dash_duo, "wall-seed-T+08m30s-wave-2.png")
 
 

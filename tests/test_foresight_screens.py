@@ -75,7 +75,8 @@ def test_the_wall_shows_a_late_wave_as_planned_then_launched(
     dash_duo: Any, late: tuple[Store, int, float]
 ) -> None:
     wall_at(dash_duo, late, 9 * 60)
-    dash_duo.wait_for_contains_text("#wall-wave-3", "not launched yet")
+    dash_duo.wait_for_contains_text("#wall-wave-3", "NOT LAUNCHED")
+    assert "planned at T+06:00" in text_of(dash_duo, "#wall-wave-3")
     assert "Wave 3" in text_of(dash_duo, "#wall-gate")
     looks_right(dash_duo, "wall-late-wave-t09.png")
     open_page(dash_duo, f"/wall?at={14 * 60}")

@@ -65,7 +65,7 @@ def test_the_review_page_opens_on_the_newest_exercise(drilled: Drilled) -> None:
 def test_scrubbing_to_t30_shows_the_wave_gate_hold_as_the_wall_showed_it(drilled: Drilled) -> None:
     shown = scrub(client_after(drilled), 30)
     gate = texts(by_id(shown["wall"], "review-gate"))
-    assert gate[0:3] == ["Wave gate", "Wave 2: 100 students", "HOLD"]
+    assert gate[0:3] == ["Wave gate", "Wave 2: 100 students · planned in 2 min 30 s", "HOLD"]
     assert texts(by_id(shown["wall"], "review-status"))[0].startswith("REPLAY at")
     assert texts(by_id(shown["instant"], "review-clock")) == ["T+00:30"]
     event = call(client_after(drilled), review_timeline_request(30))["review-event"]["children"]
