@@ -81,10 +81,10 @@ def test_aligning_on_wave_2_shifts_each_run_by_its_own_observed_start(pair: Pair
     on_wave = runs(compared(client, a, b, align="wave:2")[0])
     shifts = []
     for exercise_id, t0_line, wave_line in zip((a, b), on_t0, on_wave, strict=True):
-        shift = wave_2_start_s(store, exercise_id) / 60
+        shift = wave_2_start_s(store, exercise_id)
         assert wave_line["x"] == pytest.approx([x - shift for x in t0_line["x"]])
         shifts.append(shift)
-    assert shifts[1] - shifts[0] > 0.5  # the second drill opened wave 2 a minute later
+    assert shifts[1] - shifts[0] > 30  # the second drill opened wave 2 a minute later
 
 
 def test_a_server_s_connections_show_each_run_s_limit(pair: Pair) -> None:

@@ -11,7 +11,6 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from vigie.dashboard.history import Marker
@@ -32,25 +31,62 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def empty_figure() -> Figure:
-    return {"data": [], "layout": {}}
+def empty_figure(message: str = "") -> Figure:
+    """No chart to draw: the dark screen's colours, no axes, and `message` if any
+    (never Plotly's default white canvas on a dark page)."""
+    hidden = {"visible": False}
+    layout = dark_layout("", False, hidden)
+    layout.update(yaxis=hidden, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    if message:
+        layout["annotations"] = [
+            {
+                "text": plain(message),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"color": INK, "size": 22},
+            }
+        ]
+    return {"data": [], "layout": layout}
 
 
-def _when(epoch: float, tz: tzinfo | None) -> str:
-    return datetime.fromtimestamp(epoch, tz or UTC).isoformat()
+def clock_label(seconds: float, origin: str = "T") -> str:
+    """An instant on the exercise clock: T+12:34 (or W2+01:00 from another origin)."""
+    sign = "-" if seconds < 0 else "+"
+    return f"{origin}{sign}{exercise_clock(abs(seconds))}"
+
+
+def clock_axis(start_s: float, end_s: float, origin: str = "T") -> dict[str, Any]:
+    """The one time axis of every chart: x in seconds from `origin` (T+0 unless
+    told), labelled on the exercise clock at a regular step that is never crowded."""
+    step = clock_step(max(end_s - start_s, 1))
+    first = -(-int(start_s) // step) * step  # the first label at or after the start
+    offsets = list(range(first, int(end_s) + 1, step))
+    return {
+        "type": "linear",
+        "tickmode": "array",
+        "tickvals": offsets,
+        "ticktext": [clock_label(s, origin) for s in offsets],
+        "gridcolor": GRID,
+        "zeroline": False,
+    }
 
 
 def _line(
-    points: Sequence[Point], name: str, colour: str, tz: tzinfo | None, width: int = 2
+    points: Sequence[Point], name: str, colour: str, t0: float, width: int = 2
 ) -> dict[str, Any]:
+    offsets = [p.at - t0 for p in points]
     return {
         "type": "scatter",
-        "x": [_when(p.at, tz) for p in points],
+        "x": offsets,
         "y": [p.value for p in points],
+        "text": [clock_label(s) for s in offsets],
         "mode": "lines",
         "name": plain(name),
         "line": {"color": colour, "width": width},
-        "hovertemplate": "%{x|%H:%M:%S}  %{y:,.0f}",
+        "hovertemplate": "%{text}  %{y:,.0f}",
     }
 
 
@@ -86,12 +122,12 @@ def sessions_figure(
     wave_starts: Sequence[tuple[int, float]],
     alerts: Sequence[Marker],
     t: Texts,
-    tz: tzinfo | None,
+    t0: float,
 ) -> Figure:
     """Active sessions (one line per total, wave or faculty), the plan's total,
-    and markers where waves started and alerts fired."""
+    and markers where waves started and alerts fired, on the exercise clock from `t0`."""
     data = [
-        _line(points, name, PALETTE[i % len(PALETTE)], tz, 3 if len(lines) == 1 else 2)
+        _line(points, name, PALETTE[i % len(PALETTE)], t0, 3 if len(lines) == 1 else 2)
         for i, (name, points) in enumerate(lines.items())
     ]
     expected_line = _level(
@@ -103,7 +139,7 @@ def sessions_figure(
         wave_starts,
         alerts,
         t,
-        tz,
+        t0,
         t("Active sessions"),
         1 < len(lines) <= 10,
     )
@@ -115,15 +151,19 @@ def connections_figure(
     wave_starts: Sequence[tuple[int, float]],
     alerts: Sequence[Marker],
     t: Texts,
-    tz: tzinfo | None,
+    t0: float,
 ) -> Figure:
-    """Each server's connections with its limit drawn as a line of the same colour."""
+    """Each server's connections with its limit drawn as a line of the same colour.
+    Servers whose series are the same over the span drawn are one line named for
+    all of them ("web-1 = web-2"): drawn apart, the lines would hide each other."""
     data = []
     colours: dict[str, str] = {}
+    for i, names in enumerate(same_series(servers, list(limits))):
+        for server in names:
+            colours[server] = PALETTE[i % len(PALETTE)]
+        data.append(_line(servers.get(names[0], []), " = ".join(names), colours[names[0]], t0))
     sharing: dict[int, list[str]] = {}  # servers with the same limit share one line
-    for i, (server, limit) in enumerate(limits.items()):
-        colours[server] = PALETTE[i % len(PALETTE)]
-        data.append(_line(servers.get(server, []), server, colours[server], tz))
+    for server, limit in limits.items():
         sharing.setdefault(limit, []).append(server)
     levels = [
         _level(
@@ -134,7 +174,16 @@ def connections_figure(
         )
         for limit, names in sharing.items()
     ]
-    return _figure(data, levels, wave_starts, alerts, t, tz, t("Connections against limits"), True)
+    return _figure(data, levels, wave_starts, alerts, t, t0, t("Connections against limits"), True)
+
+
+def same_series(series: Mapping[str, Sequence[Point]], names: Sequence[str]) -> list[list[str]]:
+    """`names` grouped by identical series (the same instants and values), in order."""
+    groups: dict[tuple[tuple[float, float], ...], list[str]] = {}
+    for name in names:
+        key = tuple((p.at, p.value) for p in series.get(name, []))
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
 
 
 def _figure(
@@ -143,7 +192,7 @@ def _figure(
     wave_starts: Sequence[tuple[int, float]],
     alerts: Sequence[Marker],
     t: Texts,
-    tz: tzinfo | None,
+    t0: float,
     title: str,
     show_legend: bool,
 ) -> Figure:
@@ -154,8 +203,8 @@ def _figure(
             {
                 "type": "line",
                 "xref": "x",
-                "x0": _when(start, tz),
-                "x1": _when(start, tz),
+                "x0": start - t0,
+                "x1": start - t0,
                 "yref": "paper",
                 "y0": 0,
                 "y1": 1,
@@ -164,7 +213,7 @@ def _figure(
         )
         annotations.append(
             {
-                "x": _when(start, tz),
+                "x": start - t0,
                 "y": 1.0,
                 "yref": "paper",
                 "yanchor": "bottom",
@@ -174,8 +223,9 @@ def _figure(
             }
         )
     if alerts:
-        data.append(_alert_markers(alerts, t, tz))
-    layout = dark_layout(title, show_legend, {"gridcolor": GRID, "type": "date"})
+        data.append(_alert_markers(alerts, t, t0))
+    end_s = max((x for trace in data for x in trace["x"]), default=0.0)
+    layout = dark_layout(title, show_legend, clock_axis(0, max(end_s, 60)))
     layout.update(shapes=shapes, annotations=annotations, uirevision="keep")  # keep zooms
     return {"data": data, "layout": layout}
 
@@ -196,10 +246,10 @@ def dark_layout(title: str, show_legend: bool, xaxis: dict[str, Any]) -> dict[st
     }
 
 
-def _alert_markers(alerts: Sequence[Marker], t: Texts, tz: tzinfo | None) -> dict[str, Any]:
+def _alert_markers(alerts: Sequence[Marker], t: Texts, t0: float) -> dict[str, Any]:
     return {
         "type": "scatter",
-        "x": [_when(a.at, tz) for a in alerts],
+        "x": [a.at - t0 for a in alerts],
         "y": [0] * len(alerts),
         "mode": "markers",
         "marker": {
@@ -207,8 +257,8 @@ def _alert_markers(alerts: Sequence[Marker], t: Texts, tz: tzinfo | None) -> dic
             "size": 14,
             "color": [SEVERITY_COLOURS.get(a.severity, MUTED) for a in alerts],
         },
-        "text": [plain(a.label) for a in alerts],
-        "hovertemplate": "%{x|%H:%M:%S}  %{text}<extra></extra>",
+        "text": [f"{clock_label(a.at - t0)}  {plain(a.label)}" for a in alerts],
+        "hovertemplate": "%{text}<extra></extra>",
         "name": t("Alerts"),
         "showlegend": False,
     }
@@ -246,7 +296,6 @@ def review_timeline_figure(
         "showlegend": False,
     }
     data = [line, *(_lane_markers(marks, lane) for lane in lanes)]
-    ticks = _clock_ticks(end_s)
     layout = {
         "margin": {"l": 190, "r": 20, "t": 10, "b": 30},
         "paper_bgcolor": "rgba(0,0,0,0)",
@@ -254,7 +303,7 @@ def review_timeline_figure(
         "font": {"color": INK, "size": 15},
         "showlegend": False,
         "hovermode": "closest",
-        "xaxis": {"range": [0, max(end_s, 1)], "gridcolor": GRID, **ticks},
+        "xaxis": {**clock_axis(0, end_s), "range": [0, max(end_s, 1)]},
         "yaxis": {
             "domain": [0.52, 1],
             "gridcolor": GRID,
@@ -324,8 +373,3 @@ MAX_CLOCK_LABELS = 13  # "T+1:45:00" labels side by side across a 1920-pixel scr
 def clock_step(span_s: float) -> int:
     """Seconds between labels on the exercise clock over `span_s`, never crowded."""
     return next((s for s in CLOCK_STEPS_S if span_s / s < MAX_CLOCK_LABELS), CLOCK_STEPS_S[-1])
-
-
-def _clock_ticks(end_s: float) -> dict[str, Any]:
-    offsets = list(range(0, int(end_s) + 1, clock_step(end_s)))
-    return {"tickvals": offsets, "ticktext": [f"T+{exercise_clock(s)}" for s in offsets]}

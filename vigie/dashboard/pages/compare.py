@@ -178,14 +178,20 @@ def _compared(
         start = exercise.record.t0 + offset_s
         server = signal.removeprefix(SERVER) if signal.startswith(SERVER) else None
         limit = _limit(exercise, server)
-        runs.append(Run(_name(exercise), [((at - start) / 60, v) for at, v in points], limit))
+        runs.append(Run(_name(exercise), [(at - start, v) for at, v in points], limit))
         if server is not None and limit is None:
             notes.append(t("{run} has no server {server}", run=_name(exercise), server=server))
     if signal.startswith(SERVER):
         title = t("Connections of {server}", server=signal.removeprefix(SERVER))
     else:
         title = t("Active sessions")
-    return compare_figure(runs, title, t), "  ".join(notes)
+    return compare_figure(runs, title, t, _origin(align, t)), "  ".join(notes)
+
+
+def _origin(align: str, t: Texts) -> str:
+    """How the time axis names its zero: T (T+0), or the wave aligned on (W2)."""
+    number = align.removeprefix(WAVE)
+    return t("W{number}", number=number) if align.startswith(WAVE) and number.isdigit() else "T"
 
 
 def _name(exercise: Exercise) -> str:

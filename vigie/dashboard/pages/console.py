@@ -317,8 +317,9 @@ def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Fi
     else:
         lines = {t("Total"): history.total()}
     wave_starts = screen.wave_launches()
+    t0 = exercise.record.t0
     limits = {s.id: s.connection_limit for s in plan.servers}
     return (
-        sessions_figure(lines, plan.total_expected, wave_starts, history.alerts, t, screen.tz),
-        connections_figure(history.connections, limits, wave_starts, history.alerts, t, screen.tz),
+        sessions_figure(lines, plan.total_expected, wave_starts, history.alerts, t, t0),
+        connections_figure(history.connections, limits, wave_starts, history.alerts, t, t0),
     )

@@ -162,7 +162,12 @@ def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> Figure:
     )
     wave_starts = screen.wave_launches(faculty.wave)
     return sessions_figure(
-        {faculty.name: points}, faculty.expected_students, wave_starts, [], screen.t, screen.tz
+        {faculty.name: points},
+        faculty.expected_students,
+        wave_starts,
+        [],
+        screen.t,
+        screen.exercise.record.t0,
     )
 
 

@@ -20,7 +20,7 @@ from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import Exercise, ViewContext
-from vigie.dashboard.figures import clock_step, empty_figure
+from vigie.dashboard.figures import clock_label, clock_step, empty_figure
 from vigie.dashboard.pages import wall
 from vigie.dashboard.screen import Screen, requested_language
 from vigie.i18n import Texts, texts
@@ -285,7 +285,7 @@ def _controls(t: Texts, span: float, start: float) -> html.Div:
 
 def slider_marks(t: Texts, span: float) -> dict[int, str]:
     """Labels on the exercise clock, the finest step that keeps them few enough to read."""
-    return {s: f"T+{t.clock(s)}" for s in range(0, int(span) + 1, clock_step(span))}
+    return {s: clock_label(s) for s in range(0, int(span) + 1, clock_step(span))}
 
 
 def _annotate(context: ViewContext, t: Texts) -> html.Section:

@@ -103,6 +103,6 @@ def render(
         wave_starts,
         [m for m in history.alerts if server_id in m.label],
         t,
-        screen.tz,
+        screen.exercise.record.t0,
     )
     return header, body, figure
