@@ -52,16 +52,28 @@ def empty_figure(message: str = "") -> Figure:
     return {"data": [], "layout": layout}
 
 
+CLOCK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # exercise-clock labels: the first that fits
+MAX_CLOCK_LABELS = 13  # "T+1:45:00" labels side by side across a 1920-pixel screen
+HALF_SCREEN_CLOCK_LABELS = 7  # the console's charts, side by side
+
+
+def clock_step(span_s: float, labels: int = MAX_CLOCK_LABELS) -> int:
+    """Seconds between labels on the exercise clock over `span_s`, never crowded."""
+    return next((s for s in CLOCK_STEPS_S if span_s / s < labels), CLOCK_STEPS_S[-1])
+
+
 def clock_label(seconds: float, origin: str = "T") -> str:
     """An instant on the exercise clock: T+12:34 (or W2+01:00 from another origin)."""
     sign = "-" if seconds < 0 else "+"
     return f"{origin}{sign}{exercise_clock(abs(seconds))}"
 
 
-def clock_axis(start_s: float, end_s: float, origin: str = "T") -> dict[str, Any]:
+def clock_axis(
+    start_s: float, end_s: float, origin: str = "T", labels: int = MAX_CLOCK_LABELS
+) -> dict[str, Any]:
     """The one time axis of every chart: x in seconds from `origin` (T+0 unless
-    told), labelled on the exercise clock at a regular step that is never crowded."""
-    step = clock_step(max(end_s - start_s, 1))
+    told), labelled on the exercise clock at a regular step, at most `labels` of them."""
+    step = clock_step(max(end_s - start_s, 1), labels)
     first = -(-int(start_s) // step) * step  # the first label at or after the start
     offsets = list(range(first, int(end_s) + 1, step))
     return {
@@ -225,7 +237,8 @@ def _figure(
     if alerts:
         data.append(_alert_markers(alerts, t, t0))
     end_s = max((x for trace in data for x in trace["x"]), default=0.0)
-    layout = dark_layout(title, show_legend, clock_axis(0, max(end_s, 60)))
+    axis = clock_axis(0, max(end_s, 60), labels=HALF_SCREEN_CLOCK_LABELS)
+    layout = dark_layout(title, show_legend, axis)
     layout.update(shapes=shapes, annotations=annotations, uirevision="keep")  # keep zooms
     return {"data": data, "layout": layout}
 
@@ -364,12 +377,3 @@ def _lane_markers(marks: Sequence[Mark], lane: str) -> dict[str, Any]:
 def _wrapped(text: str, width: int = 80) -> str:
     """Escaped, then cut into lines Plotly can show in a hover box."""
     return "<br>".join(plain(line) for line in textwrap.wrap(text, width) or [""])
-
-
-CLOCK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # exercise-clock labels: the first that fits
-MAX_CLOCK_LABELS = 13  # "T+1:45:00" labels side by side across a 1920-pixel screen
-
-
-def clock_step(span_s: float) -> int:
-    """Seconds between labels on the exercise clock over `span_s`, never crowded."""
-    return next((s for s in CLOCK_STEPS_S if span_s / s < MAX_CLOCK_LABELS), CLOCK_STEPS_S[-1])

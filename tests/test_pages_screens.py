@@ -1,0 +1,83 @@
+"""The desk pages of the seed drill in a real Chromium (dash_duo): the console, a
+server, a faculty, the review and the compare page, as an operator sees them at
+1920x1080 and at 3840x2160. Screenshots are kept in artifacts/screens/ for a person
+to look at (`<page>.png` and `<page>-4k.png`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PIL import Image
+
+from tests.support.waiting import wait_until
+from tests.test_control_room import ARTIFACTS, open_page, text_of
+from tests.test_control_room import needs_a_browser as needs_a_browser  # the fixture, shared
+from tests.test_control_room import seed as seed  # the fixture, shared
+from vigie.clock import VirtualClock
+from vigie.dashboard.app import create_app
+from vigie.store import Store
+
+Seed = tuple[Store, int, float]
+WALL_4K = {"width": 3840, "height": 2160, "deviceScaleFactor": 1, "mobile": False}
+
+
+def serve_seed(dash_duo: Any, seed: Seed, path: str) -> None:
+    """The seed exercise (over) served with its clock past the stop, opened at `path`."""
+    store, exercise_id, t0 = seed
+    dash_duo.start_server(create_app(store, VirtualClock(t0 + 38 * 60), exercise_id))
+    open_page(dash_duo, path)
+
+
+CHART_WIDTH = """const chart = document.querySelector('.js-plotly-plot .main-svg');
+return chart ? chart.clientWidth : 0;"""
+
+
+def shoot_both(dash_duo: Any, name: str) -> None:
+    """`name`.png at 1920x1080, then `name`-4k.png at 3840x2160 once the charts are
+    redrawn at that size; neither may show the white canvas of a chart on the dark page."""
+    driver = dash_duo.driver
+    _save(driver, f"{name}.png", 1920)
+    before = driver.execute_script(CHART_WIDTH)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", WALL_4K)
+    driver.execute_script("window.dispatchEvent(new Event('resize'));")
+    wait_until(lambda: not before or driver.execute_script(CHART_WIDTH) != before, 10)
+    _save(driver, f"{name}-4k.png", 3840)
+    assert dash_duo.get_logs() == []
+
+
+def _save(driver: Any, name: str, width: int) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = ARTIFACTS / name
+    driver.save_screenshot(str(out))
+    with Image.open(out) as image:
+        assert image.size == (width, width * 9 // 16)
+        colours: list[tuple[int, tuple[int, int, int]]] = (
+            image.convert("RGB").getcolors(maxcolors=1_000_000) or []  # type: ignore[assignment]
+        )
+        assert len(colours) > 50
+        white = sum(n for n, rgb in colours if min(rgb) > 240)
+        assert white < image.size[0] * image.size[1] * 0.02, f"{name}: white on a dark page"
+
+
+def box(dash_duo: Any, selector: str) -> dict[str, float]:
+    found: dict[str, float] = dash_duo.driver.execute_script(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};",
+        selector,
+    )
+    return found
+
+
+def test_console_decision_form_is_right_under_the_gate_and_above_the_fold(
+    dash_duo: Any, seed: Seed
+) -> None:
+    serve_seed(dash_duo, seed, "/?at=1500&lang=fr")  # T+25:00, wave 4 held
+    dash_duo.wait_for_element("#console-connections .main-svg")
+    assert "ATTENTE" in text_of(dash_duo, "#console-gate")
+    gate, record = box(dash_duo, "#console-gate"), box(dash_duo, "#console-decision-add")
+    assert gate["bottom"] <= record["top"] and record["bottom"] <= 1080  # no scrolling
+    assert box(dash_duo, "#console-decision-choice")["bottom"] <= 1080
+    legend = text_of(dash_duo, "#console-connections")
+    assert "web-1 = web-2 = web-3 = web-4" in legend  # one line, named for all four
+    assert "T+10:00" in legend and "2022" not in legend  # the exercise clock, not dates
+    shoot_both(dash_duo, "console")
