@@ -9,12 +9,16 @@ from typing import Any
 
 from PIL import Image
 
+from tests.conftest import SEED_PLAN
 from tests.support.waiting import wait_until
 from tests.test_control_room import ARTIFACTS, open_page, text_of
 from tests.test_control_room import needs_a_browser as needs_a_browser  # the fixture, shared
 from tests.test_control_room import seed as seed  # the fixture, shared
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
+from vigie.i18n import exercise_clock
+from vigie.plan import load_plan
+from vigie.review.timeline import LimitBreached, build_timeline
 from vigie.store import Store
 
 Seed = tuple[Store, int, float]
@@ -81,3 +85,18 @@ def test_console_decision_form_is_right_under_the_gate_and_above_the_fold(
     assert "web-1 = web-2 = web-3 = web-4" in legend  # one line, named for all four
     assert "T+10:00" in legend and "2022" not in legend  # the exercise clock, not dates
     shoot_both(dash_duo, "console")
+
+
+def test_review_opens_on_the_breach_and_the_address_says_so(dash_duo: Any, seed: Seed) -> None:
+    store, exercise_id, _ = seed
+    facts = build_timeline(store, exercise_id, load_plan(SEED_PLAN)).facts
+    breach = round(min(f.at_s for f in facts if isinstance(f, LimitBreached)))
+    serve_seed(dash_duo, seed, f"/review?exercise={exercise_id}")
+    dash_duo.wait_for_text_to_equal("#review-clock", f"T+{exercise_clock(breach)}")
+    wait_until(lambda: f"at={breach}" in dash_duo.driver.current_url, 10)
+    assert "Pas encore de données" not in text_of(dash_duo, "#review-wall")
+    share = dash_duo.find_element("#review-share").get_attribute("href")
+    assert share.endswith(f"/review?exercise={exercise_id}&at={breach}")
+    dash_duo.wait_for_element("#review-timeline .main-svg")
+    assert "T+20:00" in text_of(dash_duo, "#review-timeline")
+    shoot_both(dash_duo, "review")

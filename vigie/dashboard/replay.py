@@ -73,6 +73,17 @@ class Review:
         i = bisect.bisect_left(self.events, at_s)
         return self.events[i - 1] if i > 0 else None
 
+    def opening_instant(self) -> float:
+        """Where a reviewer starts: the first breach, else the first critical alert,
+        else the peak of active sessions, else T+0."""
+        facts = self.timeline.facts
+        breaches = [f.at_s for f in facts if isinstance(f, LimitBreached)]
+        critical = [
+            f.at_s for f in facts if isinstance(f, AlertFired) and f.alert.severity == "critical"
+        ]
+        peaks = [f.at_s for f in facts if isinstance(f, PeakSessions)]
+        return next((min(found) for found in (breaches, critical, peaks) if found), 0.0)
+
     def last_fact(self, at_s: float) -> Fact | None:
         """The newest drawn fact at or before `at_s`: what just happened."""
         before = [f for f in self.drawn() if f.at_s <= at_s]
