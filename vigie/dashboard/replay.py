@@ -178,4 +178,14 @@ def _colour(fact: Fact) -> str:
 
 def exercise_label(name: str, mode: str, t0: float) -> str:
     """How an exercise is listed for choosing: name, mode, date."""
-    return f"{name} · {mode} · {datetime.fromtimestamp(t0, UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{name} · {mode} · {_started(t0)}"
+
+
+def exercise_choice(exercise_id: int, name: str, mode: str, t0: float) -> str:
+    """An exercise among runs of the same plan: what tells them apart (number, mode,
+    date) first, the name they share last."""
+    return f"#{exercise_id} · {mode} · {_started(t0)} · {name}"
+
+
+def _started(t0: float) -> str:
+    return f"{datetime.fromtimestamp(t0, UTC):%Y-%m-%d %H:%M} UTC"

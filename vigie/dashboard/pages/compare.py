@@ -90,7 +90,7 @@ def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
     asked_language = query.get("lang")
     t = requested_language(search, None, pair[0]) if pair else texts(asked_language)
     choices = [
-        {"label": f"#{r.id} " + replay.exercise_label(r.name, r.mode, r.t0), "value": r.id}
+        {"label": replay.exercise_choice(r.id, r.name, r.mode, r.t0), "value": r.id}
         for r in records
     ]
     graph_config: Any = {"displayModeBar": False}
@@ -153,11 +153,16 @@ def render(
     known = next((e for e in pair if e is not None), None)
     kept = remembered if isinstance(remembered, str) else None
     t = texts(kept) if known is None else requested_language("", remembered, known)
-    if None in ids:  # nothing chosen on one side (a store with a single exercise)
-        return empty_figure(), t("Choose two exercises to compare.")
+    if len(context.store.exercises()) < 2:
+        only = t("Only one run in the store: drill or run another exercise to compare it with.")
+        return empty_figure(only), only
+    if None in ids:  # nothing chosen on one side
+        message = t("Choose two exercises to compare.")
+        return empty_figure(message), message
     unknown = [str(a if i == 0 else b) for i, e in enumerate(pair) if e is None]
     if unknown:
-        return empty_figure(), t("No such exercise in the store: {ids}", ids=", ".join(unknown))
+        message = t("No such exercise in the store: {ids}", ids=", ".join(unknown))
+        return empty_figure(message), message
     align = align if isinstance(align, str) else T0
     signal = signal if isinstance(signal, str) else SESSIONS
     found = [e for e in pair if e is not None]
