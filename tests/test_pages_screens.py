@@ -117,3 +117,18 @@ def test_compare_with_one_run_says_so_on_a_dark_page(dash_duo: Any, seed: Seed) 
     )
     assert choice[0] <= choice[1] and "drill · 2022-01-21" in choice[2]  # nothing cut off
     shoot_both(dash_duo, "compare")
+
+
+def test_server_page_charts_refusals_and_says_its_role_in_french(dash_duo: Any, seed: Seed) -> None:
+    serve_seed(dash_duo, seed, "/server/waf-1?at=1620&lang=fr")  # T+27:00, throttling
+    dash_duo.wait_for_contains_text(".vigie-page-title", "waf-1 · passerelle")
+    dash_duo.wait_for_element("#server-refusals .main-svg")
+    refusals = text_of(dash_duo, "#server-refusals")
+    assert "Connexions refusées et coupées par 30 s" in refusals
+    assert "refusées" in refusals and "coupées" in refusals and "T+25:00" in refusals
+    traces = dash_duo.driver.execute_script(
+        "return document.querySelector('#server-refusals .js-plotly-plot').data"
+        ".map(d => Math.max(...d.y));"
+    )
+    assert max(traces) > 0  # waf-1 refuses after the breach
+    shoot_both(dash_duo, "server")

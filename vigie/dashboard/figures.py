@@ -11,6 +11,7 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from vigie.dashboard.history import Marker
@@ -22,6 +23,8 @@ INK = "#e8edf2"
 MUTED = "#8a97a6"
 GRID = "#2a3440"
 PALETTE = ("#4fc3f7", "#3fb950", "#d2a8ff", "#f0883e", "#ffd33d", "#ff7b72", "#79c0ff")
+REFUSALS_PER_S = 30
+REFUSAL_COLOURS = ("#f85149", "#f0883e")  # refused, reset
 SEVERITY_COLOURS = {"careful": "#d29922", "warning": "#f0883e", "critical": "#f85149"}
 
 
@@ -187,6 +190,31 @@ def connections_figure(
         for limit, names in sharing.items()
     ]
     return _figure(data, levels, wave_starts, alerts, t, t0, t("Connections against limits"), True)
+
+
+def increase_per(points: Sequence[Point], per_s: float) -> list[Point]:
+    """A counter's increase per `per_s` seconds between its samples (a restart of the
+    counter counts from zero), stamped at the later sample."""
+    rates = []
+    for before, after in pairwise(points):
+        rise = after.value - before.value if after.value >= before.value else after.value
+        rates.append(Point(after.at, rise * per_s / max(after.at - before.at, 1e-9)))
+    return rates
+
+
+def refusals_figure(
+    counters: Mapping[str, Sequence[Point]],
+    wave_starts: Sequence[tuple[int, float]],
+    t: Texts,
+    t0: float,
+) -> Figure:
+    """Refused and reset connections (`counters` by label), as increases per 30 s."""
+    data = [
+        _line(increase_per(points, REFUSALS_PER_S), name, colour, t0)
+        for (name, points), colour in zip(counters.items(), REFUSAL_COLOURS, strict=False)
+    ]
+    title = t("Refused and reset connections per 30 s")
+    return _figure(data, [], wave_starts, [], t, t0, title, True)
 
 
 def same_series(series: Mapping[str, Sequence[Point]], names: Sequence[str]) -> list[list[str]]:
