@@ -132,3 +132,23 @@ def test_server_page_charts_refusals_and_says_its_role_in_french(dash_duo: Any, 
     )
     assert max(traces) > 0  # waf-1 refuses after the breach
     shoot_both(dash_duo, "server")
+
+
+BIGGEST_TEXT = """let best = [0, ''];
+for (const e of document.querySelectorAll('body *')) {
+  const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  const size = parseFloat(getComputedStyle(e).fontSize);
+  if (own && size > best[0]) { best = [size, e.id]; }
+}
+return best;"""
+
+
+def test_faculty_page_shows_its_own_count_as_its_biggest_figure(dash_duo: Any, seed: Seed) -> None:
+    serve_seed(dash_duo, seed, "/faculty/paris-cite?at=1500&lang=fr")
+    dash_duo.wait_for_text_to_equal("#faculty-active", "626")
+    assert "NOS ÉTUDIANTS CONNECTÉS" in text_of(dash_duo, ".vigie-faculty-count")
+    size, owner = dash_duo.driver.execute_script(BIGGEST_TEXT)
+    assert owner == "faculty-active" and size >= 120
+    dash_duo.wait_for_element("#faculty-chart .main-svg")
+    assert "T+10:00" in text_of(dash_duo, "#faculty-chart")
+    shoot_both(dash_duo, "faculty")
