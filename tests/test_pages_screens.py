@@ -11,11 +11,12 @@ from PIL import Image
 
 from tests.conftest import SEED_PLAN
 from tests.support.waiting import wait_until
-from tests.test_control_room import ARTIFACTS, open_page, text_of
+from tests.test_control_room import ARTIFACTS, at_wall_size, open_page, text_of
 from tests.test_control_room import needs_a_browser as needs_a_browser  # the fixture, shared
 from tests.test_control_room import seed as seed  # the fixture, shared
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
+from vigie.dashboard.auth import AuthSettings
 from vigie.i18n import exercise_clock
 from vigie.plan import load_plan
 from vigie.review.timeline import LimitBreached, build_timeline
@@ -152,3 +153,15 @@ def test_faculty_page_shows_its_own_count_as_its_biggest_figure(dash_duo: Any, s
     dash_duo.wait_for_element("#faculty-chart .main-svg")
     assert "T+10:00" in text_of(dash_duo, "#faculty-chart")
     shoot_both(dash_duo, "faculty")
+
+
+def test_login_page_in_french_at_both_sizes(dash_duo: Any, seed: Seed) -> None:
+    store, exercise_id, t0 = seed
+    accounts = AuthSettings(open_demo=False, secret_key="screens")
+    app = create_app(store, VirtualClock(t0), exercise_id, auth=accounts)
+    dash_duo.start_server(app, navigate=False)  # its home page asks to log in
+    at_wall_size(dash_duo.driver)
+    dash_duo.driver.get(f"{dash_duo.server.url}/login?lang=fr")
+    assert "Connectez-vous à la salle de contrôle" in text_of(dash_duo, "main")
+    assert dash_duo.find_element("button").text == "Se connecter"
+    shoot_both(dash_duo, "login")
