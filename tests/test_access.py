@@ -74,7 +74,12 @@ def kiosk_client(app: Any, store: Store, scope: str) -> FlaskClient:
 
 def server_request() -> dict[str, Any]:
     return callback_request(
-        [("server-header", "children"), ("server-body", "children"), ("server-chart", "figure")],
+        [
+            ("server-header", "children"),
+            ("server-body", "children"),
+            ("server-chart", "figure"),
+            ("server-refusals", "figure"),
+        ],
         [
             ("server-tick", "n_intervals", 1),
             ("url", "search", ""),

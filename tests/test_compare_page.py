@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import SMALL_PLAN
+from tests.conftest import SMALL_PLAN, Drilled
 from tests.support.dash_client import by_id, call, callback_request, compare_request
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
@@ -81,10 +81,10 @@ def test_aligning_on_wave_2_shifts_each_run_by_its_own_observed_start(pair: Pair
     on_wave = runs(compared(client, a, b, align="wave:2")[0])
     shifts = []
     for exercise_id, t0_line, wave_line in zip((a, b), on_t0, on_wave, strict=True):
-        shift = wave_2_start_s(store, exercise_id) / 60
+        shift = wave_2_start_s(store, exercise_id)
         assert wave_line["x"] == pytest.approx([x - shift for x in t0_line["x"]])
         shifts.append(shift)
-    assert shifts[1] - shifts[0] > 0.5  # the second drill opened wave 2 a minute later
+    assert shifts[1] - shifts[0] > 30  # the second drill opened wave 2 a minute later
 
 
 def test_a_server_s_connections_show_each_run_s_limit(pair: Pair) -> None:
@@ -118,6 +118,17 @@ def test_with_one_side_unchosen_the_page_asks_for_two_exercises(pair: Pair) -> N
     store, a, _ = pair
     figure, message = compared(client_for(store), None, a)
     assert figure["data"] == [] and message == "Choose two exercises to compare."
+    assert figure["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"  # dark, never white
+
+
+def test_with_one_run_in_the_store_the_page_says_so_on_a_dark_empty_chart(
+    drilled: Drilled,
+) -> None:
+    store, exercise_id, _ = drilled
+    figure, message = compared(client_for(store), None, exercise_id)
+    assert message.startswith("Only one run in the store: drill or run another")
+    assert figure["data"] == [] and figure["layout"]["annotations"][0]["text"] == message
+    assert figure["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
 
 
 def test_the_page_opens_on_the_exercises_in_the_address(pair: Pair) -> None:
@@ -134,6 +145,9 @@ def test_the_page_opens_on_the_exercises_in_the_address(pair: Pair) -> None:
     page = call(client, request)["_pages_content"]["children"]
     assert by_id(page, "compare-a")["props"]["value"] == b
     assert by_id(page, "compare-b")["props"]["value"] == a
+    label = by_id(page, "compare-a")["props"]["options"][0]["label"]
+    # what tells runs of one plan apart first, the name they share last
+    assert label.startswith(f"#{b} · drill · 20") and label.endswith(f" UTC · {MARKUP_NAME}")
     signals = [o["value"] for o in by_id(page, "compare-signal")["props"]["options"]]
     assert signals == ["sessions", "server:app", "server:gw"]
     aligns = [o["value"] for o in by_id(page, "compare-align")["props"]["options"]]

@@ -13,6 +13,7 @@ from tests.support.cli import run_vigie
 from tests.support.dash_client import wall_request
 from tests.test_access import PASSWORD, logged_in
 from tests.test_access import app_and_store as app_and_store  # the fixture, shared
+from vigie.dashboard.auth import login_language
 from vigie.store import Store, sqlite_url
 
 AppAndStore = tuple[Any, Store, float]
@@ -128,3 +129,43 @@ def test_accounts_are_made_on_the_command_line_and_stored_hashed(tmp_path: Path)
     assert again.returncode == 2 and "is taken" in again.stderr
     assert run_vigie("user", "disable", "lyon-it", "--db", db).returncode == 0
     assert "lyon-it\tfaculty\tlyon\tdisabled" in run_vigie("user", "list", "--db", db).stdout
+
+
+def test_the_login_page_speaks_the_language_asked_for_then_the_browser_s_then_the_plan_s(
+    app_and_store: AppAndStore,
+) -> None:
+    app, _, _ = app_and_store
+    client: FlaskClient = app.server.test_client()
+    french = client.get("/login?lang=fr").get_data(as_text=True)
+    for words in ("<title>Vigie · connexion</title>", "Connectez-vous à la salle de contrôle"):
+        assert words in french
+    assert ">Nom<" in french and ">Mot de passe<" in french and ">Se connecter<" in french
+    assert '<html lang="fr">' in french
+    browser = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert "Se connecter" in browser.get_data(as_text=True)
+    plan = client.get("/login", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
+    assert "Log in to the control room" in plan and '<html lang="en">' in plan  # the plan's
+    unknown = client.get("/login?lang=<b>", headers={"Accept-Language": "fr"})
+    assert "Se connecter" in unknown.get_data(as_text=True) and "<b>" not in unknown.get_data(
+        as_text=True
+    )
+
+
+def test_a_refused_login_is_told_in_the_language_the_page_was_shown_in(
+    app_and_store: AppAndStore,
+) -> None:
+    app, _, _ = app_and_store
+    client: FlaskClient = app.server.test_client()
+    page = client.get("/login?lang=fr").get_data(as_text=True)
+    assert '<input type="hidden" name="lang" value="fr">' in page  # posted with the form
+    refused = client.post("/login", data={"name": "olga", "password": "nope", "lang": "fr"})
+    assert refused.status_code == 401
+    assert "Nom ou mot de passe incorrect." in refused.get_data(as_text=True)
+    good = client.post("/login", data={"name": "olga", "password": PASSWORD, "lang": "fr"})
+    assert good.status_code == 302
+
+
+def test_with_no_language_asked_for_nor_known_to_the_browser_the_plan_s_is_used() -> None:
+    assert login_language(None, None, "fr").language == "fr"
+    assert login_language("en", "fr", "fr").language == "en"
+    assert login_language("xx", None, None).language == "en"

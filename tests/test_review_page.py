@@ -3,7 +3,8 @@ its facts, annotate it after the fact, download its report."""
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from flask.testing import FlaskClient
 
@@ -22,11 +23,17 @@ from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.figures import MAX_CLOCK_LABELS, review_timeline_figure
 from vigie.dashboard.pages.review import slider_marks
-from vigie.dashboard.replay import DRAWN
+from vigie.dashboard.replay import DRAWN, Review
 from vigie.drill import run_drill
 from vigie.i18n import texts as language
 from vigie.plan import Plan, parse_plan
-from vigie.review.timeline import ReviewNoteWritten, build_timeline
+from vigie.review.timeline import (
+    AlertFired,
+    LimitBreached,
+    PeakSessions,
+    ReviewNoteWritten,
+    build_timeline,
+)
 
 
 def client_after(drilled: Drilled, exercise_id: int | None = None) -> FlaskClient:
@@ -60,6 +67,40 @@ def test_the_review_page_opens_on_the_newest_exercise(drilled: Drilled) -> None:
     record = store.exercise(exercise_id)
     assert record is not None and record.ended is not None
     assert by_id(page, "review-at")["props"]["max"] == record.ended - t0  # up to the stop
+
+
+def review_page(client: FlaskClient, search: str) -> Any:
+    request = callback_request(
+        [("_pages_content", "children"), ("_pages_store", "data")],
+        [("_pages_location", "pathname", "/review"), ("_pages_location", "search", search)],
+    )
+    return call(client, request)["_pages_content"]["children"]
+
+
+def test_without_an_instant_the_review_opens_on_the_first_breach(
+    drilled: Drilled, small_plan: Plan
+) -> None:
+    store, exercise_id, _ = drilled
+    facts = build_timeline(store, exercise_id, small_plan).facts
+    breach = min(f.at_s for f in facts if isinstance(f, LimitBreached))
+    client = client_after(drilled)
+    assert by_id(review_page(client, ""), "review-at")["props"]["value"] == breach > 0
+    asked = by_id(review_page(client, "?at=30"), "review-at")["props"]["value"]
+    assert asked == 30  # an instant asked for is kept
+
+
+def test_with_no_breach_the_review_opens_on_the_first_critical_alert_else_the_peak() -> None:
+    alert = AlertFired(95.0, cast(Any, SimpleNamespace(severity="critical")))
+    careful = AlertFired(40.0, cast(Any, SimpleNamespace(severity="careful")))
+    peak = PeakSessions(300.0, 250, 300)
+
+    def opening(*facts: Any) -> float:
+        timeline = cast(Any, SimpleNamespace(facts=list(facts)))
+        return Review(timeline, [], []).opening_instant()
+
+    assert opening(careful, alert, peak) == 95.0
+    assert opening(careful, peak) == 300.0
+    assert opening() == 0.0
 
 
 def test_scrubbing_to_t30_shows_the_wave_gate_hold_as_the_wall_showed_it(drilled: Drilled) -> None:

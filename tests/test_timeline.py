@@ -138,7 +138,7 @@ def test_the_report_chart_and_the_review_line_draw_the_exact_peak_the_timeline_s
     seed_drilled: Drilled, seed_timeline: Timeline
 ) -> None:
     store = seed_drilled[0]
-    sessions, _ = report_charts(store, seed_timeline, texts("en"), None)
+    sessions, _ = report_charts(store, seed_timeline, texts("en"))
     (total,) = [trace for trace in sessions["data"] if trace.get("name") == "Total"]
     assert max(total["y"]) == seed_timeline.summary.peak_active_sessions == 8001
     record = seed_timeline.record

@@ -47,6 +47,7 @@ def console_request(
         [
             ("console-header", "children"),
             ("console-body", "children"),
+            ("console-more", "children"),
             ("console-sessions", "figure"),
             ("console-connections", "figure"),
         ],

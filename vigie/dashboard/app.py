@@ -57,11 +57,16 @@ def create_app(
         className="vigie-root",
     )
     _remember_language(app)
-    install_auth(app, store, context.clock, auth)
+    install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
     install_callback_guard(app)
     _add_health_route(app, context)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app
+
+
+def _plan_language(context: ViewContext) -> str | None:
+    exercise = context.exercise()
+    return None if exercise is None else exercise.plan.exercise.language.value
 
 
 def _remember_language(app: Dash) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -33,7 +34,7 @@ from vigie.accounts.passwords import DECOY_HASH, password_matches
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES, allowed
 from vigie.accounts.principal import NATIONAL, OPEN_DEMO, Principal, Role
 from vigie.clock import Clock
-from vigie.i18n import Texts, texts
+from vigie.i18n import LANGUAGES, Texts, texts
 from vigie.store import Store
 from vigie.tokens import token_hash
 
@@ -59,7 +60,15 @@ def current_principal() -> Principal | None:
     return who
 
 
-def install_auth(app: Dash, store: Store, clock: Clock, settings: AuthSettings) -> None:
+def install_auth(
+    app: Dash,
+    store: Store,
+    clock: Clock,
+    settings: AuthSettings,
+    plan_language: Callable[[], str | None] = lambda: None,
+) -> None:
+    """`plan_language`: the language of the plan served, the login page's last choice
+    after `?lang=` and the browser's Accept-Language."""
     server: Flask = app.server
     if settings.open_demo:
 
@@ -74,7 +83,7 @@ def install_auth(app: Dash, store: Store, clock: Clock, settings: AuthSettings) 
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
-    server.register_blueprint(_auth_blueprint(store, clock))
+    server.register_blueprint(_auth_blueprint(store, clock, plan_language))
     pages = Map([Rule(path, endpoint=path) for path in PAGES])
 
     @server.before_request
@@ -165,11 +174,13 @@ def _safe_next(path: str) -> str:
 
 
 LOGIN_PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><title>Vigie</title>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ words.title }}</title>
 <link rel="stylesheet" href="/assets/vigie.css"></head>
 <body><main class="vigie-login"><h1>Vigie</h1>
+<p class="vigie-login-intro">{{ words.intro }}</p>
 <form method="post" action="/login">
 <input type="hidden" name="next" value="{{ next }}">
+<input type="hidden" name="lang" value="{{ lang }}">
 <label for="name">{{ words.name }}</label>
 <input id="name" name="name" autocomplete="username" maxlength="64" required>
 <label for="password">{{ words.password }}</label>
@@ -180,12 +191,24 @@ LOGIN_PAGE = """<!doctype html>
 </form></main></body></html>"""
 
 
-def _auth_blueprint(store: Store, clock: Clock) -> Blueprint:
+def login_language(asked: object, browser: str | None, plan: str | None) -> Texts:
+    """`?lang=` (or the form's), else the browser's Accept-Language, else the plan's."""
+    chosen = asked if isinstance(asked, str) and asked in LANGUAGES else None
+    return texts(chosen or browser or plan)
+
+
+def _auth_blueprint(
+    store: Store, clock: Clock, plan_language: Callable[[], str | None]
+) -> Blueprint:
     blueprint = Blueprint("vigie_auth", __name__)
 
     @blueprint.route("/login", methods=["GET", "POST"])
     def login() -> Any:
-        t = texts(request.args.get("lang") or request.accept_languages.best_match(["en", "fr"]))
+        t = login_language(
+            request.values.get("lang"),
+            request.accept_languages.best_match(LANGUAGES),
+            plan_language(),
+        )
         next_path = _safe_next(str(request.values.get("next", "/"))[:MAX_FIELD])
         if request.method == "GET":
             return _login_page(t, next_path, "")
@@ -225,7 +248,13 @@ class Refusal(Enum):
 
 
 def _login_page(t: Texts, next_path: str, error: str) -> str:
-    words = {"name": t("Name"), "password": t("Password"), "log_in": t("Log in")}
+    words = {
+        "title": t("Vigie · log in"),
+        "intro": t("Log in to the control room"),
+        "name": t("Name"),
+        "password": t("Password"),
+        "log_in": t("Log in"),
+    }
     return render_template_string(
         LOGIN_PAGE, words=words, lang=t.language, next=next_path, error=error
     )

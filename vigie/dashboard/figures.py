@@ -11,7 +11,7 @@ import html
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from itertools import pairwise
 from typing import Any
 
 from vigie.dashboard.history import Marker
@@ -23,6 +23,8 @@ INK = "#e8edf2"
 MUTED = "#8a97a6"
 GRID = "#2a3440"
 PALETTE = ("#4fc3f7", "#3fb950", "#d2a8ff", "#f0883e", "#ffd33d", "#ff7b72", "#79c0ff")
+REFUSALS_PER_S = 30
+REFUSAL_COLOURS = ("#f85149", "#f0883e")  # refused, reset
 SEVERITY_COLOURS = {"careful": "#d29922", "warning": "#f0883e", "critical": "#f85149"}
 
 
@@ -32,25 +34,74 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def empty_figure() -> Figure:
-    return {"data": [], "layout": {}}
+def empty_figure(message: str = "") -> Figure:
+    """No chart to draw: the dark screen's colours, no axes, and `message` if any
+    (never Plotly's default white canvas on a dark page)."""
+    hidden = {"visible": False}
+    layout = dark_layout("", False, hidden)
+    layout.update(yaxis=hidden, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    if message:
+        layout["annotations"] = [
+            {
+                "text": plain(message),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"color": INK, "size": 22},
+            }
+        ]
+    return {"data": [], "layout": layout}
 
 
-def _when(epoch: float, tz: tzinfo | None) -> str:
-    return datetime.fromtimestamp(epoch, tz or UTC).isoformat()
+CLOCK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # exercise-clock labels: the first that fits
+MAX_CLOCK_LABELS = 13  # "T+1:45:00" labels side by side across a 1920-pixel screen
+HALF_SCREEN_CLOCK_LABELS = 7  # the console's charts, side by side
+
+
+def clock_step(span_s: float, labels: int = MAX_CLOCK_LABELS) -> int:
+    """Seconds between labels on the exercise clock over `span_s`, never crowded."""
+    return next((s for s in CLOCK_STEPS_S if span_s / s < labels), CLOCK_STEPS_S[-1])
+
+
+def clock_label(seconds: float, origin: str = "T") -> str:
+    """An instant on the exercise clock: T+12:34 (or W2+01:00 from another origin)."""
+    sign = "-" if seconds < 0 else "+"
+    return f"{origin}{sign}{exercise_clock(abs(seconds))}"
+
+
+def clock_axis(
+    start_s: float, end_s: float, origin: str = "T", labels: int = MAX_CLOCK_LABELS
+) -> dict[str, Any]:
+    """The one time axis of every chart: x in seconds from `origin` (T+0 unless
+    told), labelled on the exercise clock at a regular step, at most `labels` of them."""
+    step = clock_step(max(end_s - start_s, 1), labels)
+    first = -(-int(start_s) // step) * step  # the first label at or after the start
+    offsets = list(range(first, int(end_s) + 1, step))
+    return {
+        "type": "linear",
+        "tickmode": "array",
+        "tickvals": offsets,
+        "ticktext": [clock_label(s, origin) for s in offsets],
+        "gridcolor": GRID,
+        "zeroline": False,
+    }
 
 
 def _line(
-    points: Sequence[Point], name: str, colour: str, tz: tzinfo | None, width: int = 2
+    points: Sequence[Point], name: str, colour: str, t0: float, width: int = 2
 ) -> dict[str, Any]:
+    offsets = [p.at - t0 for p in points]
     return {
         "type": "scatter",
-        "x": [_when(p.at, tz) for p in points],
+        "x": offsets,
         "y": [p.value for p in points],
+        "text": [clock_label(s) for s in offsets],
         "mode": "lines",
         "name": plain(name),
         "line": {"color": colour, "width": width},
-        "hovertemplate": "%{x|%H:%M:%S}  %{y:,.0f}",
+        "hovertemplate": "%{text}  %{y:,.0f}",
     }
 
 
@@ -86,12 +137,12 @@ def sessions_figure(
     wave_starts: Sequence[tuple[int, float]],
     alerts: Sequence[Marker],
     t: Texts,
-    tz: tzinfo | None,
+    t0: float,
 ) -> Figure:
     """Active sessions (one line per total, wave or faculty), the plan's total,
-    and markers where waves started and alerts fired."""
+    and markers where waves started and alerts fired, on the exercise clock from `t0`."""
     data = [
-        _line(points, name, PALETTE[i % len(PALETTE)], tz, 3 if len(lines) == 1 else 2)
+        _line(points, name, PALETTE[i % len(PALETTE)], t0, 3 if len(lines) == 1 else 2)
         for i, (name, points) in enumerate(lines.items())
     ]
     expected_line = _level(
@@ -103,7 +154,7 @@ def sessions_figure(
         wave_starts,
         alerts,
         t,
-        tz,
+        t0,
         t("Active sessions"),
         1 < len(lines) <= 10,
     )
@@ -115,15 +166,19 @@ def connections_figure(
     wave_starts: Sequence[tuple[int, float]],
     alerts: Sequence[Marker],
     t: Texts,
-    tz: tzinfo | None,
+    t0: float,
 ) -> Figure:
-    """Each server's connections with its limit drawn as a line of the same colour."""
+    """Each server's connections with its limit drawn as a line of the same colour.
+    Servers whose series are the same over the span drawn are one line named for
+    all of them ("web-1 = web-2"): drawn apart, the lines would hide each other."""
     data = []
     colours: dict[str, str] = {}
+    for i, names in enumerate(same_series(servers, list(limits))):
+        for server in names:
+            colours[server] = PALETTE[i % len(PALETTE)]
+        data.append(_line(servers.get(names[0], []), " = ".join(names), colours[names[0]], t0))
     sharing: dict[int, list[str]] = {}  # servers with the same limit share one line
-    for i, (server, limit) in enumerate(limits.items()):
-        colours[server] = PALETTE[i % len(PALETTE)]
-        data.append(_line(servers.get(server, []), server, colours[server], tz))
+    for server, limit in limits.items():
         sharing.setdefault(limit, []).append(server)
     levels = [
         _level(
@@ -134,7 +189,41 @@ def connections_figure(
         )
         for limit, names in sharing.items()
     ]
-    return _figure(data, levels, wave_starts, alerts, t, tz, t("Connections against limits"), True)
+    return _figure(data, levels, wave_starts, alerts, t, t0, t("Connections against limits"), True)
+
+
+def increase_per(points: Sequence[Point], per_s: float) -> list[Point]:
+    """A counter's increase per `per_s` seconds between its samples (a restart of the
+    counter counts from zero), stamped at the later sample."""
+    rates = []
+    for before, after in pairwise(points):
+        rise = after.value - before.value if after.value >= before.value else after.value
+        rates.append(Point(after.at, rise * per_s / max(after.at - before.at, 1e-9)))
+    return rates
+
+
+def refusals_figure(
+    counters: Mapping[str, Sequence[Point]],
+    wave_starts: Sequence[tuple[int, float]],
+    t: Texts,
+    t0: float,
+) -> Figure:
+    """Refused and reset connections (`counters` by label), as increases per 30 s."""
+    data = [
+        _line(increase_per(points, REFUSALS_PER_S), name, colour, t0)
+        for (name, points), colour in zip(counters.items(), REFUSAL_COLOURS, strict=False)
+    ]
+    title = t("Refused and reset connections per 30 s")
+    return _figure(data, [], wave_starts, [], t, t0, title, True)
+
+
+def same_series(series: Mapping[str, Sequence[Point]], names: Sequence[str]) -> list[list[str]]:
+    """`names` grouped by identical series (the same instants and values), in order."""
+    groups: dict[tuple[tuple[float, float], ...], list[str]] = {}
+    for name in names:
+        key = tuple((p.at, p.value) for p in series.get(name, []))
+        groups.setdefault(key, []).append(name)
+    return list(groups.values())
 
 
 def _figure(
@@ -143,7 +232,7 @@ def _figure(
     wave_starts: Sequence[tuple[int, float]],
     alerts: Sequence[Marker],
     t: Texts,
-    tz: tzinfo | None,
+    t0: float,
     title: str,
     show_legend: bool,
 ) -> Figure:
@@ -154,8 +243,8 @@ def _figure(
             {
                 "type": "line",
                 "xref": "x",
-                "x0": _when(start, tz),
-                "x1": _when(start, tz),
+                "x0": start - t0,
+                "x1": start - t0,
                 "yref": "paper",
                 "y0": 0,
                 "y1": 1,
@@ -164,7 +253,7 @@ def _figure(
         )
         annotations.append(
             {
-                "x": _when(start, tz),
+                "x": start - t0,
                 "y": 1.0,
                 "yref": "paper",
                 "yanchor": "bottom",
@@ -174,8 +263,10 @@ def _figure(
             }
         )
     if alerts:
-        data.append(_alert_markers(alerts, t, tz))
-    layout = dark_layout(title, show_legend, {"gridcolor": GRID, "type": "date"})
+        data.append(_alert_markers(alerts, t, t0))
+    end_s = max((x for trace in data for x in trace["x"]), default=0.0)
+    axis = clock_axis(0, max(end_s, 60), labels=HALF_SCREEN_CLOCK_LABELS)
+    layout = dark_layout(title, show_legend, axis)
     layout.update(shapes=shapes, annotations=annotations, uirevision="keep")  # keep zooms
     return {"data": data, "layout": layout}
 
@@ -196,10 +287,10 @@ def dark_layout(title: str, show_legend: bool, xaxis: dict[str, Any]) -> dict[st
     }
 
 
-def _alert_markers(alerts: Sequence[Marker], t: Texts, tz: tzinfo | None) -> dict[str, Any]:
+def _alert_markers(alerts: Sequence[Marker], t: Texts, t0: float) -> dict[str, Any]:
     return {
         "type": "scatter",
-        "x": [_when(a.at, tz) for a in alerts],
+        "x": [a.at - t0 for a in alerts],
         "y": [0] * len(alerts),
         "mode": "markers",
         "marker": {
@@ -207,8 +298,8 @@ def _alert_markers(alerts: Sequence[Marker], t: Texts, tz: tzinfo | None) -> dic
             "size": 14,
             "color": [SEVERITY_COLOURS.get(a.severity, MUTED) for a in alerts],
         },
-        "text": [plain(a.label) for a in alerts],
-        "hovertemplate": "%{x|%H:%M:%S}  %{text}<extra></extra>",
+        "text": [f"{clock_label(a.at - t0)}  {plain(a.label)}" for a in alerts],
+        "hovertemplate": "%{text}<extra></extra>",
         "name": t("Alerts"),
         "showlegend": False,
     }
@@ -246,7 +337,6 @@ def review_timeline_figure(
         "showlegend": False,
     }
     data = [line, *(_lane_markers(marks, lane) for lane in lanes)]
-    ticks = _clock_ticks(end_s)
     layout = {
         "margin": {"l": 190, "r": 20, "t": 10, "b": 30},
         "paper_bgcolor": "rgba(0,0,0,0)",
@@ -254,7 +344,7 @@ def review_timeline_figure(
         "font": {"color": INK, "size": 15},
         "showlegend": False,
         "hovermode": "closest",
-        "xaxis": {"range": [0, max(end_s, 1)], "gridcolor": GRID, **ticks},
+        "xaxis": {**clock_axis(0, end_s), "range": [0, max(end_s, 1)]},
         "yaxis": {
             "domain": [0.52, 1],
             "gridcolor": GRID,
@@ -315,17 +405,3 @@ def _lane_markers(marks: Sequence[Mark], lane: str) -> dict[str, Any]:
 def _wrapped(text: str, width: int = 80) -> str:
     """Escaped, then cut into lines Plotly can show in a hover box."""
     return "<br>".join(plain(line) for line in textwrap.wrap(text, width) or [""])
-
-
-CLOCK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)  # exercise-clock labels: the first that fits
-MAX_CLOCK_LABELS = 13  # "T+1:45:00" labels side by side across a 1920-pixel screen
-
-
-def clock_step(span_s: float) -> int:
-    """Seconds between labels on the exercise clock over `span_s`, never crowded."""
-    return next((s for s in CLOCK_STEPS_S if span_s / s < MAX_CLOCK_LABELS), CLOCK_STEPS_S[-1])
-
-
-def _clock_ticks(end_s: float) -> dict[str, Any]:
-    offsets = list(range(0, int(end_s) + 1, clock_step(end_s)))
-    return {"tickvals": offsets, "ticktext": [f"T+{exercise_clock(s)}" for s in offsets]}

@@ -94,3 +94,23 @@ def faculty_sessions(store: Store, exercise: Exercise, faculty: str, at: float) 
         only=(("faculty", faculty),),
     )
     return next(iter(found.values()), [])
+
+
+REFUSALS = ("server_rejected_total", "server_reset_total")  # counters, per server
+
+
+def server_counters(
+    store: Store, exercise: Exercise, server: str, at: float
+) -> dict[str, list[Point]]:
+    """One server's refused and reset connection counters from T+0 to `at`, each
+    bucket's highest (a counter's last) value, by metric name."""
+    record = exercise.record
+    end = max(at, record.t0 + 1)
+    found: dict[str, list[Point]] = {}
+    for name in REFUSALS:
+        series = store.downsampled(record.id, name, record.t0, end, CHART_POINTS, "max")
+        found[name] = next(
+            (points for labels, points in series.items() if dict(labels).get("server") == server),
+            [],
+        )
+    return found

@@ -73,6 +73,17 @@ class Review:
         i = bisect.bisect_left(self.events, at_s)
         return self.events[i - 1] if i > 0 else None
 
+    def opening_instant(self) -> float:
+        """Where a reviewer starts: the first breach, else the first critical alert,
+        else the peak of active sessions, else T+0."""
+        facts = self.timeline.facts
+        breaches = [f.at_s for f in facts if isinstance(f, LimitBreached)]
+        critical = [
+            f.at_s for f in facts if isinstance(f, AlertFired) and f.alert.severity == "critical"
+        ]
+        peaks = [f.at_s for f in facts if isinstance(f, PeakSessions)]
+        return next((min(found) for found in (breaches, critical, peaks) if found), 0.0)
+
     def last_fact(self, at_s: float) -> Fact | None:
         """The newest drawn fact at or before `at_s`: what just happened."""
         before = [f for f in self.drawn() if f.at_s <= at_s]
@@ -167,4 +178,14 @@ def _colour(fact: Fact) -> str:
 
 def exercise_label(name: str, mode: str, t0: float) -> str:
     """How an exercise is listed for choosing: name, mode, date."""
-    return f"{name} · {mode} · {datetime.fromtimestamp(t0, UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{name} · {mode} · {_started(t0)}"
+
+
+def exercise_choice(exercise_id: int, name: str, mode: str, t0: float) -> str:
+    """An exercise among runs of the same plan: what tells them apart (number, mode,
+    date) first, the name they share last."""
+    return f"#{exercise_id} · {mode} · {_started(t0)} · {name}"
+
+
+def _started(t0: float) -> str:
+    return f"{datetime.fromtimestamp(t0, UTC):%Y-%m-%d %H:%M} UTC"

@@ -8,18 +8,17 @@ the time axis like the timeline beside them.
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, tzinfo
 
 from vigie.dashboard.context import Exercise
 from vigie.dashboard.figures import (
     Figure,
-    clock_step,
+    clock_axis,
     connections_figure,
     plain,
     sessions_figure,
 )
 from vigie.dashboard.history import Marker, highest_per_bucket, read_history
-from vigie.i18n import Texts, exercise_clock
+from vigie.i18n import Texts
 from vigie.review.timeline import Timeline
 from vigie.store import Point, Store
 
@@ -29,9 +28,7 @@ PAPER_MARK = "#8c959f"  # wave starts: visible on white without hiding the lines
 REPORT_POINTS = 1200  # per line: finer than a printed page shows
 
 
-def report_charts(
-    store: Store, timeline: Timeline, t: Texts, tz: tzinfo | None
-) -> tuple[Figure, list[Figure]]:
+def report_charts(store: Store, timeline: Timeline, t: Texts) -> tuple[Figure, list[Figure]]:
     """Active sessions (total and per wave), and one chart per server against its limit."""
     record, plan = timeline.record, timeline.plan
     exercise = Exercise(record, plan, plan.poll_interval_s)
@@ -44,7 +41,7 @@ def report_charts(
         wave_starts,
         history.alerts,
         t,
-        tz,
+        record.t0,
     )
     servers = [
         connections_figure(
@@ -53,7 +50,7 @@ def report_charts(
             wave_starts,
             _server_markers(timeline, s.id, t),
             t,
-            tz,
+            record.t0,
         )
         for s in plan.servers
     ]
@@ -61,7 +58,7 @@ def report_charts(
         figure["layout"]["title"]["text"] = plain(f"{server.id} ({server.role})")
         figure["layout"]["showlegend"] = False  # one line, named by the title
     sessions["layout"]["title"]["text"] = ""  # the page's heading names it
-    axis = _clock_axis(record.t0, end, tz)
+    axis = clock_axis(0, end - record.t0)
     return _on_paper(sessions, axis, 420), [_on_paper(f, axis, 300) for f in servers]
 
 
@@ -97,16 +94,6 @@ def _session_lines(timeline: Timeline, end: float, t: Texts) -> dict[str, list[P
             continue
         lines[t("Wave {number}", number=number)] = drawn(points)
     return lines
-
-
-def _clock_axis(t0: float, end: float, tz: tzinfo | None) -> dict[str, object]:
-    """Ticks on the exercise clock: the timeline's T+ offsets, not the wall time."""
-    offsets = range(0, int(end - t0) + 1, clock_step(end - t0))
-    return {
-        # The same ISO instants the figure builders put on the x axis.
-        "tickvals": [datetime.fromtimestamp(t0 + s, tz or UTC).isoformat() for s in offsets],
-        "ticktext": [f"T+{exercise_clock(s)}" for s in offsets],
-    }
 
 
 def _on_paper(figure: Figure, axis: dict[str, object], height: int) -> Figure:

@@ -67,7 +67,7 @@ def render_report(store: Store, timeline: Timeline, t: Texts) -> str:
     tz = plan.exercise.starts_at.tzinfo if plan.exercise.starts_at else None
     wording = Wording(t, plan, tz)
     rows = [_row(fact, wording) for fact in timeline.facts]
-    sessions, servers = report_charts(store, timeline, t, tz)
+    sessions, servers = report_charts(store, timeline, t)
     return _template().render(
         lang=t.language,
         words=_words(t),

@@ -90,7 +90,7 @@ def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
     asked_language = query.get("lang")
     t = requested_language(search, None, pair[0]) if pair else texts(asked_language)
     choices = [
-        {"label": f"#{r.id} " + replay.exercise_label(r.name, r.mode, r.t0), "value": r.id}
+        {"label": replay.exercise_choice(r.id, r.name, r.mode, r.t0), "value": r.id}
         for r in records
     ]
     graph_config: Any = {"displayModeBar": False}
@@ -153,11 +153,16 @@ def render(
     known = next((e for e in pair if e is not None), None)
     kept = remembered if isinstance(remembered, str) else None
     t = texts(kept) if known is None else requested_language("", remembered, known)
-    if None in ids:  # nothing chosen on one side (a store with a single exercise)
-        return empty_figure(), t("Choose two exercises to compare.")
+    if len(context.store.exercises()) < 2:
+        only = t("Only one run in the store: drill or run another exercise to compare it with.")
+        return empty_figure(only), only
+    if None in ids:  # nothing chosen on one side
+        message = t("Choose two exercises to compare.")
+        return empty_figure(message), message
     unknown = [str(a if i == 0 else b) for i, e in enumerate(pair) if e is None]
     if unknown:
-        return empty_figure(), t("No such exercise in the store: {ids}", ids=", ".join(unknown))
+        message = t("No such exercise in the store: {ids}", ids=", ".join(unknown))
+        return empty_figure(message), message
     align = align if isinstance(align, str) else T0
     signal = signal if isinstance(signal, str) else SESSIONS
     found = [e for e in pair if e is not None]
@@ -178,14 +183,20 @@ def _compared(
         start = exercise.record.t0 + offset_s
         server = signal.removeprefix(SERVER) if signal.startswith(SERVER) else None
         limit = _limit(exercise, server)
-        runs.append(Run(_name(exercise), [((at - start) / 60, v) for at, v in points], limit))
+        runs.append(Run(_name(exercise), [(at - start, v) for at, v in points], limit))
         if server is not None and limit is None:
             notes.append(t("{run} has no server {server}", run=_name(exercise), server=server))
     if signal.startswith(SERVER):
         title = t("Connections of {server}", server=signal.removeprefix(SERVER))
     else:
         title = t("Active sessions")
-    return compare_figure(runs, title, t), "  ".join(notes)
+    return compare_figure(runs, title, t, _origin(align, t)), "  ".join(notes)
+
+
+def _origin(align: str, t: Texts) -> str:
+    """How the time axis names its zero: T (T+0), or the wave aligned on (W2)."""
+    number = align.removeprefix(WAVE)
+    return t("W{number}", number=number) if align.startswith(WAVE) and number.isdigit() else "T"
 
 
 def _name(exercise: Exercise) -> str:

@@ -32,6 +32,7 @@ def register(app: Dash, context: ViewContext) -> None:
     @app.callback(
         Output("console-header", "children"),
         Output("console-body", "children"),
+        Output("console-more", "children"),
         Output("console-sessions", "figure"),
         Output("console-connections", "figure"),
         Input("console-tick", "n_intervals"),
@@ -41,7 +42,7 @@ def register(app: Dash, context: ViewContext) -> None:
     )
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, view: str | None
-    ) -> tuple[Any, Any, Figure, Figure]:
+    ) -> tuple[Any, Any, Any, Figure, Figure]:
         return render(context, search, remembered, view if view in VIEWS else "total")
 
     @app.callback(
@@ -126,10 +127,13 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                 children=[dcc.Link(t("Wall screen"), href="/wall")],
             ),
             dcc.Store(id="console-alerts-shown"),
+            html.Div(id="console-body", className="vigie-console-body"),
+            # Right under the gate: a decision is taken without scrolling at a desk.
+            _actions(t, waves, None if context.open_demo else current_principal()),
             # Apart from the body, and redrawn only when the alerts change: an
             # acknowledge button must not move under the operator's pointer.
             html.Section(id="console-alerts", className="vigie-alerts"),
-            html.Div(id="console-body", className="vigie-console-body"),
+            html.Div(id="console-more", className="vigie-console-body"),
             html.Div(
                 className="vigie-console-charts",
                 children=[
@@ -148,7 +152,6 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                     dcc.Graph(id="console-connections", config=graph_config),
                 ],
             ),
-            _actions(t, waves, None if context.open_demo else current_principal()),
         ],
     )
 
@@ -171,73 +174,77 @@ def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
             ]
         )
     )
+    decision = html.Div(
+        className="vigie-action-row",
+        children=[
+            dcc.Dropdown(
+                id="console-decision-wave",
+                options=[{"label": t("Wave {number}", number=n), "value": n} for n in waves],
+                placeholder=t("Wave"),
+                clearable=False,
+                className="vigie-wave-choice",
+            ),
+            dcc.RadioItems(
+                id="console-decision-choice",
+                options=[
+                    {"label": t("GO"), "value": "go"},
+                    {"label": t("HOLD"), "value": "hold"},
+                    {"label": t("SPLIT"), "value": "split"},
+                ],
+                inline=True,
+                className="vigie-choice",
+            ),
+            dcc.Input(
+                id="console-decision-comment", maxLength=500, placeholder=t("why (optional)")
+            ),
+            html.Button(t("Record decision"), id="console-decision-add"),
+        ],
+    )
+    note = html.Div(
+        className="vigie-action-row",
+        children=[
+            dcc.Textarea(id="console-note-text", maxLength=2000),
+            html.Button(t("Add note"), id="console-note-add"),
+        ],
+    )
     return html.Section(
-        className="vigie-actions",
+        className="vigie-actions vigie-console-actions",
+        id="console-actions",
         children=[
             html.H2(t("Operator actions")),
+            # The decision first: it is what the gate above asks for.
+            html.Label(t("Decision on a wave"), htmlFor="console-decision-wave"),
+            decision,
+            html.Div(id="console-action-result", className="vigie-action-result"),
             html.Label(t("Your name"), htmlFor="console-operator"),
             name,
             html.Label(t("Note to every screen"), htmlFor="console-note-text"),
-            html.Div(
-                className="vigie-action-row",
-                children=[
-                    dcc.Textarea(id="console-note-text", maxLength=2000),
-                    html.Button(t("Add note"), id="console-note-add"),
-                ],
-            ),
-            html.Label(t("Decision on a wave"), htmlFor="console-decision-wave"),
-            html.Div(
-                className="vigie-action-row",
-                children=[
-                    dcc.Dropdown(
-                        id="console-decision-wave",
-                        options=[
-                            {"label": t("Wave {number}", number=n), "value": n} for n in waves
-                        ],
-                        placeholder=t("Wave"),
-                        clearable=False,
-                        className="vigie-wave-choice",
-                    ),
-                    dcc.RadioItems(
-                        id="console-decision-choice",
-                        options=[
-                            {"label": t("GO"), "value": "go"},
-                            {"label": t("HOLD"), "value": "hold"},
-                            {"label": t("SPLIT"), "value": "split"},
-                        ],
-                        inline=True,
-                        className="vigie-choice",
-                    ),
-                    dcc.Input(
-                        id="console-decision-comment",
-                        maxLength=500,
-                        placeholder=t("why (optional)"),
-                    ),
-                    html.Button(t("Record decision"), id="console-decision-add"),
-                ],
-            ),
-            html.Div(id="console-action-result", className="vigie-action-result"),
+            note,
         ],
     )
 
 
 def render(
     context: ViewContext, search: str | None, remembered: str | None, view: str
-) -> tuple[Any, Any, Figure, Figure]:
+) -> tuple[Any, Any, Any, Figure, Figure]:
+    """The header; the body (the totals, the gate, the waves, the servers), above
+    the operator's actions; what comes below them (notes, faculties); the charts."""
     screen = screen_for(context, search, remembered)
     if screen is None:
         t = texts(None)
-        return [], html.P(t("No exercise in the store yet.")), empty_figure(), empty_figure()
+        nothing = html.P(t("No exercise in the store yet."))
+        return [], nothing, [], empty_figure(), empty_figure()
     header = components.header(screen, "console")
     if screen.tick is None:
-        return header, components.blind_banner(screen, "console"), empty_figure(), empty_figure()
+        blind = components.blind_banner(screen, "console")
+        return header, blind, [], empty_figure(), empty_figure()
     sessions, connections = context.per_tick(
         screen.exercise,
         screen.at,
         f"charts:{view}:{screen.t.language}",
         lambda: _charts(context, screen, view),
     )
-    return header, _body(screen), sessions, connections
+    return header, _body(screen), _below(screen), sessions, connections
 
 
 def render_alerts(
@@ -292,6 +299,11 @@ def _body(screen: Screen) -> list[Any]:
                 components.server_bars(screen, "console", link=True),
             ],
         ),
+    ]
+
+
+def _below(screen: Screen) -> list[Any]:
+    return [
         components.notes_panel(screen, "console"),
         components.faculty_grid(screen, "console", link=True),
     ]
@@ -317,8 +329,9 @@ def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Fi
     else:
         lines = {t("Total"): history.total()}
     wave_starts = screen.wave_launches()
+    t0 = exercise.record.t0
     limits = {s.id: s.connection_limit for s in plan.servers}
     return (
-        sessions_figure(lines, plan.total_expected, wave_starts, history.alerts, t, screen.tz),
-        connections_figure(history.connections, limits, wave_starts, history.alerts, t, screen.tz),
+        sessions_figure(lines, plan.total_expected, wave_starts, history.alerts, t, t0),
+        connections_figure(history.connections, limits, wave_starts, history.alerts, t, t0),
     )

@@ -16,7 +16,7 @@ from vigie.dashboard.history import faculty_sessions
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
 from vigie.plan.model import Faculty
-from vigie.tick import HostView
+from vigie.tick import FacultyView, HostView
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -111,6 +111,7 @@ def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[
         html.Div(
             className="vigie-faculty-top",
             children=[
+                own_count(screen, view),
                 html.Div(
                     className="vigie-faculty-grid is-single",
                     children=[components.faculty_tile(screen, view, "faculty")],
@@ -152,6 +153,27 @@ def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[
     return body, _chart(context, screen, faculty)
 
 
+def own_count(screen: Screen, view: FacultyView) -> html.Section:
+    """The faculty's own students connected: the biggest figure on its page."""
+    t = screen.t
+    stale = screen.is_stale(view.measured_at)
+    return html.Section(
+        className="vigie-total vigie-faculty-count" + (" is-stale" if stale else ""),
+        children=[
+            html.H2(t("Our students connected")),
+            html.Div(
+                components.NO_VALUE if view.connected is None else t.count(view.connected),
+                className="vigie-big-number",
+                id="faculty-active",
+            ),
+            html.Div(
+                t("of {expected} expected", expected=t.count(view.expected)),
+                className="vigie-of-expected",
+            ),
+        ],
+    )
+
+
 def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> Figure:
     # Only this faculty's series: a faculty's page never reads the others' history.
     points = context.per_tick(
@@ -162,7 +184,12 @@ def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> Figure:
     )
     wave_starts = screen.wave_launches(faculty.wave)
     return sessions_figure(
-        {faculty.name: points}, faculty.expected_students, wave_starts, [], screen.t, screen.tz
+        {faculty.name: points},
+        faculty.expected_students,
+        wave_starts,
+        [],
+        screen.t,
+        screen.exercise.record.t0,
     )
 
 

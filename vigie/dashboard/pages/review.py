@@ -3,7 +3,9 @@
 Choose an exercise (`?exercise=ID`, the newest by default), read its incident
 timeline on the exercise clock, scrub or play it and see the wall exactly as it
 was at that instant (the wall's own rendering, from the tick of that instant),
-jump from one fact to the next, annotate it, and download its report.
+jump from one fact to the next, annotate it, and download its report. Without
+`?at=SECONDS` it opens on the first breach (else the first critical alert, else the
+peak), and says that instant in its address so that it can be shared.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import Exercise, ViewContext
-from vigie.dashboard.figures import clock_step, empty_figure
+from vigie.dashboard.figures import clock_label, clock_step, empty_figure
 from vigie.dashboard.pages import wall
 from vigie.dashboard.screen import Screen, requested_language
 from vigie.i18n import Texts, texts
@@ -131,6 +133,23 @@ def _clientside(app: Dash) -> None:
         State("review-play", "disabled"),
         State("review-at", "max"),
     )
+    # Opened with no instant asked for, the address is given the one chosen (the
+    # breach), to share it; scrubbing on does not rewrite it (that would redraw
+    # the page): the links beside the instant carry the instant scrubbed to.
+    app.clientside_callback(
+        """function (seconds, search) {
+            const query = new URLSearchParams(search || "");
+            if (seconds === null || seconds === undefined || query.has("at")) {
+                return window.dash_clientside.no_update;
+            }
+            query.set("at", String(Math.round(seconds)));
+            return "?" + query.toString();
+        }""",
+        Output("url", "search", allow_duplicate=True),
+        Input("review-at", "value"),
+        State("url", "search"),
+        prevent_initial_call="initial_duplicate",
+    )
     # Choosing another exercise opens its review (the address says which).
     app.clientside_callback(
         """function (chosen, search) {
@@ -191,7 +210,12 @@ def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
         return html.Div(html.H1(t("No such exercise in the store.")), className="vigie-review")
     t = requested_language(search, None, exercise)
     span = replay.span_s(exercise)
-    start = _seconds(query.get("at"), span)
+    asked = query.get("at")
+    start = (
+        replay.review_of(context, exercise).opening_instant()
+        if asked is None
+        else _seconds(asked, span)
+    )
     graph_config: Any = {"displayModeBar": False}
     return html.Div(
         className="vigie-review",
@@ -285,7 +309,7 @@ def _controls(t: Texts, span: float, start: float) -> html.Div:
 
 def slider_marks(t: Texts, span: float) -> dict[int, str]:
     """Labels on the exercise clock, the finest step that keeps them few enough to read."""
-    return {s: f"T+{t.clock(s)}" for s in range(0, int(span) + 1, clock_step(span))}
+    return {s: clock_label(s) for s in range(0, int(span) + 1, clock_step(span))}
 
 
 def _annotate(context: ViewContext, t: Texts) -> html.Section:
@@ -331,6 +355,11 @@ def _instant(context: ViewContext, screen: Screen) -> list[Any]:
     children: list[Any] = [
         html.Div(f"T+{t.clock(seconds)}", className="vigie-clock", id="review-clock"),
         html.Div(t.time(screen.at, screen.tz), className="vigie-wall-time"),
+        dcc.Link(
+            t("Link to this instant"),
+            href=f"/review?exercise={exercise.record.id}&at={seconds}",
+            id="review-share",
+        ),
     ]
     default = context.exercise()
     if default is not None and default.record.id == exercise.record.id:

@@ -9,10 +9,10 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from vigie.dashboard import components
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.figures import Figure, connections_figure, empty_figure
-from vigie.dashboard.history import read_history
+from vigie.dashboard.figures import Figure, connections_figure, empty_figure, refusals_figure
+from vigie.dashboard.history import read_history, server_counters
 from vigie.dashboard.screen import screen_for
-from vigie.i18n import texts
+from vigie.i18n import Texts, texts
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -27,6 +27,7 @@ def register(app: Dash, context: ViewContext) -> None:
         Output("server-header", "children"),
         Output("server-body", "children"),
         Output("server-chart", "figure"),
+        Output("server-refusals", "figure"),
         Input("server-tick", "n_intervals"),
         Input("url", "search"),
         Input("vigie-language", "data"),
@@ -34,7 +35,7 @@ def register(app: Dash, context: ViewContext) -> None:
     )
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, server_id: str | None
-    ) -> tuple[Any, Any, Figure]:
+    ) -> tuple[Any, Any, Figure, Figure]:
         return render(context, search, remembered, server_id or "")
 
 
@@ -47,17 +48,35 @@ def layout(context: ViewContext, server_id: str) -> html.Div:
             html.Header(id="server-header", className="vigie-header"),
             html.Nav(className="vigie-nav", children=[dcc.Link("←", href="/")]),
             html.Div(id="server-body"),
-            dcc.Graph(id="server-chart", config={"displayModeBar": False}),
+            html.Div(
+                className="vigie-console-charts",  # side by side: both seen at once
+                children=[
+                    dcc.Graph(id="server-chart", config={"displayModeBar": False}),
+                    dcc.Graph(id="server-refusals", config={"displayModeBar": False}),
+                ],
+            ),
         ],
     )
 
 
+def role_name(t: Texts, role: str) -> str:
+    """A server's role as the screen's language says it (the plan's value otherwise)."""
+    names = {
+        "gateway": t("gateway"),
+        "load-balancer": t("load balancer"),
+        "web": t("web server"),
+        "database": t("database"),
+        "other": t("other server"),
+    }
+    return names.get(role, role)
+
+
 def render(
     context: ViewContext, search: str | None, remembered: str | None, server_id: str
-) -> tuple[Any, Any, Figure]:
+) -> tuple[Any, Any, Figure, Figure]:
     screen = screen_for(context, search, remembered)
     if screen is None:
-        return [], texts(None)("No exercise in the store yet."), empty_figure()
+        return [], texts(None)("No exercise in the store yet."), empty_figure(), empty_figure()
     t, plan = screen.t, screen.exercise.plan
     header = components.header(screen, "server")
     known = {s.id: s for s in plan.servers}
@@ -66,9 +85,10 @@ def render(
             header,
             html.P(t("No server {name} in this plan.", name=server_id[:64])),
             empty_figure(),
+            empty_figure(),
         )
     if screen.tick is None:
-        return header, components.blind_banner(screen, "server"), empty_figure()
+        return header, components.blind_banner(screen, "server"), empty_figure(), empty_figure()
     view = next(s for s in screen.tick.servers if s.id == server_id)
     alerts = [
         components.alert_row(screen, a)
@@ -77,7 +97,7 @@ def render(
     ]
     body = [
         components.blind_banner(screen, "server"),
-        html.H1(f"{server_id} · {view.role}", className="vigie-page-title"),
+        html.H1(f"{server_id} · {role_name(t, view.role)}", className="vigie-page-title"),
         html.P(known[server_id].description, className="vigie-page-detail"),
         html.Section(
             className="vigie-servers", children=[components.server_row(screen, view, "server")]
@@ -103,6 +123,17 @@ def render(
         wave_starts,
         [m for m in history.alerts if server_id in m.label],
         t,
-        screen.tz,
+        screen.exercise.record.t0,
     )
-    return header, body, figure
+    counters = context.per_tick(
+        screen.exercise,
+        screen.at,
+        f"refusals:{server_id}",
+        lambda: server_counters(context.store, screen.exercise, server_id, screen.at),
+    )
+    named = {
+        t("refused"): counters["server_rejected_total"],
+        t("reset"): counters["server_reset_total"],
+    }
+    refusals = refusals_figure(named, wave_starts, t, screen.exercise.record.t0)
+    return header, body, figure, refusals
