@@ -7,11 +7,17 @@ from pydantic import JsonValue
 
 from vigie.alerts.rules import FACTS, RULES
 from vigie.dashboard.alert_text import WRITERS, alert_message
-from vigie.i18n import texts
+from vigie.i18n import exercise_clock, texts
 from vigie.plan import Plan
 from vigie.tick import AlertView
 
 FR = texts("fr")
+SEED_T0 = 1642770000.0  # 21 January 2022, 14:00 in Paris
+
+
+def on_the_clock(epoch: float) -> str:
+    """How screens write an instant: on the seed's exercise clock."""
+    return f"T+{exercise_clock(epoch - SEED_T0)}"
 
 
 def alert(
@@ -138,12 +144,12 @@ WAVE_4: dict[str, JsonValue] = {
         ),
         (
             alert("blind", "platform", {"kind": "source", "since": 1642772225.0}),
-            "SUPERVISION AVEUGLE : platform depuis 13 h 37 min 05 s",
+            "SUPERVISION AVEUGLE : platform depuis T+37:05",
         ),
     ],
 )
 def test_alerts_read_in_french(seed_plan: Plan, view: AlertView, expected: str) -> None:
-    assert alert_message(FR, view, seed_plan, None) == expected
+    assert alert_message(FR, view, seed_plan, on_the_clock) == expected
 
 
 def test_a_lagging_faculty_is_named_as_the_plan_names_it(seed_plan: Plan) -> None:
@@ -151,7 +157,7 @@ def test_a_lagging_faculty_is_named_as_the_plan_names_it(seed_plan: Plan) -> Non
     view = alert(
         "faculty_lag", faculty.id, {"connected": 120, "expected": 640, "wave": 1, "minutes": 6.4}
     )
-    assert alert_message(FR, view, seed_plan, None) == (
+    assert alert_message(FR, view, seed_plan, on_the_clock) == (
         f"{faculty.name} : 120 étudiants connectés sur 640 (19\u00a0%) "
         "6 min après le lancement de la vague 1"
     )
@@ -159,6 +165,6 @@ def test_a_lagging_faculty_is_named_as_the_plan_names_it(seed_plan: Plan) -> Non
 
 def test_without_the_numbers_it_needs_the_rules_own_words_are_shown(seed_plan: Plan) -> None:
     old = alert("throttling", "waf-1", {"refused": 56}, message="waf-1 is refusing connections")
-    assert alert_message(FR, old, seed_plan, None) == "waf-1 is refusing connections"
+    assert alert_message(FR, old, seed_plan, on_the_clock) == "waf-1 is refusing connections"
     other = alert("someone_elses_rule", "x", {}, message="as written")
-    assert alert_message(FR, other, seed_plan, None) == "as written"
+    assert alert_message(FR, other, seed_plan, on_the_clock) == "as written"

@@ -83,7 +83,7 @@ def test_console_decision_form_is_right_under_the_gate_and_above_the_fold(
 ) -> None:
     serve_seed(dash_duo, seed, "/?at=1500&lang=fr")  # T+25:00, wave 4 held
     dash_duo.wait_for_element("#console-connections .main-svg")
-    assert "ATTENTE" in text_of(dash_duo, "#console-gate")
+    dash_duo.wait_for_contains_text("#console-gate", "NE PAS LANCER")
     gate, record = box(dash_duo, "#console-gate"), box(dash_duo, "#console-decision-add")
     assert gate["bottom"] <= record["top"] and record["bottom"] <= 1080  # no scrolling
     assert box(dash_duo, "#console-decision-choice")["bottom"] <= 1080

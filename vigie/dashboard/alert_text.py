@@ -8,7 +8,6 @@ that validate (a transition written by an older Vigie) the rule's own words are 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import tzinfo
 from typing import Any
 
 from vigie.alerts.facts import (
@@ -28,13 +27,16 @@ from vigie.i18n import Texts
 from vigie.plan import Plan
 from vigie.tick import AlertView
 
+Instant = Callable[[float], str]  # writes an epoch instant: "T+24:54" on every screen
 
-def alert_message(t: Texts, alert: AlertView, plan: Plan, tz: tzinfo | None) -> str:
+
+def alert_message(t: Texts, alert: AlertView, plan: Plan, when: Instant) -> str:
+    """`when` writes the instants a message names (a source blind since when)."""
     facts = facts_of(alert.rule, alert.facts)
     writer = WRITERS.get(type(facts)) if facts is not None else None
     if writer is None:
         return alert.message
-    return writer(t, alert.subject, facts, plan, tz)
+    return writer(t, alert.subject, facts, plan, when)
 
 
 def _names(plan: Plan, faculties: tuple[str, ...]) -> str:
@@ -62,7 +64,7 @@ def limit_text(
     )
 
 
-def _headroom(t: Texts, subject: str, f: HeadroomFacts, plan: Plan, tz: tzinfo | None) -> str:
+def _headroom(t: Texts, subject: str, f: HeadroomFacts, plan: Plan, when: Instant) -> str:
     values = {
         "server": subject,
         "connections": t.count(f.connections),
@@ -81,9 +83,7 @@ def _headroom(t: Texts, subject: str, f: HeadroomFacts, plan: Plan, tz: tzinfo |
     )
 
 
-def _time_to_limit(
-    t: Texts, subject: str, f: TimeToLimitFacts, plan: Plan, tz: tzinfo | None
-) -> str:
+def _time_to_limit(t: Texts, subject: str, f: TimeToLimitFacts, plan: Plan, when: Instant) -> str:
     values = {"server": subject, "connections": t.count(f.connections), "limit": t.count(f.limit)}
     if f.state is RampState.AT_LIMIT:
         return t("{server} is at its limit ({connections} of {limit})", **values)
@@ -98,7 +98,7 @@ def _time_to_limit(
     )
 
 
-def _wave_gate(t: Texts, subject: str, f: GateFacts, plan: Plan, tz: tzinfo | None) -> str:
+def _wave_gate(t: Texts, subject: str, f: GateFacts, plan: Plan, when: Instant) -> str:
     values = {
         "wave": f.wave,
         "students": t.count(f.students),
@@ -160,7 +160,7 @@ def _gate_advice(t: Texts, f: GateFacts) -> str:
     return t("At most {fit} students fit; split the wave.", fit=t.count(f.fit))
 
 
-def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, tz: tzinfo | None) -> str:
+def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, when: Instant) -> str:
     if f.over_limit and f.refused + f.reset < plan.alerts.throttling.min_refused:
         reached = t(
             "{server} has reached its limit: {connections} of {limit} connections; "
@@ -202,7 +202,7 @@ def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, tz: tzin
     )
 
 
-def _faculty_lag(t: Texts, subject: str, f: FacultyLagFacts, plan: Plan, tz: tzinfo | None) -> str:
+def _faculty_lag(t: Texts, subject: str, f: FacultyLagFacts, plan: Plan, when: Instant) -> str:
     names = {faculty.id: faculty.name for faculty in plan.faculties}
     return t(
         "{faculty}: {connected} of {expected} students connected ({share}) "
@@ -216,19 +216,17 @@ def _faculty_lag(t: Texts, subject: str, f: FacultyLagFacts, plan: Plan, tz: tzi
     )
 
 
-def _blind(t: Texts, subject: str, f: BlindFacts, plan: Plan, tz: tzinfo | None) -> str:
+def _blind(t: Texts, subject: str, f: BlindFacts, plan: Plan, when: Instant) -> str:
     if f.kind == "source" and f.since is not None:
-        return t(
-            "MONITORING BLIND: {source} since {time}", source=subject, time=t.time(f.since, tz)
-        )
+        return t("MONITORING BLIND: {source} since {time}", source=subject, time=when(f.since))
     if f.kind == "never":
         return t("{signal} has never had a value: check its metric", signal=subject)
     if f.newest is None:
         return t("{signal} is stale", signal=subject)
-    return t("{signal} is stale: last value at {time}", signal=subject, time=t.time(f.newest, tz))
+    return t("{signal} is stale: last value at {time}", signal=subject, time=when(f.newest))
 
 
-Writer = Callable[[Texts, str, Any, Plan, "tzinfo | None"], str]
+Writer = Callable[[Texts, str, Any, Plan, Instant], str]
 WRITERS: dict[type[RuleFacts], Writer] = {
     HeadroomFacts: _headroom,
     TimeToLimitFacts: _time_to_limit,

@@ -391,7 +391,7 @@ def alert_row(screen: Screen, alert: AlertView, extra: Any = None) -> html.Div:
         if alert.acknowledged_by
         else ""
     )
-    message = alert_message(t, alert, screen.exercise.plan, screen.tz)
+    message = alert_message(t, alert, screen.exercise.plan, screen.clock_of)
     tick_at = screen.tick.at if screen.tick is not None else None
     if alert.facts_at is not None and alert.facts_at != tick_at:
         # Numbers kept from when it fired: said so, beside the live ones of the gate.

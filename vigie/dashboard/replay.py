@@ -155,7 +155,8 @@ def _figure(review: Review, exercise: Exercise, t: Texts) -> Figure:
 
 def wording_for(exercise: Exercise, t: Texts) -> Wording:
     starts_at = exercise.plan.exercise.starts_at
-    return Wording(t, exercise.plan, None if starts_at is None else starts_at.tzinfo)
+    tz = None if starts_at is None else starts_at.tzinfo
+    return Wording(t, exercise.plan, tz, exercise.record.t0)
 
 
 def _mark(fact: Fact, names: dict[str, str], wording: Wording) -> Mark:

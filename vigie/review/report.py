@@ -65,7 +65,7 @@ def render_report(store: Store, timeline: Timeline, t: Texts) -> str:
     """The whole report as one HTML document."""
     plan = timeline.plan
     tz = plan.exercise.starts_at.tzinfo if plan.exercise.starts_at else None
-    wording = Wording(t, plan, tz)
+    wording = Wording(t, plan, tz, timeline.record.t0)
     rows = [_row(fact, wording) for fact in timeline.facts]
     sessions, servers = report_charts(store, timeline, t)
     return _template().render(

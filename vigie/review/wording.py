@@ -34,8 +34,12 @@ from vigie.tick.build import COMPLETE_SHARE
 class Wording:
     """Sentences for one report: its language, its plan (for names) and time zone."""
 
-    def __init__(self, t: Texts, plan: Plan, tz: tzinfo | None) -> None:
-        self.t, self.plan, self.tz = t, plan, tz
+    def __init__(self, t: Texts, plan: Plan, tz: tzinfo | None, t0: float) -> None:
+        self.t, self.plan, self.tz, self.t0 = t, plan, tz, t0
+
+    def instant(self, epoch: float) -> str:
+        """An epoch instant on the exercise clock, as every other time of the review."""
+        return f"T+{self.t.clock(epoch - self.t0)}"
 
     def fact(self, fact: Fact) -> str:
         writer: Callable[[Wording, Any], str] = _WRITERS[type(fact)]
@@ -59,7 +63,7 @@ class Wording:
             message=alert.message,
             facts=alert.facts,
         )
-        return alert_message(self.t, view, self.plan, self.tz)
+        return alert_message(self.t, view, self.plan, self.instant)
 
     def day(self, epoch: float) -> str:
         """A date and time to the minute, in the plan's time zone."""

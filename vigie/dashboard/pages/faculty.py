@@ -206,7 +206,7 @@ def agent_panel(screen: Screen, faculty_id: str) -> html.Section:
     elif screen.at - newest > AGENT_SILENT_AFTER_S and screen.stopped_at_s is None:
         status = t(
             "AGENT SILENT: last report at {time} ({age} ago)",
-            time=t.time(newest, screen.tz),
+            time=screen.clock_of(newest),
             age=t.duration(screen.at - newest),
         )
         state = "blind"

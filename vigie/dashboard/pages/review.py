@@ -354,7 +354,7 @@ def _instant(context: ViewContext, screen: Screen) -> list[Any]:
     seconds = round(screen.elapsed_s)
     children: list[Any] = [
         html.Div(f"T+{t.clock(seconds)}", className="vigie-clock", id="review-clock"),
-        html.Div(t.time(screen.at, screen.tz), className="vigie-wall-time"),
+        html.Div(screen.wall_time(screen.at, seconds=True), className="vigie-wall-time"),
         dcc.Link(
             t("Link to this instant"),
             href=f"/review?exercise={exercise.record.id}&at={seconds}",
