@@ -234,7 +234,7 @@ def _server_state(screen: Screen, server: ServerView, share: float) -> str:
         )
         if refusals and server.window_s:
             words += " · " + t(
-                "{refused} refused in {window} s",
+                "{refused} refused or reset in {window} s",
                 refused=t.count(refusals),
                 window=t.count(server.window_s),
             )
