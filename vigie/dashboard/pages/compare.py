@@ -155,7 +155,7 @@ def render(
     t = texts(kept) if known is None else requested_language("", remembered, known)
     if len(context.store.exercises()) < 2:
         only = t("Only one run in the store: drill or run another exercise to compare it with.")
-        return empty_figure(""), only  # said once, above the (dark) chart
+        return empty_figure(only), only
     if None in ids:  # nothing chosen on one side
         message = t("Choose two exercises to compare.")
         return empty_figure(message), message
