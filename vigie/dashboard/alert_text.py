@@ -39,6 +39,13 @@ def alert_message(t: Texts, alert: AlertView, plan: Plan, when: Instant) -> str:
     return writer(t, alert.subject, facts, plan, when)
 
 
+def verdict_words(t: Texts, verdict: str) -> str:
+    """A gate verdict or a room's decision (go, hold, split), read from across the
+    room: a French operator reads "LANCER" / "NE PAS LANCER"."""
+    words = {"GO": t("GO"), "HOLD": t("HOLD"), "UNKNOWN": t("UNKNOWN"), "SPLIT": t("SPLIT")}
+    return words.get(verdict.upper(), verdict)
+
+
 def _names(plan: Plan, faculties: tuple[str, ...]) -> str:
     names = {f.id: f.name for f in plan.faculties}
     return ", ".join(names.get(f, f) for f in faculties)

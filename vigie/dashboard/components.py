@@ -9,7 +9,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from vigie.dashboard.alert_text import alert_message, limit_text
+from vigie.dashboard.alert_text import alert_message, limit_text, verdict_words
 from vigie.dashboard.screen import Screen, Status
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
 from vigie.tick.build import LOSS_WINDOW_S
@@ -294,13 +294,6 @@ def _verdict_class(gate: GateView) -> str:
     return gate.verdict.lower()
 
 
-def verdict_words(screen: Screen, verdict: str) -> str:
-    """Read from across the room: a French operator reads "LANCER" / "NE PAS LANCER"."""
-    t = screen.t
-    words = {"GO": t("GO"), "HOLD": t("HOLD"), "UNKNOWN": t("UNKNOWN"), "SPLIT": t("SPLIT")}
-    return words.get(verdict.upper(), verdict)
-
-
 def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
     t = screen.t
     wave = (
@@ -318,7 +311,7 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
         subject = t("Rest of wave {wave}", wave=gate.wave)
     lines: list[Any] = [
         html.Div(subject, className="vigie-gate-subject"),
-        html.Div(verdict_words(screen, gate.verdict), className="vigie-gate-verdict"),
+        html.Div(verdict_words(screen.t, gate.verdict), className="vigie-gate-verdict"),
     ]
     if gate.verdict == "UNKNOWN" or gate.projected is None or gate.limit is None:
         lines.append(html.Div(t("data is stale: no verdict"), className="vigie-gate-detail"))
@@ -371,7 +364,7 @@ def decision_line(screen: Screen, decision: NoteView) -> html.Div:
         children=t(
             "Decision for wave {wave}: {choice} by {author} at {time}",
             wave=decision.wave,
-            choice=verdict_words(screen, choice),
+            choice=verdict_words(screen.t, choice),
             author=decision.author,
             time=screen.clock_of(decision.at),
         )

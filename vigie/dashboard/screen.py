@@ -4,7 +4,7 @@ how fresh that is. A function of (store, plan, at): live is `at = now`."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import parse_qs
@@ -145,10 +145,9 @@ def screen_for(context: ViewContext, search: str | None, remembered: str | None)
     t = requested_language(search, remembered, exercise)
     replay_at, error = requested_instant(exercise, search, t)
     at = replay_at if replay_at is not None else context.clock.now()
-    ended = exercise.record.ended
+    screen = Screen(exercise, None, at, replay_at is not None, t, error)
     # After the stop the final state is the one shown, whatever was polled after it.
-    shown = at if ended is None else min(at, ended)
-    return Screen(exercise, context.tick(exercise, shown), at, replay_at is not None, t, error)
+    return replace(screen, tick=context.tick(exercise, screen.shown_at))
 
 
 def requested_instant(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from vigie.dashboard.alert_text import alert_message
+from vigie.dashboard.alert_text import alert_message, verdict_words
 from vigie.i18n import Texts
 from vigie.plan import Plan
 from vigie.review.timeline import (
@@ -51,8 +51,7 @@ class Wording:
         return words.get(severity, severity.upper())
 
     def choice(self, choice: str) -> str:
-        t = self.t
-        return {"go": t("GO"), "hold": t("HOLD"), "split": t("SPLIT")}.get(choice, choice)
+        return verdict_words(self.t, choice)
 
     def alert_message(self, alert: AlertEpisode) -> str:
         view = AlertView(
