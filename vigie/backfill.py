@@ -26,6 +26,7 @@ from vigie.alerts.engine import AlertEngine
 from vigie.collectors.cycle import CycleResult
 from vigie.collectors.mapping import Accumulator, Route, UnknownIdLog
 from vigie.collectors.prometheus import QueryFailed, connect, failures_as_reasons, number
+from vigie.exporters.expand import signals_of
 from vigie.plan.model import Plan, Source, SourceKind
 from vigie.series import Sample
 from vigie.store import Store
@@ -82,7 +83,7 @@ class PrometheusRange:
         self._source = self._source.model_copy(update={"timeout_s": timeout_s})
         self._queries = [
             (signal.query, Route.of(signal, plan))
-            for signal in plan.signals
+            for signal in signals_of(plan)
             if signal.source in ids and signal.query is not None
         ]
         self._client = connect(self._source)

@@ -19,10 +19,11 @@ from vigie.alerts.memory import PlatformMemory
 from vigie.alerts.rules import RULES, Rule
 from vigie.alerts.verdict import STOPPED_MESSAGE, Severity, Verdict
 from vigie.alerts.window import RULE_INPUTS, SeriesWindow
+from vigie.capacity.live_limits import LIMIT_SIGNAL, in_force, live_limits
 from vigie.collectors.cycle import CycleResult
 from vigie.plan.model import Plan
 from vigie.series import Sample
-from vigie.store import NewTransition, Store
+from vigie.store import NewTransition, Point, Store
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,9 @@ class AlertEngine:
                 return []  # the exercise is over: its states are final
             self.window.forget_before(now)
             memory = self.memory
+            limits = live_limits(self.plan, self._latest_limits())
             inputs = RuleInputs(
-                self.plan,
+                in_force(self.plan, limits),
                 now,
                 self._t0,
                 self.window,
@@ -120,6 +122,7 @@ class AlertEngine:
                 baselines=memory.baselines,
                 ratios=memory.ratios,
                 launches=memory.launches,  # the memory updates these in place before any rule runs
+                live_limits=limits,
             )
             memory.note_launches(inputs)
             memory.note_platform(inputs)
@@ -142,6 +145,12 @@ class AlertEngine:
                 self._store.alerts.record(self._exercise, transitions, self._notifiers)
             self.last = Evaluation(inputs, said)
             return transitions
+
+    def _latest_limits(self) -> dict[str, Point]:
+        return {
+            server: points[-1]
+            for server, points in self.window.by_entity(LIMIT_SIGNAL, "server").items()
+        }
 
     def stop(self, at: float) -> list[NewTransition]:
         """The exercise is stopped: every open alert resolves at the stop, saying why,

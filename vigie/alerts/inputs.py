@@ -12,6 +12,7 @@ from functools import cached_property
 
 from vigie.alerts.window import SeriesWindow
 from vigie.capacity import Rates
+from vigie.capacity.live_limits import LiveLimit
 from vigie.plan.model import Plan
 from vigie.store import Point
 
@@ -30,6 +31,9 @@ class RuleInputs:
     ratios: Mapping[str, float] = field(default_factory=dict)
     # Wave number -> exercise second it was actually launched (alerts/launches.py).
     launches: Mapping[int, float] = field(default_factory=dict)
+    # The limits servers' software says (vigie/capacity/live_limits.py): `plan` has
+    # them in force already; these say where each came from, and what the plan said.
+    live_limits: tuple[LiveLimit, ...] = ()
 
     @property
     def elapsed_s(self) -> float:

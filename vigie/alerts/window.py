@@ -17,6 +17,7 @@ from vigie.store import Point
 RULE_INPUTS = frozenset(
     {
         "server_connections",
+        "server_connection_limit",
         "sessions_active",
         "server_rejected_total",
         "server_reset_total",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client.metrics_core import Metric
 
+from vigie.exporters.expand import signals_of
 from vigie.plan.model import Entity, Plan, Signal
 from vigie.series import Labels, Sample
 
@@ -39,6 +40,8 @@ class Route:
     id_label: str | None  # None: the signal is about the whole exercise
     match: tuple[tuple[str, str], ...]
     known_ids: frozenset[str]
+    # An exporter's signal: every series is this one id's, stored under this key.
+    fixed: Labels | None = None
 
     @classmethod
     def of(cls, signal: Signal, plan: Plan) -> Route:
@@ -48,12 +51,19 @@ class Route:
             Entity.EXERCISE: frozenset(),
         }[signal.entity]
         id_label = None if signal.entity is Entity.EXERCISE else signal.id_label
-        return cls(signal.name, signal.entity.value, id_label, tuple(signal.match.items()), known)
+        fixed = None
+        if signal.entity_id is not None and signal.entity is not Entity.EXERCISE:
+            pairs = {**signal.labels, signal.entity.value: signal.entity_id}
+            fixed = tuple(sorted(pairs.items()))
+        match = tuple(signal.match.items())
+        return cls(signal.name, signal.entity.value, id_label, match, known, fixed)
 
     def key(self, labels: Mapping[str, str], unknown: dict[str, set[str]]) -> SeriesKey | None:
         """The stored series a source series adds to, or None when it is not for us."""
         if self.match and any(labels.get(k) != v for k, v in self.match):
             return None
+        if self.fixed is not None:
+            return self.signal, self.fixed
         if self.id_label is None:
             return self.signal, ()
         entity_id = labels.get(self.id_label)
@@ -106,7 +116,7 @@ class SignalMapper:
 
     def __init__(self, plan: Plan, source_id: str) -> None:
         self._routes: dict[str, list[Route]] = defaultdict(list)
-        for signal in plan.signals:
+        for signal in signals_of(plan):
             if signal.source == source_id and signal.metric is not None:
                 self._routes[signal.metric].append(Route.of(signal, plan))
 

@@ -20,6 +20,7 @@ from urllib3.util.retry import Retry
 
 from vigie.collectors.base import SourceFailure
 from vigie.collectors.mapping import Accumulator, Route, UnknownIdLog
+from vigie.exporters.expand import signals_of
 from vigie.plan.model import Plan, Source
 from vigie.series import Sample
 
@@ -34,7 +35,7 @@ class PrometheusCollector:
         self._unknown = UnknownIdLog(source.id)
         self._queries = [
             (signal.query, Route.of(signal, plan))
-            for signal in plan.signals
+            for signal in signals_of(plan)
             if signal.source == source.id and signal.query is not None
         ]
         # No retries inside a poll: the next poll is the retry, and a retry
@@ -72,7 +73,7 @@ class PrometheusCollector:
 
     def _add_result(self, acc: Accumulator, route: Route, result: Any) -> None:
         if _is_scalar(result):
-            if route.id_label is not None:
+            if route.id_label is not None and route.fixed is None:
                 raise QueryFailed(f"returned a scalar, but the signal is per {route.entity}")
             acc.add(route, {}, number(result[1]))
             return

@@ -220,8 +220,23 @@ def server_row(screen: Screen, server: ServerView, prefix: str, link: bool = Fal
             html.Div(percent, className="vigie-server-share"),
             html.Div(numbers, className="vigie-server-numbers"),
             html.Div(detail, className="vigie-server-detail" + ("" if acting else " is-quiet")),
+            *_limit_mismatch(screen, server),
         ],
     )
+
+
+def _limit_mismatch(screen: Screen, server: ServerView) -> list[html.Div]:
+    """The plan's limit beside the one in force, when the server's software says another."""
+    if server.planned_limit is None or server.limit_from is None:
+        return []
+    t = screen.t
+    words = t(
+        "plan says {planned}, {software} says {live}",
+        planned=t.count(server.planned_limit),
+        software=server.limit_from,
+        live=t.count(server.limit),
+    )
+    return [html.Div(words, className="vigie-server-mismatch")]
 
 
 def _server_state(screen: Screen, server: ServerView, share: float) -> str:

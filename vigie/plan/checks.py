@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from vigie.plan.model import Plan, SourceKind
+from vigie.plan.model import Entity, Plan, SourceKind
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ def cross_check(plan: Plan) -> list[PlanError]:
         _servers,
         _faculty_ratios,
         _signals,
+        _exporters,
         _simulation,
     )
     return [error for check in checks for error in check(plan)]
@@ -136,6 +137,45 @@ def _signals(plan: Plan) -> Iterator[PlanError]:
     for index, source in enumerate(plan.sources):
         if source.kind is not SourceKind.AGENT and not source.url:
             yield PlanError(f"sources[{index}].url", f"a {source.kind.value} source needs a url")
+
+
+def _exporters(plan: Plan) -> Iterator[PlanError]:
+    from vigie.exporters.registry import PRESETS  # presets read the plan model
+
+    sources = {s.id: s for s in plan.sources}
+    described = [("servers", i, s.exporter, Entity.SERVER) for i, s in enumerate(plan.servers)]
+    described += [
+        ("faculties", i, f.exporter, Entity.FACULTY) for i, f in enumerate(plan.faculties)
+    ]
+    for kind, index, exporter, entity in described:
+        if exporter is None:
+            continue
+        path = f"{kind}[{index}].exporter"
+        preset = PRESETS.get(exporter.preset)
+        if preset is None:
+            yield PlanError(
+                f"{path}.preset",
+                f"no preset {exporter.preset!r}; known: {', '.join(PRESETS.names)}",
+            )
+        elif not preset.series_for(entity):
+            yield PlanError(f"{path}.preset", f"{preset.name!r} does not describe a {entity.value}")
+        else:
+            for label in preset.needs:
+                if label not in exporter.match:
+                    yield PlanError(
+                        f"{path}.match",
+                        f"the {preset.name} preset needs `{label}` (which one of the "
+                        f"{preset.software} series is this {entity.value}'s)",
+                    )
+        source = sources.get(exporter.source)
+        if source is None:
+            yield PlanError(f"{path}.source", f"source {exporter.source!r} is not defined")
+        elif source.kind is SourceKind.AGENT:
+            yield PlanError(
+                f"{path}.source",
+                f"source {source.id!r} is pushed by agents: an exporter is read through "
+                "a prometheus or scrape source",
+            )
 
 
 def _simulation(plan: Plan) -> Iterator[PlanError]:

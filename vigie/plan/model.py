@@ -39,6 +39,20 @@ class Exercise(Strict):
     connections_per_student: float | None = Field(default=None, gt=0)
 
 
+class Exporter(Strict):
+    """Which software a server or a faculty's machine is, read through which source:
+    Vigie brings that software's metrics and limit (vigie/exporters/).
+
+    `match` holds the labels that pick this one's series out of the source's (its
+    `instance`, HAProxy's `proxy`); `host` names a faculty machine on its screens.
+    """
+
+    preset: Identifier
+    source: Identifier
+    match: dict[str, str] = Field(default_factory=dict, max_length=8)
+    host: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
 class Faculty(Strict):
     id: Identifier
     name: str = Field(min_length=1)
@@ -54,6 +68,8 @@ class Faculty(Strict):
     # Where its students open more or fewer connections than the typical student
     # (kiosks, a second device): scales its share of every server's load.
     connections_per_student: float | None = Field(default=None, gt=0)
+    # Its machine's exporter (node_exporter), instead of or beside `vigie agent`.
+    exporter: Exporter | None = None
 
 
 class Wave(Strict):
@@ -93,6 +109,9 @@ class Server(Strict):
     # students are connected and the real ratio can be measured.
     connections_per_student: float | None = Field(default=None, ge=0)
     description: str = ""
+    # The software it runs and where its exporter is read: its connections, refusals
+    # and (where the exporter says it) its real limit come from there.
+    exporter: Exporter | None = None
 
 
 class SourceKind(StrEnum):
@@ -132,6 +151,10 @@ class Signal(Strict):
     metric: str | None = None
     match: dict[str, str] = Field(default_factory=dict)
     label: str | None = None
+    # Every series it returns is about this one faculty or server (an exporter's
+    # page has no label naming it), stored with these constant labels as well.
+    entity_id: Identifier | None = None
+    labels: dict[str, str] = Field(default_factory=dict, max_length=4)
 
     @model_validator(mode="after")
     def _one_origin(self) -> Signal:

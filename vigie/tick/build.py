@@ -178,6 +178,7 @@ def _server(
     ramp_facts = None if ramp is None or ramp.unknown else ramp.facts
     eta = ramp_facts.eta_s if isinstance(ramp_facts, TimeToLimitFacts) else None
     incident = next((i for i in incidents if i.server == server.id and i.ended is None), None)
+    live = next((limit for limit in inputs.live_limits if limit.server == server.id), None)
     t = server.thresholds
     return ServerView(
         id=server.id,
@@ -192,6 +193,8 @@ def _server(
         refused=refusals.refused if isinstance(refusals, ThrottlingFacts) else None,
         reset=refusals.reset if isinstance(refusals, ThrottlingFacts) else None,
         window_s=refusals.window_s if isinstance(refusals, ThrottlingFacts) else None,
+        limit_from=None if live is None else live.software,
+        planned_limit=live.planned if live is not None and live.differs else None,
     )
 
 

@@ -55,6 +55,10 @@ class ServerView(Frozen):
     refused: float | None = None  # in the rule's window
     reset: float | None = None
     window_s: float | None = None
+    # Where the limit was read: the software that said it ("HAProxy"), and the
+    # plan's own figure when the two disagree (None: they agree, or none was read).
+    limit_from: str | None = None
+    planned_limit: int | None = None
 
     @property
     def share(self) -> float | None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from vigie.alerts.facts import BlindFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
+from vigie.exporters.expand import watched_signals
 from vigie.i18n.formats import wall_time
 from vigie.plan.model import SourceKind
 
@@ -50,9 +51,11 @@ def _stale_signals(
     has answered that many polls (a misspelt metric must not look like "all fine")."""
     limit = inputs.plan.alerts.blind.stale_intervals * interval_s
     verdicts = []
-    for signal in inputs.plan.signals:
-        if signal.source != source:
+    seen: set[str] = set()
+    for signal in watched_signals(inputs.plan):
+        if signal.source != source or signal.name in seen:
             continue
+        seen.add(signal.name)
         newest = inputs.window.newest(signal.name)
         if newest is None and answered_long_enough:
             verdicts.append(
