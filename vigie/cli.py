@@ -1,4 +1,5 @@
-"""The `vigie` command. Exit codes: 0 done, 1 could not run (store, port), 2 bad input."""
+"""The `vigie` command. Exit codes: 0 done, 1 could not run (store, port), 2 bad input;
+`check --strict`: 3 a limit cannot hold, 4 a live limit is not the plan's."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from vigie.cli_support import (
     DB_HELP,
     EXIT_BAD_INPUT,
     EXIT_CANNOT_HOLD,
+    EXIT_LIMITS_DIFFER,
     EXIT_UNAVAILABLE,
     _open_store,
     _store_url,
@@ -88,8 +90,15 @@ STARTS_AT = click.option("--starts-at", "starts_at", default=None, help=STARTS_A
     is_flag=True,
     help=f"Exit {EXIT_CANNOT_HOLD} when the pre-flight finds a limit that cannot hold.",
 )
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Read each exporter's limit now from the plan's sources, flag where the plan "
+    f"differs, and run the pre-flight on the limits in force (with --strict: exit "
+    f"{EXIT_LIMITS_DIFFER} when one differs, {EXIT_UNAVAILABLE} when a source cannot be read).",
+)
 @STARTS_AT
-def check(plan: Path, strict: bool, starts_at: str | None) -> None:
+def check(plan: Path, strict: bool, live: bool, starts_at: str | None) -> None:
     """Validate PLAN and run its pre-flight; print every error with its field path (exit 2).
 
     A start far from now is warned about on stderr and changes no exit code, even with
@@ -97,14 +106,27 @@ def check(plan: Path, strict: bool, starts_at: str | None) -> None:
     given to `serve` with --starts-at, and exit 3 means one thing (a limit cannot hold).
     """
     from vigie.capacity.preflight import preflight
+    from vigie.exporters.live_check import check_live, live_lines
     from vigie.plan_report import describe
 
     loaded, _ = _load_starting(plan, starts_at)
+    checked = check_live(loaded) if live else None
+    if checked is not None:
+        click.echo("\n".join(live_lines(loaded, checked)) + "\n")
+        loaded = checked.plan_in_force
     click.echo(describe(loaded))
     warn_about_start(loaded, loaded.exercise.starts_at)
     if strict and any(not row.holds for row in preflight(loaded)):
         click.echo(f"vigie: {plan}: a limit cannot hold (--strict)", err=True)
         sys.exit(EXIT_CANNOT_HOLD)
+    if strict and checked is not None and checked.differs:
+        click.echo(
+            f"vigie: {plan}: the plan's limits differ from the live ones (--strict)", err=True
+        )
+        sys.exit(EXIT_LIMITS_DIFFER)
+    if strict and checked is not None and (checked.failures or checked.unread):
+        click.echo(f"vigie: {plan}: a live limit could not be read (--strict)", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
 
 
 @main.command()

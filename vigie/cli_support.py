@@ -12,6 +12,7 @@ from vigie.store import Store, StoreUnavailable, sqlite_url
 EXIT_UNAVAILABLE = 1
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_HOLD = 3  # `vigie check --strict`: the plan is valid, but a limit cannot hold
+EXIT_LIMITS_DIFFER = 4  # `vigie check --live --strict`: the platform's software says another limit
 DB_HELP = "Store URL (SQLAlchemy, e.g. postgresql+psycopg://...) or a SQLite file path."
 
 
