@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from vigie.exporters.expand import preset_of
 from vigie.plan.model import Plan
-from vigie.store import Point
+from vigie.store import Point, Store
 
 LIMIT_SIGNAL = "server_connection_limit"
 
@@ -86,3 +86,13 @@ def mismatch_text(limit: LiveLimit) -> str:
         f"{limit.server}: plan says {limit.planned:,}, {limit.software} says {limit.live:,}"
         f" ({limit.called})"
     )
+
+
+def recorded_in_force(store: Store, exercise_id: int, plan: Plan, at: float) -> Plan:
+    """The plan with the limits its servers' software last said by `at`, as collected:
+    what an exercise's pages and review judge against (its stored plan is the intention)."""
+    if not any(s.exporter is not None for s in plan.servers):
+        return plan
+    latest = store.latest_of(exercise_id, (LIMIT_SIGNAL,), at).get(LIMIT_SIGNAL, {})
+    by_server = {dict(labels).get("server", ""): point for labels, point in latest.items()}
+    return in_force(plan, live_limits(plan, by_server))

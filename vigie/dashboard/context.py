@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from vigie.capacity.live_limits import recorded_in_force
 from vigie.clock import Clock
 from vigie.dashboard.history_grid import HistoryGrids
 from vigie.plan import Plan, parse_plan
@@ -21,6 +22,7 @@ from vigie.store import ExerciseRecord, Store
 from vigie.tick import TickState
 
 T = TypeVar("T")
+LIMITS_EVERY_S = 10.0  # a limit changes when someone reconfigures a server: rarely
 KEPT = 256  # live viewers share the newest entries; replays scrubbing around reuse recent ones
 
 
@@ -58,6 +60,17 @@ class ViewContext:
                 self._cache.popitem(last=False)
         return value
 
+    def _in_force(self, record: ExerciseRecord, plan: Plan) -> Plan:
+        """The plan with the limits its servers' software said (capacity/live_limits.py);
+        read again every `LIMITS_EVERY_S` while the exercise runs, once after it ended."""
+        now = self.clock.now()
+        ended = record.ended is not None
+        when: Hashable = "ended" if ended else math.floor(now / LIMITS_EVERY_S)
+        return self.shared(
+            ("in-force", record.id, when),
+            lambda: recorded_in_force(self.store, record.id, plan, now),
+        )
+
     def per_tick(self, exercise: Exercise, at: float, name: str, compute: Callable[[], T]) -> T:
         """Shared for the poll interval holding `at` (charts: recomputed once a tick)."""
         bucket = math.floor(at / exercise.poll_interval_s)
@@ -85,6 +98,6 @@ class ViewContext:
         # An exercise's plan never changes once stored, so parsing it once is safe.
         if record.id not in self._plans:
             self._plans[record.id] = parse_plan(record.plan_toml, f"exercise {record.id}")
-        plan = self._plans[record.id]
+        plan = self._in_force(record, self._plans[record.id])
         interval = self.poll_interval_s or plan.poll_interval_s
         return Exercise(record, plan, interval)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from vigie.capacity.live_limits import recorded_in_force
 from vigie.i18n import texts
 from vigie.plan import parse_plan
 from vigie.review.export import export_csv
@@ -31,7 +32,8 @@ def make_report(
     if record is None:
         raise LookupError(f"exercise {exercise_id} is not in the store")
     # The plan the exercise ran with, as stored with it: never today's file.
-    plan = parse_plan(record.plan_toml, f"exercise {exercise_id}")
+    planned = parse_plan(record.plan_toml, f"exercise {exercise_id}")
+    plan = recorded_in_force(store, exercise_id, planned, float("inf"))
     timeline = build_timeline(store, exercise_id, plan)
     page = render_report(store, timeline, texts(lang or plan.exercise.language.value))
     out.write_text(page, encoding="utf-8")
