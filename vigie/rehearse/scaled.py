@@ -1,0 +1,48 @@
+"""The plan a rehearsal plays: the real plan's faculties at a fraction of their students.
+
+Limits stay as the plan says (the live ones come from the exporters). Starting now,
+and on loopback each faculty leaves from its own 127.0.x.y, grouped as its real
+egress addresses group it, so a per-source limit counts what it will count on the day.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import tomli_w
+
+from vigie.plan.model import Faculty, Plan
+
+
+def scaled_count(expected: int, scale: float) -> int:
+    """A faculty's virtual students: its share, and at least one where any are expected."""
+    return max(1, round(expected * scale)) if expected > 0 else 0
+
+
+def rehearsal_plan(
+    plan: Plan, scale: float, addresses: dict[str, tuple[str, ...]] | None, now: datetime
+) -> Plan:
+    """`addresses`: each faculty's loopback egress (None: keep the plan's, for a real host)."""
+    faculties = tuple(_scaled(f, scale, addresses) for f in plan.faculties)
+    exercise = plan.exercise.model_copy(
+        update={
+            "starts_at": now.astimezone(UTC),
+            "total_students": sum(f.expected_students for f in faculties) or None,
+            "name": f"{plan.exercise.name} (rehearsal at {scale:g})",
+        }
+    )
+    return plan.model_copy(update={"exercise": exercise, "faculties": faculties})
+
+
+def _scaled(faculty: Faculty, scale: float, addresses: dict[str, tuple[str, ...]] | None) -> Faculty:
+    update: dict[str, Any] = {"expected_students": scaled_count(faculty.expected_students, scale)}
+    if addresses is not None:
+        update["egress_ips"] = addresses[faculty.id]
+    return faculty.model_copy(update=update)
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan as TOML, stored with the exercise: the review reads what was rehearsed."""
+    data = plan.model_dump(mode="json", exclude_none=True)
+    return "# Written by `vigie rehearse`: the plan as rehearsed.\n" + tomli_w.dumps(data)
