@@ -4,8 +4,10 @@ exporters and Prometheus, all on 127.0.0.1, started once for the module."""
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import require
+from tests.conftest import ROOT, require
 from tests.support.waiting import wait_until
 from vigie.staging import (
     StagingError,
@@ -317,3 +319,25 @@ def test_a_failed_start_stops_what_it_had_started(monkeypatch: pytest.MonkeyPatc
     assert seen and [p.pid for p in seen if not gone(p)] == []
     assert stack.folder is None
     stack.stop()
+
+
+def test_the_command_prints_its_urls_and_stops_everything_on_sigterm() -> None:
+    require_components()
+    command = [sys.executable, "-m", "vigie.staging", "--frontend-maxconn", "500"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+    try:
+        assert process.stdout is not None
+        printed = dict(next(process.stdout).rstrip().rsplit("  ", 1) for _ in range(8))
+        assert next(process.stdout).startswith("Ctrl-C or SIGTERM")
+        urls = {label.strip(): value.strip() for label, value in printed.items()}
+        assert scraped(urls["HAProxy metrics"], "haproxy_frontend_limit_sessions") == 500
+        assert urls["Prometheus"].startswith("http://127.0.0.1:")
+        folder = Path(urls["HAProxy admin socket"]).parents[1]
+        assert folder.exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=60)
+    assert code == 0
+    assert not folder.exists()
