@@ -120,9 +120,7 @@ def check(plan: Path, strict: bool, live: bool, starts_at: str | None) -> None:
         click.echo(f"vigie: {plan}: a limit cannot hold (--strict)", err=True)
         sys.exit(EXIT_CANNOT_HOLD)
     if strict and checked is not None and checked.differs:
-        click.echo(
-            f"vigie: {plan}: the plan's limits differ from the live ones (--strict)", err=True
-        )
+        click.echo(f"vigie: {plan}: the live limits are not the plan's (--strict)", err=True)
         sys.exit(EXIT_LIMITS_DIFFER)
     if strict and checked is not None and (checked.failures or checked.unread):
         click.echo(f"vigie: {plan}: a live limit could not be read (--strict)", err=True)
