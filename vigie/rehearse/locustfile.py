@@ -31,6 +31,7 @@ from typing import Any
 
 import gevent
 import gevent.event
+import gevent.lock
 import gevent.pool
 import gevent.queue
 from locust import LoadTestShape, User, events, task
@@ -50,6 +51,7 @@ SPAWN_RATE = 500  # users per second: arrivals are paced by the shape, not by Lo
 CLAIM = "vigie_claim"
 ASSIGNED = "vigie_assigned"
 CLAIM_WAIT_S = 0.2
+STOP_WAIT_S = 10  # at most this long for a request in flight when a student leaves
 
 
 @events.init_command_line_parser.add_listener
@@ -180,6 +182,7 @@ class Student(User):
         self.sessions: list[HttpSession] = []
         self.logged_in = gevent.event.Event()
         self.connections = gevent.pool.Group()
+        self.busy: list[gevent.lock.Semaphore] = []  # held while a connection is mid-request
 
     @task
     def attend(self) -> None:
@@ -187,11 +190,16 @@ class Student(User):
             gevent.sleep(3600)
             return
         self.sessions = [self._session() for _ in range(self.arrival.connections)]
+        self.busy = [gevent.lock.Semaphore() for _ in self.sessions]
         for number in range(len(self.sessions)):
             self.connections.spawn(self._keep_alive, number)
         self.connections.join()
 
     def on_stop(self) -> None:
+        # Let requests in flight finish: a connection killed mid-request is dropped,
+        # and the logout would then open a connection more than the student holds.
+        for busy in self.busy:
+            busy.acquire(timeout=STOP_WAIT_S)
         self.connections.kill(block=True)
         if self.sessions and self.logged_in.is_set():
             self.sessions[0].post("/logout", name="/logout")
@@ -210,12 +218,16 @@ class Student(User):
         """One connection's life: (log in,) read, answer, think; wait and retry if thrown out."""
         session = self.sessions[number]
         while True:
-            logging_in = number == 0 and not self.logged_in.is_set()
-            if logging_in and not self._log_in(session):
+            with self.busy[number]:
+                logging_in = number == 0 and not self.logged_in.is_set()
+                ok = not logging_in or self._log_in(session)
+            if not ok:
                 gevent.sleep(random.uniform(*self.state.retry_s))
                 continue
             self.logged_in.wait()
-            if self._question_and_answer(session):
+            with self.busy[number]:
+                ok = self._question_and_answer(session)
+            if ok:
                 gevent.sleep(random.uniform(*self.state.think_s))
             else:
                 gevent.sleep(random.uniform(*self.state.retry_s))
