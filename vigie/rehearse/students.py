@@ -29,6 +29,8 @@ from vigie.plan import load_plan
 from vigie.rehearse.schedule import MAX_VIRTUAL_STUDENTS, plan_arrivals
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+# Where this `vigie` package lives: Locust's processes import the same code, from any cwd.
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Shape worker starting"  # Locust's shape loop has begun: students can come
 # How Locust's failure messages name a connection that was refused, reset or cut.
 CONNECTION_ERRORS = (
@@ -141,7 +143,7 @@ class StudentsProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # our signals only, not the terminal's
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env=_child_environment(),
             )
         self._processes.append((process, log))
 
@@ -242,6 +244,11 @@ def _poll_until(condition: Callable[[], bool], timeout: float) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def _child_environment() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
 
 
 def _free_port() -> int:
