@@ -6,7 +6,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from vigie.plan.model import ConnectionsPerStudent, Faculty, Plan, Simulation
+from vigie.plan.model import ConnectDelay, ConnectionsPerStudent, Faculty, Plan, Simulation
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,18 @@ def faculty_connections(plan: Plan, sim: Simulation, faculty: Faculty) -> Connec
     return ConnectionsPerStudent(values=(low, low + 1), weights=(1 - high_weight, high_weight))
 
 
+def draw_connections(per_student: ConnectionsPerStudent, rng: random.Random) -> int:
+    """One student's connections, drawn from the weighted values."""
+    return rng.choices(per_student.values, per_student.weights)[0]
+
+
+def draw_connect_delay(delay: ConnectDelay, rng: random.Random) -> float:
+    """Seconds after its wave's launch one student connects (never past `max_s`)."""
+    if delay.distribution == "uniform":
+        return rng.uniform(0.0, delay.max_s)
+    return min(delay.max_s, delay.median_s * math.exp(rng.gauss(0.0, delay.sigma)))
+
+
 def draw_roster(plan: Plan, sim: Simulation, rng: random.Random) -> Roster:
     """Draw every expected student, faculty by faculty, in plan order (deterministic).
     A faculty's students are spread over its egress addresses in turn."""
@@ -58,11 +70,8 @@ def draw_roster(plan: Plan, sim: Simulation, rng: random.Random) -> Roster:
         slots = [addresses.setdefault(a, len(addresses)) for a in own]
         per_student = faculty_connections(plan, sim, faculty)
         for n in range(faculty.expected_students):
-            connections = rng.choices(per_student.values, per_student.weights)[0]
-            if delay.distribution == "uniform":
-                lag = rng.uniform(0.0, delay.max_s)
-            else:
-                lag = min(delay.max_s, delay.median_s * math.exp(rng.gauss(0.0, delay.sigma)))
+            connections = draw_connections(per_student, rng)
+            lag = draw_connect_delay(delay, rng)
             students.append(
                 Student(index, slots[n % len(slots)], connections, launches[faculty.wave] + lag)
             )
