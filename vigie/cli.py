@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from vigie.cli_accounts import kiosk, user
+from vigie.cli_rehearse import rehearse
 from vigie.cli_support import (
     DB_HELP,
     EXIT_BAD_INPUT,
@@ -608,3 +609,4 @@ def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -
 
 main.add_command(user)
 main.add_command(kiosk)
+main.add_command(rehearse)

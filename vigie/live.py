@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,9 +71,18 @@ def _jobs(plan: Plan) -> list[PollJob]:
     return [PollJob(c, intervals[c.source]) for c in build_collectors(plan)]
 
 
-def _start(
+@dataclass(frozen=True)
+class Collection:
+    """A running collection: its poll jobs, their scheduler, and the judging after each poll."""
+
+    jobs: list[PollJob]
+    scheduler: BackgroundScheduler
+    monitoring: Monitoring
+
+
+def start_collection(
     plan: Plan, store: Store, exercise: int, notifiers: NotifierSettings
-) -> tuple[list[PollJob], BackgroundScheduler]:
+) -> Collection:
     """Collectors, the alert engine after each poll, and the notifiers' schedule."""
     clock = SystemClock()
     jobs = _jobs(plan)
@@ -83,7 +93,7 @@ def _start(
     monitoring.start(clock.now())
     scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle)
     monitoring.schedule(scheduler, clock)
-    return jobs, scheduler
+    return Collection(jobs, scheduler, monitoring)
 
 
 def run_collection(
@@ -102,7 +112,8 @@ def run_collection(
     )
     if exercise_id is None:  # serve's own collector is given its exercise: serve warned
         warn_about_start(plan, store, exercise, warn, datetime.now(UTC))
-    jobs, scheduler = _start(plan, store, exercise, notifiers)
+    collection = start_collection(plan, store, exercise, notifiers)
+    jobs, scheduler = collection.jobs, collection.scheduler
     try:
         with stop_requested() as stop:
             # Said once SIGTERM stops it cleanly: whoever waits for this line may stop it.

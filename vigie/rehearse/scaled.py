@@ -12,19 +12,16 @@ from typing import Any
 
 import tomli_w
 
-from vigie.plan.model import Faculty, Plan
-
-
-def scaled_count(expected: int, scale: float) -> int:
-    """A faculty's virtual students: its share, and at least one where any are expected."""
-    return max(1, round(expected * scale)) if expected > 0 else 0
+from vigie.plan.model import AlertRules, Faculty, Plan
+from vigie.rehearse.schedule import scaled_counts
 
 
 def rehearsal_plan(
     plan: Plan, scale: float, addresses: dict[str, tuple[str, ...]] | None, now: datetime
 ) -> Plan:
     """`addresses`: each faculty's loopback egress (None: keep the plan's, for a real host)."""
-    faculties = tuple(_scaled(f, scale, addresses) for f in plan.faculties)
+    counts = scaled_counts(plan, scale)
+    faculties = tuple(_scaled(f, counts[f.id], addresses) for f in plan.faculties)
     exercise = plan.exercise.model_copy(
         update={
             "starts_at": now.astimezone(UTC),
@@ -32,11 +29,25 @@ def rehearsal_plan(
             "name": f"{plan.exercise.name} (rehearsal at {scale:g})",
         }
     )
-    return plan.model_copy(update={"exercise": exercise, "faculties": faculties})
+    return plan.model_copy(
+        update={"exercise": exercise, "faculties": faculties, "alerts": _alerts(plan, scale)}
+    )
 
 
-def _scaled(faculty: Faculty, scale: float, addresses: dict[str, tuple[str, ...]] | None) -> Faculty:
-    update: dict[str, Any] = {"expected_students": scaled_count(faculty.expected_students, scale)}
+def _alerts(plan: Plan, scale: float) -> AlertRules:
+    """Counts of students' connections scale with the students: 20 refusals in 30 s
+    at full size are 1 at 5 %, or the throttling rule would never see a rehearsal's.
+    Fractions and durations stay; so does the gate's `min_sessions`, a sample size."""
+    throttling = plan.alerts.throttling
+    refused = max(1.0, throttling.min_refused * scale) if throttling.min_refused else 0.0
+    scaled = throttling.model_copy(update={"min_refused": refused})
+    return plan.alerts.model_copy(update={"throttling": scaled})
+
+
+def _scaled(
+    faculty: Faculty, students: int, addresses: dict[str, tuple[str, ...]] | None
+) -> Faculty:
+    update: dict[str, Any] = {"expected_students": students}
     if addresses is not None:
         update["egress_ips"] = addresses[faculty.id]
     return faculty.model_copy(update=update)

@@ -1,0 +1,130 @@
+"""`vigie rehearse`: virtual students play a plan against the team's own platform."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from vigie.cli_support import DB_HELP, EXIT_UNAVAILABLE, _open_store, fail
+from vigie.plan import PlanInvalid, load_plan
+
+MAX_WORKERS = 16  # Locust processes on one machine: more than its cores gains nothing
+
+
+@click.command()
+@click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--target", required=True, help="The platform's root URL, e.g. http://127.0.0.1:8080")
+@click.option(
+    "--i-own-this-target",
+    "owned_host",
+    default=None,
+    metavar="HOST",
+    help="Needed for a target outside loopback: name its host again, to say it is yours.",
+)
+@click.option("--db", required=True, help=DB_HELP)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0, min_open=True, max=1),
+    default=0.05,
+    show_default=True,
+    help="The share of each faculty's students played.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=1,
+    show_default=True,
+    help="Locust processes (more than 1: a master and this many workers).",
+)
+@click.option(
+    "--through",
+    is_flag=True,
+    help="Launch every wave, even past the gate's HOLD: find where the platform gives way.",
+)
+@click.option(
+    "--settle-s",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Go on this long after the last launched wave's students have all arrived.",
+)
+@click.option(
+    "--max-minutes",
+    type=click.FloatRange(min=0.1, max=600),
+    default=60.0,
+    show_default=True,
+    help="Stop the rehearsal after this long, whatever the plan.",
+)
+@click.option("--seed", type=int, default=None, help="Override the plan's simulation seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
+@click.option("--alertmanager", default=None, help="Alertmanager base URL.")
+def rehearse(
+    plan: Path,
+    target: str,
+    owned_host: str | None,
+    db: str,
+    scale: float,
+    workers: int,
+    through: bool,
+    settle_s: float,
+    max_minutes: float,
+    seed: int | None,
+    as_json: bool,
+    webhook: str | None,
+    alertmanager: str | None,
+) -> None:
+    """Play PLAN's waves with virtual students against TARGET while Vigie collects,
+    alerts and gates the waves as on exam day; stored as an exercise of mode rehearsal.
+
+    Each faculty's students leave from their own loopback address (127.0.x.y) on a
+    loopback target, so per-source limits are real. A wave the gate says HOLD for is
+    not launched, nor any after it, unless --through.
+    """
+    from vigie.monitoring import NotifierSettings
+    from vigie.rehearse.rehearsal import RehearsalSettings, run_rehearsal
+    from vigie.rehearse.report import describe_rehearsal
+    from vigie.rehearse.students import StudentsFailed
+    from vigie.rehearse.target import TargetRefused, checked_target
+    from vigie.signals import stop_requested
+
+    try:
+        aimed = checked_target(target, owned_host)
+        loaded = load_plan(plan)
+    except TargetRefused as exc:
+        fail(str(exc))
+    except PlanInvalid as exc:
+        fail(str(exc))
+    settings = RehearsalSettings(
+        aimed,
+        scale=scale,
+        workers=workers,
+        through=through,
+        settle_s=settle_s,
+        max_minutes=max_minutes,
+        seed=seed,
+        notifiers=NotifierSettings(webhook, alertmanager),
+    )
+    store = _open_store(db)
+    try:
+        with stop_requested() as interrupted:
+            report = run_rehearsal(loaded, store, settings, click.echo, interrupted)
+    except ValueError as exc:
+        fail(str(exc))
+    except StudentsFailed as exc:
+        fail(f"the virtual students stopped: {exc}", EXIT_UNAVAILABLE)
+    finally:
+        store.close()
+    if as_json:
+        body = asdict(report.summary) | {"lead_time_s": report.lead_time_s}
+        body["servers"] = [asdict(s) for s in report.servers]
+        body["decisions"] = [
+            {"wave": d.wave, "launched": d.launched, "at_s": d.decided_s, "words": d.words}
+            for d in report.decisions
+        ]
+        click.echo(json.dumps(body, indent=2, default=str))
+    else:
+        click.echo(describe_rehearsal(report))
