@@ -1,0 +1,124 @@
+"""`vigie rehearse` end to end on the real staging platform: the seed plan at 5 % (491
+virtual students of 35 faculties from 35 loopback addresses, 4 waves), real Locust,
+real HAProxy with a per-source limit that wave 4 breaks, read only through the real
+Prometheus. Waves are 20 s apart here; the benchmark plays them minutes apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+from tests.support.rehearsal_cases import TEST_TIMING, Case, per_source_case
+from vigie.alerts.facts import GateVerdict
+from vigie.plan import Plan
+from vigie.rehearse.rehearsal import RehearsalSettings, run_rehearsal
+from vigie.rehearse.report import RehearsalReport, describe_rehearsal
+from vigie.rehearse.students import Pacing
+from vigie.rehearse.target import checked_target
+from vigie.staging import StagingStack, haproxy_show_stat
+from vigie.staging.plan import staging_plan
+from vigie.staging.stack import missing_components
+from vigie.store import Store, sqlite_url
+from vigie.summary import summarize
+
+SCALE = 0.05
+
+
+@pytest.fixture(scope="module")
+def case(seed_plan: Plan) -> Case:
+    return per_source_case(seed_plan, SCALE, TEST_TIMING)
+
+
+@pytest.fixture(scope="module")
+def stack(case: Case) -> Iterator[StagingStack]:
+    missing = missing_components()
+    require(not missing, f"the staging stack needs {', '.join(missing)} (see .ci/run)")
+    with StagingStack(case.settings) as started:
+        yield started
+
+
+def rehearse(
+    seed_plan: Plan, case: Case, stack: StagingStack, db: Path, through: bool
+) -> tuple[RehearsalReport, Store]:
+    plan = staging_plan(seed_plan, stack, case.settings, case.timing, case.shared)
+    store = Store.open(sqlite_url(db))
+    settings = RehearsalSettings(
+        checked_target(stack.exam_url, None),
+        scale=SCALE,
+        through=through,
+        settle_s=5,
+        max_minutes=4,
+        pacing=Pacing(think_s=(3, 8), grace_s=5),
+    )
+    return run_rehearsal(plan, store, settings, announce=lambda _: None), store
+
+
+def denied(stack: StagingStack) -> int:
+    frontend = next(
+        row
+        for row in haproxy_show_stat(stack.haproxy_stats_socket)
+        if row["pxname"] == "exam" and row["svname"] == "FRONTEND"
+    )
+    return int(frontend["dcon"] or 0)
+
+
+def test_the_gate_holds_wave_4_naming_the_faculties_behind_the_address_and_nothing_is_refused(
+    seed_plan: Plan, case: Case, stack: StagingStack, tmp_path: Path
+) -> None:
+    before = denied(stack)
+    report, store = rehearse(seed_plan, case, stack, tmp_path / "held.db", through=False)
+    try:
+        decisions = {d.wave: d for d in report.decisions}
+        assert [w for w, d in decisions.items() if d.launched] == [1, 2, 3]
+        held = decisions[4]
+        assert held.gate is not None and held.gate.verdict is GateVerdict.HOLD
+        assert held.gate.server == "gw" and held.gate.kind == "per_source"
+        assert set(held.gate.faculties) == set(case.shared)
+        assert held.gate.limit == case.limit and held.gate.projected > case.limit
+        assert "HOLD" in held.words and "Bordeaux" in held.words
+        foresight = report.foresight[4]
+        assert foresight.said_s < held.planned_s  # said before wave 4's time
+        assert denied(stack) == before  # HAProxy refused nothing
+        gw = report.server("gw")
+        assert gw.refused == 0 and gw.limit_from == "HAProxy"
+        assert gw.measured_per_student == pytest.approx(2.0, abs=0.15)  # Locust's two each
+        assert gw.peak is not None and gw.peak <= 2 * 358  # waves 1-3 only
+        record = store.exercise(report.exercise_id)
+        assert record is not None and record.mode == "rehearsal" and record.ended is not None
+        assert report.first_breach is None
+        assert "wave 4 (planned T+01:00): HELD" in describe_rehearsal(report)
+    finally:
+        store.close()
+
+
+def test_through_the_hold_haproxys_real_refusals_are_the_throttling_alert_and_the_breach(
+    seed_plan: Plan, case: Case, stack: StagingStack, tmp_path: Path
+) -> None:
+    before = denied(stack)
+    report, store = rehearse(seed_plan, case, stack, tmp_path / "through.db", through=True)
+    try:
+        assert all(d.launched for d in report.decisions)
+        assert report.decisions[3].against_the_gate
+        refused_by_haproxy = denied(stack) - before
+        assert refused_by_haproxy > 0
+        assert report.server("gw").refused == refused_by_haproxy  # its counter, as collected
+        breach = report.first_breach
+        assert breach is not None and breach.server == "gw" and breach.kind == "per_source"
+        assert breach.at_s >= report.decisions[3].decided_s
+        throttling = [
+            t
+            for t in store.alerts.transitions(report.exercise_id)
+            if t.rule == "throttling" and t.state == "firing"
+        ]
+        assert throttling, "the throttling rule never fired on HAProxy's refusals"
+        first = throttling[0]
+        assert "refusing connections" in first.message and "Bordeaux" in first.message
+        summary = summarize(store, report.exercise_id, report.plan)
+        assert any(a.rule == "throttling" for a in summary.alerts)
+        assert report.lead_time_s is not None and report.lead_time_s > 0
+    finally:
+        store.close()
