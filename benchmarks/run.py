@@ -14,6 +14,7 @@ BENCHMARKS = (
     "benchmarks.bench_wall_load",
     "benchmarks.bench_review",
     "benchmarks.bench_foresight",
+    "benchmarks.bench_rehearsal",
 )
 
 
