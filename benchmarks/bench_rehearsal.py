@@ -79,9 +79,10 @@ def describe(
             f"{'launched' if wave.launched else 'HELD'}"
         )
     if wave.gate is not None:
+        behind = ", ".join(wave.gate.faculties)
+        where = f"{wave.gate.kind}{', ' + behind if behind else ''}"
         lines.append(
-            f"  gate projected {wave.gate.projected:,.0f} on {wave.gate.server} "
-            f"({wave.gate.kind}{', ' + ', '.join(wave.gate.faculties) if wave.gate.faculties else ''})"
+            f"  gate projected {wave.gate.projected:,.0f} on {wave.gate.server} ({where})"
             f" against {wave.gate.limit:,}; HAProxy really reached {gw.peak or 0:,.0f} in total"
         )
     lines.append(
