@@ -50,7 +50,8 @@ def _scaled(
     update: dict[str, Any] = {"expected_students": students}
     if addresses is not None:
         update["egress_ips"] = addresses[faculty.id]
-    return faculty.model_copy(update=update)
+    # Validated again, so addresses are addresses (model_copy would keep strings).
+    return Faculty.model_validate({**faculty.model_dump(), **update})
 
 
 def plan_text(plan: Plan) -> str:

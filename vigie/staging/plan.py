@@ -15,6 +15,7 @@ from vigie.plan.model import (
     ConnectDelay,
     Entity,
     Exporter,
+    Faculty,
     Plan,
     Server,
     ServerRole,
@@ -47,7 +48,9 @@ def staging_plan(
     """`shared_egress`: faculties put behind one NAT address (a region's), so that a
     per-source limit counts them together."""
     faculties = tuple(
-        f.model_copy(update={"egress_ips": (SHARED_NAT,)}) if f.id in shared_egress else f
+        Faculty.model_validate({**f.model_dump(), "egress_ips": (SHARED_NAT,)})
+        if f.id in shared_egress
+        else f
         for f in base.faculties
     )
     return base.model_copy(
