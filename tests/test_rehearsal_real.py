@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
+from tests.support.chromium import chromium_binary, rendered_dom, screenshot
 from tests.support.rehearsal_cases import TEST_TIMING, Case, per_source_case
+from tests.support.serving import served
+from tests.test_control_room import ARTIFACTS
 from vigie.alerts.facts import GateVerdict
+from vigie.clock import VirtualClock
+from vigie.dashboard.app import create_app
+from vigie.i18n.formats import count
 from vigie.plan import Plan
 from vigie.rehearse.rehearsal import RehearsalSettings, run_rehearsal
 from vigie.rehearse.report import RehearsalReport, describe_rehearsal
@@ -26,6 +32,7 @@ from vigie.store import Store, sqlite_url
 from vigie.summary import summarize
 
 SCALE = 0.05
+PLANNED_LIMIT = 16000
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +42,7 @@ def case(seed_plan: Plan) -> Case:
 
 @pytest.fixture(scope="module")
 def stack(case: Case) -> Iterator[StagingStack]:
-    missing = missing_components()
+    missing = missing_components() + ([] if chromium_binary() else ["chromium"])
     require(not missing, f"the staging stack needs {', '.join(missing)} (see .ci/run)")
     with StagingStack(case.settings) as started:
         yield started
@@ -45,6 +52,12 @@ def rehearse(
     seed_plan: Plan, case: Case, stack: StagingStack, db: Path, through: bool
 ) -> tuple[RehearsalReport, Store]:
     plan = staging_plan(seed_plan, stack, case.settings, case.timing, case.shared)
+    # The plan still says the production gateway's 16,000; HAProxy says otherwise.
+    servers = tuple(
+        s.model_copy(update={"connection_limit": PLANNED_LIMIT}) if s.id == "gw" else s
+        for s in plan.servers
+    )
+    plan = plan.model_copy(update={"servers": servers})
     store = Store.open(sqlite_url(db))
     settings = RehearsalSettings(
         checked_target(stack.exam_url, None),
@@ -120,5 +133,23 @@ def test_through_the_hold_haproxys_real_refusals_are_the_throttling_alert_and_th
         summary = summarize(store, report.exercise_id, report.plan)
         assert any(a.rule == "throttling" for a in summary.alerts)
         assert report.lead_time_s is not None and report.lead_time_s > 0
+        look_at_the_wall(store, report, breach.at_s)
     finally:
         store.close()
+
+
+def look_at_the_wall(store: Store, report: RehearsalReport, breach_s: float) -> None:
+    """The wall at the breach and after the stop, in a real Chromium: the incident names
+    the address and its faculties, and the plan's limit is shown beside HAProxy's."""
+    record = store.exercise(report.exercise_id)
+    assert record is not None
+    for name, at_s in (("breach", breach_s + 3), ("after-the-stop", report.ended_s + 60)):
+        clock = VirtualClock(record.t0 + at_s)
+        with served(create_app(store, clock, report.exercise_id)) as url:
+            dom = rendered_dom(f"{url}/wall")
+            assert "REFUSE DES CONNEXIONS de 127.0." in dom and "Bordeaux" in dom
+            says = f"le plan dit {count(PLANNED_LIMIT, 'fr')}, HAProxy dit {count(4000, 'fr')}"
+            assert says in dom, dom[-3000:]
+            for label, size in (("1080", (1920, 1080)), ("4k", (3840, 2160))):
+                out = ARTIFACTS / f"rehearsal-{name}-{label}.png"
+                screenshot(f"{url}/wall", out, size=size)

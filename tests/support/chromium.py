@@ -31,7 +31,9 @@ def chromium_binary() -> Path | None:
     return Path(found) if found else None
 
 
-def _run(url: str, extra: list[str], budget_ms: int) -> subprocess.CompletedProcess[str]:
+def _run(
+    url: str, extra: list[str], budget_ms: int, size: tuple[int, int] = (1920, 1080)
+) -> subprocess.CompletedProcess[str]:
     binary = chromium_binary()
     assert binary is not None
     with tempfile.TemporaryDirectory(prefix="vigie-chromium-") as profile:
@@ -40,7 +42,7 @@ def _run(url: str, extra: list[str], budget_ms: int) -> subprocess.CompletedProc
                 str(binary),
                 *OFFLINE_FLAGS,
                 f"--user-data-dir={profile}",
-                "--window-size=1920,1080",
+                f"--window-size={size[0]},{size[1]}",
                 f"--virtual-time-budget={budget_ms}",
                 *extra,
                 url,
@@ -52,10 +54,12 @@ def _run(url: str, extra: list[str], budget_ms: int) -> subprocess.CompletedProc
         )
 
 
-def screenshot(url: str, out: Path, budget_ms: int = 8000) -> None:
-    """A 1920x1080 screenshot once the page's callbacks have had `budget_ms` to run."""
+def screenshot(
+    url: str, out: Path, budget_ms: int = 8000, size: tuple[int, int] = (1920, 1080)
+) -> None:
+    """A screenshot at `size` once the page's callbacks have had `budget_ms` to run."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    result = _run(url, [f"--screenshot={out}"], budget_ms)
+    result = _run(url, [f"--screenshot={out}"], budget_ms, size)
     assert out.exists(), result.stderr[-2000:]
 
 

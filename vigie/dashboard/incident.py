@@ -42,6 +42,16 @@ def _what(screen: Screen, incident: IncidentView) -> str:
             server=incident.server,
             time=screen.clock_of(incident.since),
         )
+    if incident.faculties:
+        plan = screen.exercise.plan
+        names = [plan.faculty(f).short_name or plan.faculty(f).name for f in incident.faculties]
+        return t(
+            "{server} REFUSING CONNECTIONS from {address} ({faculties}) since {time}",
+            server=incident.server,
+            address=incident.address or names[0],
+            faculties=", ".join(names),
+            time=screen.clock_of(incident.since),
+        )
     return t(
         "{server} REFUSING CONNECTIONS since {time}",
         server=incident.server,
@@ -52,6 +62,8 @@ def _what(screen: Screen, incident: IncidentView) -> str:
 def _open_words(screen: Screen, incident: IncidentView) -> str:
     t = screen.t
     duration = t.duration(screen.shown_at - incident.since)
+    if not incident.over_limit:  # "refusing since T+01:43" says it once, with how long
+        return _what(screen, incident) + f" ({duration})"
     return (
         _what(screen, incident) + ", " + t("refusing connections for {duration}", duration=duration)
     )

@@ -95,9 +95,19 @@ class Board:
             facts = facts_of(t.rule, t.facts)
             cause = facts.cause if isinstance(facts, ThrottlingFacts) else "saturated"
             over = isinstance(facts, ThrottlingFacts) and facts.over_limit
+            behind = isinstance(facts, ThrottlingFacts) and cause == "per_source"
             if current is None:
                 self._incidents[t.subject] = IncidentView(
-                    server=t.subject, since=t.at, cause=cause, over_limit=over
+                    server=t.subject,
+                    since=t.at,
+                    cause=cause,
+                    over_limit=over,
+                    address=facts.address
+                    if behind and isinstance(facts, ThrottlingFacts)
+                    else None,
+                    faculties=facts.faculties
+                    if behind and isinstance(facts, ThrottlingFacts)
+                    else (),
                 )
             else:  # the episode goes on; a breach seen once stays a breach
                 self._incidents[t.subject] = current.model_copy(

@@ -127,6 +127,9 @@ class IncidentView(Frozen):
     since: float
     cause: str  # the throttling rule's: security, saturated, per_source, high, below
     over_limit: bool = False  # reached its connection limit (a breach, not only refusals)
+    # A per-source limit refusing: the address and the faculties behind it.
+    address: str | None = None
+    faculties: tuple[str, ...] = ()
     ended: float | None = None
     stopped: bool = False  # ended by the exercise's stop, not by a recovery
 
