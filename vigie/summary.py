@@ -291,15 +291,20 @@ def _first_reaching(values: dict[float, float], level: float, t0: float) -> floa
 def _breaches(
     store: Store, exercise_id: int, plan: Plan, totals: dict[float, float], t0: float
 ) -> list[Breach]:
-    """Each time a server's connections go above its limit (one per episode), and the
-    first refusal of a server with a per-source limit while its total was under its own."""
+    """Each time a server's connections reach its limit (one per episode), and the
+    first refusal of a server with a per-source limit while its total was under its own.
+    Reaching is enough: a hard limit (HAProxy's maxconn) holds connections at its level
+    exactly and refuses, or queues, the next one."""
     breaches = []
     for server in plan.servers:
         labels: Labels = (("server", server.id),)
         if server.per_source_limit is not None:
             breaches += _per_source_breach(store, exercise_id, server, totals, t0)
         limit = server.connection_limit
-        for point in store.reductions.runs_above(exercise_id, "server_connections", labels, limit):
+        reached = limit - 0.5  # connections are whole: at the limit is past "limit - 1/2"
+        for point in store.reductions.runs_above(
+            exercise_id, "server_connections", labels, reached
+        ):
             breaches.append(
                 Breach(
                     server=server.id,
