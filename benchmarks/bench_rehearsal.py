@@ -72,10 +72,13 @@ def describe(
     gw = report.server("gw")
     name = f"{case.name}{' --through' if through else ''}"
     lines = [f"{name}: HAProxy limit {case.limit} ({case.name}), rehearsal {took / 60:.1f} min"]
+    hold = report.holds.get(wave.wave)
     if said is not None:
         lines.append(
             f"  wave {wave.wave} foreseen at T+{exercise_clock(said.said_s)} "
-            f"({said.facts.verdict.value}); at its time T+{exercise_clock(wave.planned_s)}: "
+            f"({said.facts.verdict.value}), HOLD from "
+            f"{'T+' + exercise_clock(hold.said_s) if hold else 'never'}; "
+            f"at its time T+{exercise_clock(wave.planned_s)}: "
             f"{'launched' if wave.launched else 'HELD'}"
         )
     if wave.gate is not None:

@@ -91,6 +91,7 @@ def test_the_first_warning_of_a_wave_is_kept_for_the_lead_time() -> None:
     warned = player.foresight[4]
     assert warned.said_s == 75 and warned.facts.verdict is GateVerdict.HOLD
     assert 1 not in player.foresight and 2 not in player.foresight
+    assert player.holds[4] == warned  # a HOLD, not a forecast: the lead time counts from it
 
 
 def test_with_nothing_from_the_gate_the_waves_go_as_planned() -> None:

@@ -36,6 +36,7 @@ class RehearsalReport:
     plan: Plan  # as rehearsed, its limits in force
     decisions: list[WaveDecision]
     foresight: dict[int, Foresight]  # wave -> the gate's first HOLD or FORECAST of it
+    holds: dict[int, Foresight]  # wave -> the gate's first HOLD of it
     servers: list[ServerOutcome]
     summary: ExerciseSummary
     students: Summary
@@ -54,13 +55,12 @@ class RehearsalReport:
 
     @property
     def lead_time_s(self) -> float | None:
-        """From the gate's first warning of the wave that broke (or would have broken)
-        the platform to the breach; held: to the wave's planned time."""
-        breach = self.first_breach
-        warned = [f for f in self.foresight.values()]
-        if not warned:
+        """From the gate's first HOLD (said once students were measured, not the plan's
+        forecast) to the breach; held: to the held wave's planned time."""
+        if not self.holds:
             return None
-        first = min(warned, key=lambda f: f.said_s)
+        first = min(self.holds.values(), key=lambda f: f.said_s)
+        breach = self.first_breach
         if breach is not None:
             return breach.at_s - first.said_s
         held = self.held
@@ -85,6 +85,7 @@ def rehearsal_report(
         in_force,
         list(player.decisions),
         dict(player.foresight),
+        dict(player.holds),
         _servers(store, exercise, plan, engine, record.t0, ended),
         summary,
         students,
@@ -134,10 +135,12 @@ def describe_rehearsal(report: RehearsalReport) -> str:
         )
     for wave, f in sorted(report.foresight.items()):
         where = f.facts.server + (f" ({', '.join(f.facts.faculties)})" if f.facts.faculties else "")
+        hold = report.holds.get(wave)
+        held = f", HOLD from T+{exercise_clock(hold.said_s)}" if hold else ""
         lines.append(
-            f"  the gate said wave {wave} would not fit at T+{exercise_clock(f.said_s)}: "
-            f"{f.facts.projected:,.0f} connections projected on {where} "
-            f"against {f.facts.limit:,} ({f.facts.kind})"
+            f"  the gate said wave {wave} would not fit at T+{exercise_clock(f.said_s)} "
+            f"({f.facts.verdict.value}{held}): {f.facts.projected:,.0f} connections projected "
+            f"on {where} against {f.facts.limit:,} ({f.facts.kind})"
         )
     lines.append("  servers (limit in force, peak reached, refused, connections per student):")
     for s in report.servers:
@@ -157,7 +160,7 @@ def describe_rehearsal(report: RehearsalReport) -> str:
         lines.append("  no limit was breached")
     lead = report.lead_time_s
     if lead is not None:
-        lines.append(f"  lead time of the gate's first warning: {lead:,.0f} s")
+        lines.append(f"  lead time of the gate's first HOLD: {lead:,.0f} s")
     st = report.students
     lines.append(
         f"  virtual students: {st.requests:,} requests, {st.failures:,} failed "

@@ -58,7 +58,8 @@ class WavePlayer:
         self._launch = launch
         self._through = through
         self.decisions: list[WaveDecision] = []
-        self.foresight: dict[int, Foresight] = {}
+        self.foresight: dict[int, Foresight] = {}  # the first HOLD or FORECAST of each wave
+        self.holds: dict[int, Foresight] = {}  # the first HOLD: its turn is next
         self._held = False
 
     @property
@@ -87,6 +88,8 @@ class WavePlayer:
             said = self._gate(wave.number)
             if said is not None and said[0].verdict in BLOCKING:
                 self.foresight.setdefault(wave.number, Foresight(wave.number, elapsed, *said))
+            if said is not None and said[0].verdict is GateVerdict.HOLD:
+                self.holds.setdefault(wave.number, Foresight(wave.number, elapsed, *said))
 
     def _decide(self, wave: int, planned_s: float, elapsed: float, now: float) -> WaveDecision:
         said = self._gate(wave)

@@ -10,6 +10,7 @@ brought closer together, so a rehearsal of four waves fits in a few minutes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from vigie.plan.model import (
     ConnectDelay,
@@ -25,6 +26,7 @@ from vigie.plan.model import (
     SourceKind,
     Wave,
 )
+from vigie.rehearse.schedule import scaled_counts
 from vigie.staging.stack import StagingSettings, StagingStack
 
 SHARED_NAT = "192.0.2.200"  # a documentation address: the NAT that `shared_egress` share
@@ -44,19 +46,31 @@ def staging_plan(
     settings: StagingSettings,
     timing: Timing = Timing(),
     shared_egress: tuple[str, ...] = (),
+    scale: float = 1.0,
 ) -> Plan:
     """`shared_egress`: faculties put behind one NAT address (a region's), so that a
-    per-source limit counts them together."""
+    per-source limit counts them together. `scale`: its students, already scaled for
+    the staging platform (then rehearsed with `--scale 1`)."""
+    counts = scaled_counts(base, scale)
     faculties = tuple(
-        Faculty.model_validate({**f.model_dump(), "egress_ips": (SHARED_NAT,)})
-        if f.id in shared_egress
-        else f
+        Faculty.model_validate(
+            {
+                **f.model_dump(),
+                "expected_students": counts[f.id],
+                **({"egress_ips": (SHARED_NAT,)} if f.id in shared_egress else {}),
+            }
+        )
         for f in base.faculties
     )
     return base.model_copy(
         update={
             "exercise": base.exercise.model_copy(
-                update={"id": f"{base.exercise.id}-staging", "connections_per_student": 2.0}
+                update={
+                    "id": f"{base.exercise.id}-staging",
+                    "connections_per_student": 2.0,
+                    "starts_at": None,  # a rehearsal starts when it is run
+                    "total_students": sum(counts.values()) or None,
+                }
             ),
             "waves": _waves(base, timing.wave_gap_min),
             "faculties": faculties,
@@ -72,7 +86,7 @@ def staging_plan(
                     query='sum by (faculty) (exam_sessions_active{job="exam-app"})',
                 ),
             ),
-            "simulation": _simulation(base.simulation, timing.connect_delay),
+            "simulation": _simulation(base.simulation, _connect_delay(base, timing)),
         }
     )
 
@@ -112,6 +126,22 @@ def _servers(stack: StagingStack, settings: StagingSettings) -> tuple[Server, ..
         ),
     )
     return gateway, database
+
+
+def _connect_delay(base: Plan, timing: Timing) -> ConnectDelay | None:
+    """The delay given, or with closer waves the plan's own, compressed as its waves are:
+    students still connect over the same share of the time between waves."""
+    if timing.connect_delay is not None or timing.wave_gap_min is None:
+        return timing.connect_delay
+    starts = [w.start_min for w in base.waves_in_order]
+    gaps = [b - a for a, b in pairwise(starts) if b > a]
+    if not gaps:
+        return None
+    factor = timing.wave_gap_min / (sum(gaps) / len(gaps))
+    delay = (base.simulation or Simulation()).connect_delay
+    return delay.model_copy(
+        update={"median_s": delay.median_s * factor, "max_s": delay.max_s * factor}
+    )
 
 
 def _simulation(base: Simulation | None, delay: ConnectDelay | None) -> Simulation:
