@@ -24,10 +24,12 @@ from tests.support.waiting import wait_until
 from vigie.collectors.prometheus import PrometheusCollector
 from vigie.collectors.scrape import ScrapeCollector
 from vigie.plan import Plan, parse_plan
-from vigie.series import Sample
+from vigie.series import Labels, Sample
 from vigie.staging import StagingSettings, StagingStack, haproxy_show_info, haproxy_show_stat
 from vigie.staging.processes import free_port, http_ok, spawn, stop_child, wait_ready
 from vigie.staging.stack import missing_components
+from vigie.store import Point
+from vigie.tick.hosts import hosts_from
 
 PER_SOURCE = 50
 SETTINGS = StagingSettings(
@@ -166,12 +168,14 @@ def test_through_prometheus_each_preset_says_what_its_software_says(
 ) -> None:
     collector = PrometheusCollector(through_prometheus(stack), through_prometheus(stack).sources[0])
     seen: dict[tuple[str, str], float] = {}
+    collected: list[Sample] = []
 
     def settled() -> bool:
         # Prometheus scrapes every second: wait until its newest scrape has the held
         # connections, then every figure is compared with the software's own, now.
         seen.clear()
-        seen.update(values(list(collector.collect(0.0))))
+        collected[:] = collector.collect(0.0)
+        seen.update(values(collected))
         frontend = exam_frontend(stack)
         return seen.get(("server_connections", "gw")) == float(frontend["scur"])
 
@@ -193,6 +197,14 @@ def test_through_prometheus_each_preset_says_what_its_software_says(
     assert seen[("host_fd_limit", "lille")] == file_nr[2]
     assert seen[("host_open_fds", "lille")] > 0
     assert 0 <= seen[("host_memory_used_ratio", "lille")] <= 1
+    # The faculty page reads node_exporter's machine as it reads an agent's.
+    latest: dict[str, dict[Labels, Point]] = {}
+    for sample in collected:
+        latest.setdefault(sample.name, {})[sample.labels] = Point(sample.at, sample.value)
+    (machine,) = hosts_from(latest)
+    assert (machine.faculty, machine.host) == ("lille", "gw.lille")
+    assert machine.fd_limit == file_nr[2] and machine.conntrack_limit == conntrack_max
+    assert machine.open_fds is not None and machine.tcp_established is not None
 
 
 def test_a_per_source_refusal_is_counted_where_the_throttling_rule_reads_it(

@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ROOT, require
 from tests.support.waiting import wait_until
+from vigie.plan import load_plan
 from vigie.staging import (
     StagingError,
     StagingSettings,
@@ -321,19 +322,29 @@ def test_a_failed_start_stops_what_it_had_started(monkeypatch: pytest.MonkeyPatc
     stack.stop()
 
 
-def test_the_command_prints_its_urls_and_stops_everything_on_sigterm() -> None:
+def test_the_command_prints_its_urls_writes_a_plan_for_itself_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
     require_components()
+    written = tmp_path / "staging.toml"
     command = [sys.executable, "-m", "vigie.staging", "--frontend-maxconn", "500"]
+    command += ["--write-plan", str(written), "--wave-gap-min", "1"]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
     )
     try:
         assert process.stdout is not None
-        printed = dict(next(process.stdout).rstrip().rsplit("  ", 1) for _ in range(8))
+        printed = dict(next(process.stdout).rstrip().rsplit("  ", 1) for _ in range(9))
         assert next(process.stdout).startswith("Ctrl-C or SIGTERM")
         urls = {label.strip(): value.strip() for label, value in printed.items()}
         assert scraped(urls["HAProxy metrics"], "haproxy_frontend_limit_sessions") == 500
         assert urls["Prometheus"].startswith("http://127.0.0.1:")
+        # The plan it wrote reads this very platform: the seed's 35 faculties at 5 %,
+        # its waves a minute apart, HAProxy's limit as the plan's.
+        plan = load_plan(urls["plan for this platform"])
+        assert plan.sources[0].url == urls["Prometheus"] and plan.total_expected == 491
+        assert [w.start_min for w in plan.waves_in_order] == [0, 1, 2, 3]
+        assert plan.server("gw").connection_limit == 500
         folder = Path(urls["HAProxy admin socket"]).parents[1]
         assert folder.exists()
     finally:
