@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vigie.staging.postgres import as_postgres_user, postgres_bin_dir
+from vigie.staging.processes import free_port
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _bin_dir() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    found = [Path(c) for c in candidates if (Path(c) / "initdb").exists()]
-    if found:
-        return found[0]
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _as_postgres_user() -> list[str]:
-    """initdb refuses to run as root: run the server as the `postgres` account then."""
-    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+__all__ = ["PostgresServer", "free_port", "start_postgres"]  # free_port: the tests' one
 
 
 @dataclass
@@ -57,7 +40,7 @@ class PostgresServer:
         """Fast shutdown of the postmaster this fixture started (pg_ctl signals its PID)."""
         subprocess.run(
             [
-                *_as_postgres_user(),
+                *as_postgres_user(),
                 str(self.bin_dir / "pg_ctl"),
                 "-D",
                 str(self.data_dir),
@@ -76,7 +59,7 @@ class PostgresServer:
 
 def start_postgres() -> tuple[PostgresServer | None, str]:
     """Start a cluster in a fresh folder of /tmp (pytest's own are closed to `postgres`)."""
-    bin_dir = _bin_dir()
+    bin_dir = postgres_bin_dir()
     if bin_dir is None:
         return None, "no initdb found (apt-get install postgresql-15)"
     base = Path(tempfile.mkdtemp(prefix="vigie-pg-"))
@@ -85,7 +68,7 @@ def start_postgres() -> tuple[PostgresServer | None, str]:
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
         shutil.chown(data_dir, "postgres")
-    run_as = _as_postgres_user()
+    run_as = as_postgres_user()
     initdb = subprocess.run(
         [*run_as, str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust"],
         capture_output=True,

@@ -27,7 +27,7 @@ def postgres_bin_dir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def _as_postgres_user() -> list[str]:
+def as_postgres_user() -> list[str]:
     """initdb refuses to run as root: run the server as the `postgres` account then."""
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -72,7 +72,7 @@ def start_cluster(
     data_dir = folder / "data"
     _owned_by_postgres(data_dir)
     log = folder / "data" / "server.log"
-    run_as = _as_postgres_user()
+    run_as = as_postgres_user()
     initdb = [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust"]
     _run([*run_as, *initdb, "--no-sync"], "initdb", log)
     options = (
