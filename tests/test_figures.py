@@ -8,7 +8,7 @@ from vigie.dashboard.figures import (
     clock_axis,
     connections_figure,
     empty_figure,
-    increase_per,
+    increase_within,
     refusals_figure,
     sessions_figure,
 )
@@ -93,9 +93,14 @@ def test_compared_runs_share_the_exercise_clock_from_their_alignment_point() -> 
     assert ticks[0] == "W2-01:00" and "W2+00:00" in ticks and "W2+05:00" in ticks
 
 
-def test_a_counter_is_drawn_as_its_increase_per_30_s_not_its_running_total() -> None:
+def test_one_refusal_in_a_one_second_poll_reads_one_not_thirty() -> None:
+    counter = points(0, 0, 1, 1, 1, every_s=1.0)
+    assert [p.value for p in increase_within(counter, 30)] == [0, 1, 1, 1]
+
+
+def test_a_counter_is_drawn_as_its_increase_in_30_s_not_its_running_total() -> None:
     counter = points(0, 0, 56, 132, 132, 10, every_s=15.0)  # the last: a restarted counter
-    assert [p.value for p in increase_per(counter, 30)] == [0, 112, 152, 0, 20]
+    assert [p.value for p in increase_within(counter, 30)] == [0, 56, 132, 76, 10]
     figure = refusals_figure({"refused": counter}, [], EN, T0)
-    assert figure["data"][0]["y"] == [0, 112, 152, 0, 20]
+    assert figure["data"][0]["y"] == [0, 56, 132, 76, 10]
     assert figure["data"][0]["text"][0] == "T+00:15"

@@ -23,7 +23,7 @@ INK = "#e8edf2"
 MUTED = "#8a97a6"
 GRID = "#2a3440"
 PALETTE = ("#4fc3f7", "#3fb950", "#d2a8ff", "#f0883e", "#ffd33d", "#ff7b72", "#79c0ff")
-REFUSALS_PER_S = 30
+REFUSALS_WINDOW_S = 30
 REFUSAL_COLOURS = ("#f85149", "#f0883e")  # refused, reset
 SEVERITY_COLOURS = {"careful": "#d29922", "warning": "#f0883e", "critical": "#f85149"}
 
@@ -192,14 +192,22 @@ def connections_figure(
     return _figure(data, levels, wave_starts, alerts, t, t0, t("Connections against limits"), True)
 
 
-def increase_per(points: Sequence[Point], per_s: float) -> list[Point]:
-    """A counter's increase per `per_s` seconds between its samples (a restart of the
-    counter counts from zero), stamped at the later sample."""
-    rates = []
-    for before, after in pairwise(points):
-        rise = after.value - before.value if after.value >= before.value else after.value
-        rates.append(Point(after.at, rise * per_s / max(after.at - before.at, 1e-9)))
-    return rates
+def increase_within(points: Sequence[Point], window_s: float) -> list[Point]:
+    """A counter's increase over the `window_s` seconds ending at each of its samples
+    (a restart of the counter counts from zero), stamped at that sample: what the
+    throttling rule counts, so one refusal in a poll reads 1, never a rate times 30."""
+    rises = [
+        (after.at, after.value - before.value if after.value >= before.value else after.value)
+        for before, after in pairwise(points)
+    ]
+    within, total, first = [], 0.0, 0
+    for at, rise in rises:
+        total += rise
+        while rises[first][0] <= at - window_s:
+            total -= rises[first][1]
+            first += 1
+        within.append(Point(at, total))
+    return within
 
 
 def refusals_figure(
@@ -208,12 +216,12 @@ def refusals_figure(
     t: Texts,
     t0: float,
 ) -> Figure:
-    """Refused and reset connections (`counters` by label), as increases per 30 s."""
+    """Refused and reset connections (`counters` by label), as increases in 30 s."""
     data = [
-        _line(increase_per(points, REFUSALS_PER_S), name, colour, t0)
+        _line(increase_within(points, REFUSALS_WINDOW_S), name, colour, t0)
         for (name, points), colour in zip(counters.items(), REFUSAL_COLOURS, strict=False)
     ]
-    title = t("Refused and reset connections per 30 s")
+    title = t("Refused and reset connections in 30 s")
     return _figure(data, [], wave_starts, [], t, t0, title, True)
 
 
