@@ -125,7 +125,7 @@ def test_server_page_charts_refusals_and_says_its_role_in_french(dash_duo: Any, 
     dash_duo.wait_for_contains_text(".vigie-page-title", "waf-1 · passerelle")
     dash_duo.wait_for_element("#server-refusals .main-svg")
     refusals = text_of(dash_duo, "#server-refusals")
-    assert "Connexions refusées et coupées par 30 s" in refusals
+    assert "Connexions refusées et coupées en 30 s" in refusals
     assert "refusées" in refusals and "coupées" in refusals and "T+25:00" in refusals
     traces = dash_duo.driver.execute_script(
         "return document.querySelector('#server-refusals .js-plotly-plot').data"
