@@ -183,6 +183,9 @@ class Student(User):
         self.logged_in = gevent.event.Event()
         self.connections = gevent.pool.Group()
         self.busy: list[gevent.lock.Semaphore] = []  # held while a connection is mid-request
+        # A connection the platform refused or reset has no socket left: leaving, the
+        # student does not open a new one (that would be refused too, after the end).
+        self.thrown_out: list[bool] = []
 
     @task
     def attend(self) -> None:
@@ -191,6 +194,7 @@ class Student(User):
             return
         self.sessions = [self._session() for _ in range(self.arrival.connections)]
         self.busy = [gevent.lock.Semaphore() for _ in self.sessions]
+        self.thrown_out = [False for _ in self.sessions]
         for number in range(len(self.sessions)):
             self.connections.spawn(self._keep_alive, number)
         self.connections.join()
@@ -201,7 +205,7 @@ class Student(User):
         for busy in self.busy:
             busy.acquire(timeout=STOP_WAIT_S)
         self.connections.kill(block=True)
-        if self.sessions and self.logged_in.is_set():
+        if self.sessions and self.logged_in.is_set() and not self.thrown_out[0]:
             self.sessions[0].post("/logout", name="/logout")
         for session in self.sessions:
             session.close()
@@ -221,12 +225,14 @@ class Student(User):
             with self.busy[number]:
                 logging_in = number == 0 and not self.logged_in.is_set()
                 ok = not logging_in or self._log_in(session)
+            self.thrown_out[number] = not ok
             if not ok:
                 gevent.sleep(random.uniform(*self.state.retry_s))
                 continue
             self.logged_in.wait()
             with self.busy[number]:
                 ok = self._question_and_answer(session)
+            self.thrown_out[number] = not ok
             if ok:
                 gevent.sleep(random.uniform(*self.state.think_s))
             else:
