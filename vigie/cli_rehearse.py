@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -91,6 +92,8 @@ def rehearse(
     from vigie.rehearse.target import TargetRefused, checked_target
     from vigie.signals import stop_requested
 
+    if importlib.util.find_spec("locust") is None:
+        fail("vigie rehearse plays its students with Locust: pip install 'vigie[rehearse]'")
     try:
         aimed = checked_target(target, owned_host)
         loaded = load_plan(plan)

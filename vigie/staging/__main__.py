@@ -12,7 +12,7 @@ from vigie.resources import seed_plan
 from vigie.signals import stop_requested
 from vigie.staging.plan import Timing, staging_plan
 from vigie.staging.processes import StagingError
-from vigie.staging.stack import StagingSettings, StagingStack
+from vigie.staging.stack import StagingSettings, StagingStack, missing_components
 
 SEED_PLAN = seed_plan()
 
@@ -96,6 +96,15 @@ def _describe(stack: StagingStack) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     settings, args = _arguments(argv)
+    missing = missing_components()
+    if missing:
+        print(
+            f"the staging platform needs {', '.join(missing)}: apt-get install haproxy "
+            "postgresql-15 prometheus prometheus-node-exporter prometheus-postgres-exporter; "
+            "pip install 'vigie[postgres]'",
+            file=sys.stderr,
+        )
+        return 1
     stack = StagingStack(settings)
     try:
         with stop_requested() as stop:

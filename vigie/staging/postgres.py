@@ -10,8 +10,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from vigie.staging.processes import StagingError, log_tail, pid_alive, stop_pid, wait_ready
 
 DATABASE = "exam"
@@ -103,5 +101,7 @@ def _ready_with_database(
         alive=lambda: pid_alive(cluster.pid),
     )
     admin = f"host=127.0.0.1 port={cluster.port} user=postgres dbname=postgres"
+    import psycopg  # the `postgres` extra: `vigie.staging` imports without it, to say so
+
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{DATABASE}"')

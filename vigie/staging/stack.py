@@ -70,7 +70,7 @@ def missing_components() -> list[str]:
     missing = [name for name in BINARIES if shutil.which(name) is None]
     if postgres_bin_dir() is None:
         missing.append("PostgreSQL (initdb)")
-    missing += [m for m in ("gunicorn", "flask") if importlib.util.find_spec(m) is None]
+    missing += [m for m in ("gunicorn", "flask", "psycopg") if importlib.util.find_spec(m) is None]
     return missing
 
 
