@@ -7,7 +7,7 @@ import pytest
 from vigie.alerts.facts import GateFacts, GateVerdict
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.launches import planned_launches
-from vigie.alerts.rules import faculty_lag, throttling, time_to_limit, wave_gate
+from vigie.alerts.rules import blind, faculty_lag, throttling, time_to_limit, wave_gate
 from vigie.alerts.verdict import Severity
 from vigie.alerts.window import SeriesWindow
 from vigie.plan import Plan
@@ -195,3 +195,28 @@ def test_a_server_hovering_at_its_limit_stays_one_alert(small_plan: Plan) -> Non
         if v.subject == "gw"
     ]
     assert "is at its limit" not in after.message
+
+
+def source_up(until: float) -> list[Sample]:
+    return [
+        Sample("source_up", (("source", "platform"),), T0 + at, 1.0) for at in range(int(until) + 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "said"),
+    [(5, "unknown"), (59, "unknown"), (61, "never")],
+)
+def test_faculties_sessions_missing_before_their_first_students_is_not_a_wrong_metric(
+    small_plan: Plan, elapsed: float, said: str
+) -> None:
+    """Wave 1 is out at T+0; a per-faculty gauge appears with the first sessions."""
+    samples = source_up(elapsed) + [gw(at, 10) for at in range(int(elapsed) + 1)]
+    verdicts = blind.evaluate(inputs_at(small_plan, elapsed, samples), {})
+    (about,) = [v for v in verdicts if v.subject == "sessions_active"]
+    if said == "unknown":
+        assert about.unknown
+    else:
+        assert about.severity is Severity.WARNING and "never had a value" in about.message
+    (connections,) = [v for v in verdicts if v.subject == "server_connections"]
+    assert connections.severity is Severity.OK  # a server's series are there from the start

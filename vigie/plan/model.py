@@ -285,6 +285,10 @@ class WaveGateRule(Strict):
 
 class BlindRule(Strict):
     stale_intervals: float = Field(default=2, gt=0)
+    # A signal about faculties has no series before their first students connect
+    # (a platform's gauge per faculty appears with its first session): "never had a
+    # value" waits this long after the first wave is out.
+    first_students_s: float = Field(default=60, ge=0)
 
 
 class ThrottlingRule(Strict):

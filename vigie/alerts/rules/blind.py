@@ -9,7 +9,7 @@ from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.exporters.expand import watched_signals
 from vigie.i18n.formats import wall_time
-from vigie.plan.model import SourceKind
+from vigie.plan.model import Entity, Signal, SourceKind
 
 RULE = "blind"
 
@@ -44,6 +44,17 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
     return verdicts
 
 
+def _students_had_time(inputs: RuleInputs, signal: Signal) -> bool:
+    """Whether a signal's absence can mean a wrong metric yet: at once for servers and
+    the exercise; for faculties, once the first wave has been out `first_students_s`."""
+    if signal.entity is not Entity.FACULTY:
+        return True
+    launched = [inputs.launched_s(w) for w in inputs.started_waves]
+    first = min((at for at in launched if at is not None), default=None)
+    grace = inputs.plan.alerts.blind.first_students_s
+    return first is not None and inputs.elapsed_s - first >= grace
+
+
 def _stale_signals(
     inputs: RuleInputs, source: str, interval_s: float, answered_long_enough: bool
 ) -> list[Verdict]:
@@ -57,7 +68,7 @@ def _stale_signals(
             continue
         seen.add(signal.name)
         newest = inputs.window.newest(signal.name)
-        if newest is None and answered_long_enough:
+        if newest is None and answered_long_enough and _students_had_time(inputs, signal):
             verdicts.append(
                 Verdict(
                     RULE,
