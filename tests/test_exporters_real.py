@@ -177,7 +177,9 @@ def test_through_prometheus_each_preset_says_what_its_software_says(
         collected[:] = collector.collect(0.0)
         seen.update(values(collected))
         frontend = exam_frontend(stack)
-        return seen.get(("server_connections", "gw")) == float(frontend["scur"])
+        # The app's pool opens connections lazily: PostgreSQL's count moves until quiet.
+        backends = abs(seen.get(("server_connections", "db"), -9) - client_backends(stack)[0])
+        return seen.get(("server_connections", "gw")) == float(frontend["scur"]) and backends <= 1
 
     wait_until(settled, timeout=20)
     frontend = exam_frontend(stack)

@@ -39,7 +39,7 @@ def live_limits(plan: Plan, latest: Mapping[str, Point]) -> tuple[LiveLimit, ...
     exporter's outage (the outage itself is the blind rule's to say)."""
     found = []
     for server in plan.servers:
-        point, preset = latest.get(server.id), preset_of(plan, server.id)
+        point, preset = latest.get(server.id), preset_of(server)
         if point is None or preset is None or not point.value > 0:
             continue
         found.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from vigie.exporters.preset import Preset, Series
 from vigie.exporters.registry import PRESETS
-from vigie.plan.model import Entity, Exporter, Plan, Signal, Source, SourceKind
+from vigie.plan.model import Entity, Exporter, Plan, Server, Signal, Source, SourceKind
 
 _SIGNALS: dict[int, tuple[Plan, tuple[Signal, ...], tuple[Signal, ...]]] = {}
 
@@ -87,6 +87,6 @@ def host_of(exporter: Exporter, entity_id: str) -> str:
     return instance.rsplit(":", 1)[0] or entity_id
 
 
-def preset_of(plan: Plan, server_id: str) -> Preset | None:
-    server = plan.server(server_id)
+def preset_of(server: Server) -> Preset | None:
+    """The preset a server's exporter names (read every poll: no lookup by id)."""
     return PRESETS.get(server.exporter.preset) if server.exporter else None

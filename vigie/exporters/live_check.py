@@ -63,7 +63,7 @@ def check_live(plan: Plan, session: requests.Session | None = None) -> LiveCheck
 
 
 def _publishes_limit(plan: Plan, server_id: str) -> bool:
-    preset = preset_of(plan, server_id)
+    preset = preset_of(plan.server(server_id))
     return preset is not None and any(series.is_limit for series in preset.server)
 
 
@@ -72,7 +72,7 @@ def live_lines(plan: Plan, check: LiveCheck) -> list[str]:
     lines = ["Live limits, read now from the plan's sources:"]
     by_server = {limit.server: limit for limit in check.limits}
     for server in plan.servers:
-        preset = preset_of(plan, server.id)
+        preset = preset_of(server)
         if preset is None:
             continue
         limit = by_server.get(server.id)
