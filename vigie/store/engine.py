@@ -1,11 +1,17 @@
 """Open a store URL: SQLite (WAL) by default, any SQLAlchemy URL (PostgreSQL) by --db.
 
+open_engine checks the store's schema version (vigie.store.migrations): an empty
+store is created at the newest version, any other version is refused.
+
 raises StoreUnavailable with one line that names the store (password hidden)
-and why it cannot be opened.
+and why it cannot be opened; StoreOutdated, StoreTooNew and StoreUnrecognised
+(subclasses) when it is reachable but not at this Vigie's version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +19,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from vigie.store.schema import metadata
+from vigie.store.errors import StoreUnavailable
+from vigie.store.migrations.versioning import ensure_current
 
-
-class StoreUnavailable(RuntimeError):
-    pass
+__all__ = ["StoreUnavailable", "connect_engine", "open_engine", "shown_url", "sqlite_url"]
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -25,16 +30,33 @@ def sqlite_url(path: str | Path) -> str:
 
 
 def open_engine(url: str) -> Engine:
-    shown = _hide_password(url)
+    """An engine on a store at this Vigie's schema version (an empty one is created)."""
+    engine = connect_engine(url)
     try:
-        engine = _create(url)
-        with engine.begin() as connection:
-            metadata.create_all(connection)
+        with translated_errors(url):
+            ensure_current(engine, shown_url(url))
+    except StoreUnavailable:
+        engine.dispose()
+        raise
+    return engine
+
+
+def connect_engine(url: str) -> Engine:
+    """An engine with Vigie's settings and no version check: for `vigie db`."""
+    with translated_errors(url):
+        return _create(url)
+
+
+@contextmanager
+def translated_errors(url: str) -> Iterator[None]:
+    """SQLAlchemy's and the driver's failures as one StoreUnavailable line."""
+    shown = shown_url(url)
+    try:
+        yield
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise StoreUnavailable(f"cannot open store {shown}: not a usable URL ({exc})") from exc
     except SQLAlchemyError as exc:
         raise StoreUnavailable(f"cannot open store {shown}: {_first_line(exc)}") from exc
-    return engine
 
 
 def _create(url: str) -> Engine:
@@ -64,7 +86,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _hide_password(url: str) -> str:
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: its password hidden."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

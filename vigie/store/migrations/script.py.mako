@@ -1,0 +1,23 @@
+"""${message}
+
+Why and what (fill in): the commit or change it follows, and what it does on
+SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+${imports if imports else ""}
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Vigie does not downgrade a store: restore its backup")

@@ -1,0 +1,1 @@
+"""One module per store version, numbered: 0001, 0002, ... (see vigie.store.migrations)."""

@@ -1,0 +1,30 @@
+"""Version 5: learned_facts, what the alert engine must not forget (commit aff4ff7).
+
+A new table only, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "learned_facts",
+        sa.Column("exercise_id", sa.ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("value", sa.Float, nullable=False),
+        sa.Column("ts_ms", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("exercise_id", "kind", "key", name="pk_learned_facts"),
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Vigie does not downgrade a store: restore its backup")
