@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from vigie.cli_accounts import kiosk, user
+from vigie.cli_db import db_group
 from vigie.cli_rehearse import rehearse
 from vigie.cli_support import (
     DB_HELP,
@@ -610,3 +611,4 @@ def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -
 main.add_command(user)
 main.add_command(kiosk)
 main.add_command(rehearse)
+main.add_command(db_group)

@@ -22,7 +22,7 @@ depends_on = None
 
 def _exercise_fk() -> sa.Column[int]:
     return sa.Column(
-        "exercise_id", sa.ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False
+        "exercise_id", sa.Integer, sa.ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False
     )
 
 
@@ -48,7 +48,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "samples",
-        sa.Column("series_id", sa.ForeignKey("series.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "series_id", sa.Integer, sa.ForeignKey("series.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("ts_ms", sa.BigInteger, nullable=False),
         sa.Column("value", sa.Float, nullable=False),
         sa.PrimaryKeyConstraint("series_id", "ts_ms", name="pk_samples"),
@@ -107,6 +109,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
             "transition_id",
+            sa.Integer,
             sa.ForeignKey("alert_transitions.id", ondelete="CASCADE"),
             nullable=False,
         ),

@@ -17,7 +17,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "tick_states",
-        sa.Column("exercise_id", sa.ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "exercise_id",
+            sa.Integer,
+            sa.ForeignKey("exercises.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("ts_ms", sa.BigInteger, nullable=False),
         sa.Column("body", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("exercise_id", "ts_ms", name="pk_tick_states"),

@@ -17,7 +17,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "learned_facts",
-        sa.Column("exercise_id", sa.ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "exercise_id",
+            sa.Integer,
+            sa.ForeignKey("exercises.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("key", sa.String(64), nullable=False),
         sa.Column("value", sa.Float, nullable=False),
