@@ -27,7 +27,7 @@ def db_upgrade(url: str) -> None:
     shown = shown_url(url)
     try:
         engine = connect_engine(url)
-        with translated_errors(url):
+        with translated_errors(url, doing="upgrade"):
             before, head = upgrade(engine, shown)
     except StoreUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)

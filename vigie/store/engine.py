@@ -48,15 +48,15 @@ def connect_engine(url: str) -> Engine:
 
 
 @contextmanager
-def translated_errors(url: str) -> Iterator[None]:
+def translated_errors(url: str, doing: str = "open") -> Iterator[None]:
     """SQLAlchemy's and the driver's failures as one StoreUnavailable line."""
     shown = shown_url(url)
     try:
         yield
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise StoreUnavailable(f"cannot open store {shown}: not a usable URL ({exc})") from exc
+        raise StoreUnavailable(f"cannot {doing} store {shown}: not a usable URL ({exc})") from exc
     except SQLAlchemyError as exc:
-        raise StoreUnavailable(f"cannot open store {shown}: {_first_line(exc)}") from exc
+        raise StoreUnavailable(f"cannot {doing} store {shown}: {_first_line(exc)}") from exc
 
 
 def _create(url: str) -> Engine:

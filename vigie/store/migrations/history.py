@@ -54,7 +54,6 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(HERE))
-    config.set_main_option("version_locations", str(VERSIONS))
     # New revision files are named like the shipped ones (v0006_what_it_does.py).
     config.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
     if connection is not None:
