@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import Engine, MetaData, String, create_engine, inspect, select, text
+from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect, select, text
 
 from tests.fixtures.schemas import v1, v2, v3, v4, v5
 from tests.support.cli import run_vigie
@@ -32,7 +33,13 @@ from vigie.store import Store, StoreUnavailable, sqlite_url
 from vigie.store.engine import connect_engine, shown_url
 from vigie.store.errors import StoreOutdated, StoreTooNew, StoreUnrecognised
 from vigie.store.migrations.history import alembic_config, head_version, revision_id, scripts
-from vigie.store.migrations.versioning import StoreVersion, read_version, upgrade, version_table
+from vigie.store.migrations.versioning import (
+    StoreVersion,
+    exclusive,
+    read_version,
+    upgrade,
+    version_table,
+)
 from vigie.store.records import labels_key
 from vigie.store.schema import metadata
 
@@ -142,6 +149,7 @@ def make_released_store(url: str, version: int) -> None:
             version_table.create(connection)
             connection.execute(version_table.insert().values(version_num=revision_id(version)))
         for table in old.sorted_tables:
+            assert table.name in ROWS, f"add a row of {table.name} to ROWS"
             connection.execute(table.insert().values(ROWS[table.name]))
     engine.dispose()
 
@@ -303,6 +311,22 @@ def test_a_failed_upgrade_leaves_the_store_as_it_was(engine_on: Engine, empty_ur
     with engine_on.connect() as connection:
         assert read_version(connection, "") == StoreVersion(1, recorded=True)
         assert "tick_states" not in inspect(connection).get_table_names()
+
+
+def test_a_table_rebuilt_in_batch_mode_keeps_the_rows_that_refer_to_it(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "vigie.db")
+    make_released_store(url, LAST_UNRECORDED)
+    engine = connect_engine(url)
+    with exclusive(engine) as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        # What a revision adding a constraint to alert_transitions does on SQLite:
+        # copy, drop (which, foreign keys enforced, would cascade to notifications), rename.
+        with operations.batch_alter_table("alert_transitions", recreate="always") as batch:
+            batch.add_column(Column("dedup", String(64), nullable=True))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM notifications")).scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
 
 
 def test_processes_opening_one_fresh_store_together_create_it_once(empty_url: str) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, inspect, text
 from sqlalchemy.schema import PrimaryKeyConstraint
 
-from vigie.store.errors import StoreOutdated, StoreTooNew, StoreUnrecognised
+from vigie.store.errors import StoreOutdated, StoreTooNew, StoreUnavailable, StoreUnrecognised
 from vigie.store.migrations.history import (
     alembic_config,
     head_version,
@@ -117,14 +117,45 @@ def refusal(version: int | None, head: int, shown: str) -> StoreOutdated | Store
 @contextmanager
 def exclusive(engine: Engine) -> Iterator[Connection]:
     """One transaction that no other process changes the schema beside."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection, _sqlite_exclusive(connection):
+            yield connection
+        return
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            # pysqlite begins a transaction only before DML: without this BEGIN each
-            # CREATE TABLE would commit alone, and a crash would leave half a store.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif engine.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
         yield connection
+
+
+@contextmanager
+def _sqlite_exclusive(connection: Connection) -> Iterator[None]:
+    """SQLite's write lock, with foreign keys checked at the end rather than enforced.
+
+    Batch mode alters a table by copying it, dropping it and renaming the copy:
+    with foreign keys enforced, the drop would cascade and delete every row that
+    refers to it (an upgrade emptied notifications before this). SQLite ignores
+    the pragma inside a transaction, so it is set before BEGIN, the whole store
+    is checked before COMMIT, and the connection goes back to the pool as it came.
+    """
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        # pysqlite begins a transaction only before DML: without this BEGIN each
+        # CREATE TABLE would commit alone, and a crash would leave half a store.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if dangling:
+            raise StoreUnavailable(
+                "the upgrade would leave rows that refer to rows that do not exist"
+                f" (table, row, parent): {dangling[:3]}; nothing was changed"
+            )
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def _single_version(recorded: list[str], shown: str) -> int:
