@@ -15,6 +15,7 @@ BENCHMARKS = (
     "benchmarks.bench_review",
     "benchmarks.bench_foresight",
     "benchmarks.bench_rehearsal",
+    "benchmarks.bench_migrate",
 )
 
 
