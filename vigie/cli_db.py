@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from vigie.cli_support import DB_HELP, EXIT_UNAVAILABLE, _store_url, fail
 from vigie.store.engine import connect_engine, shown_url, translated_errors
 from vigie.store.errors import StoreUnavailable
 from vigie.store.migrations.history import head_version
 from vigie.store.migrations.versioning import StoreVersion, read_version, upgrade
+
+T = TypeVar("T")
 
 
 @click.group("db")
@@ -23,14 +29,7 @@ def db_group() -> None:
 @click.option("--db", "url", required=True, help=DB_HELP)
 def db_upgrade(url: str) -> None:
     """Bring the store to this Vigie's version, in one transaction (back it up first)."""
-    url = _existing_store(url)
-    shown = shown_url(url)
-    try:
-        engine = connect_engine(url)
-        with translated_errors(url, doing="upgrade"):
-            before, head = upgrade(engine, shown)
-    except StoreUnavailable as exc:
-        fail(str(exc), EXIT_UNAVAILABLE)
+    before, head = _on_store(url, "upgrade", upgrade)
     click.echo(_upgraded(before, head))
 
 
@@ -38,15 +37,27 @@ def db_upgrade(url: str) -> None:
 @click.option("--db", "url", required=True, help=DB_HELP)
 def db_version(url: str) -> None:
     """The store's schema version, and the one this Vigie needs."""
-    url = _existing_store(url)
-    shown = shown_url(url)
+    found = _on_store(url, "read", _read_version)
+    click.echo(_described(found, head_version(), shown_url(_store_url(url))))
+
+
+def _on_store(db: str, doing: str, act: Callable[[Engine, str], T]) -> T:
+    """act(engine, shown URL) on an existing store; any failure is one line and exit 1."""
+    url = _existing_store(db)
     try:
         engine = connect_engine(url)
-        with translated_errors(url), engine.connect() as connection:
-            found = read_version(connection, shown)
+        try:
+            with translated_errors(url, doing):
+                return act(engine, shown_url(url))
+        finally:
+            engine.dispose()
     except StoreUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
-    click.echo(_described(found, head_version(), shown))
+
+
+def _read_version(engine: Engine, shown: str) -> StoreVersion:
+    with engine.connect() as connection:
+        return read_version(connection, shown)
 
 
 def _existing_store(db: str) -> str:
@@ -54,7 +65,7 @@ def _existing_store(db: str) -> str:
     url = _store_url(db)
     try:
         parsed = make_url(url)
-    except Exception:  # translated_errors names a bad URL where it is opened
+    except ArgumentError:  # connect_engine names a bad URL in its own words
         return url
     database = parsed.database or ""
     is_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
