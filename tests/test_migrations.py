@@ -26,6 +26,7 @@ from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect,
 
 from tests.fixtures.schemas import v1, v2, v3, v4, v5
 from tests.support.cli import run_vigie
+from tests.support.postgres import PostgresServer
 from tests.support.schema_shape import schema_shape
 from vigie.cli_db import db_group
 from vigie.series import Sample
@@ -224,6 +225,20 @@ def test_a_released_store_upgrades_to_todays_schema_with_its_rows(
     assert_store_works(empty_url)
 
 
+@pytest.mark.postgres
+def test_a_postgresql_store_that_kept_its_old_key_under_later_tables_gets_the_new_key(
+    postgres: PostgresServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = postgres.new_database_url()
+    make_released_store(url, 3)  # the samples key without the value...
+    engine = connect_engine(url)
+    v5.metadata.create_all(engine)  # ...then opened by a Vigie of version 5: create_all
+    assert upgrade(engine, shown_url(url))[0] == StoreVersion(3, recorded=False)
+    assert_is_todays_schema(engine, fresh_shape(sibling_url(url, tmp_path, request)))
+    engine.dispose()
+    assert_store_works(url)
+
+
 def test_the_revisions_alone_build_todays_schema(
     engine_on: Engine, empty_url: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -304,12 +319,13 @@ def test_a_store_from_before_the_first_release_is_not_recognised(
 def test_a_failed_upgrade_leaves_the_store_as_it_was(engine_on: Engine, empty_url: str) -> None:
     with engine_on.begin() as connection:
         command.upgrade(alembic_config(connection), "0001")
-        # A stray table the last revision will try to create: the upgrade fails there.
-        connection.execute(text("CREATE TABLE learned_facts (x INTEGER)"))
+        # A stray table revision 0003 will try to create: the upgrade fails there,
+        # after 0002 made tick_states.
+        connection.execute(text("CREATE TABLE users (x INTEGER)"))
     upgrading = CliRunner().invoke(db_group, ["upgrade", "--db", empty_url])
     assert upgrading.exit_code == 1
     assert f"vigie: cannot upgrade store {shown_url(empty_url)}: " in upgrading.output
-    assert "learned_facts" in upgrading.output
+    assert "users" in upgrading.output
     with engine_on.connect() as connection:
         assert read_version(connection, "") == StoreVersion(1, recorded=True)
         assert "tick_states" not in inspect(connection).get_table_names()

@@ -2,8 +2,11 @@
 
 Until this module existed the store only ran create_all, so a store from then
 has no alembic_version table: its tables (and, on PostgreSQL, its samples key)
-tell which released schema made it. Every store made since records its version,
-so this table of shapes is closed: a new revision never adds a line here.
+tell which released schema it has. Its version is the newest whose shape it has
+whole: a PostgreSQL store with version 5's tables and the old samples key (made
+before version 4, opened since by a Vigie of version 5) is at version 3. Every
+store made since records its version, so this table of shapes is closed: a new
+revision never adds a line here.
 
 raises StoreUnrecognised when the tables match no released schema.
 """
@@ -49,9 +52,14 @@ def recognise(connection: Connection, tables: set[str], shown: str) -> int:
             f" ({', '.join(sorted(ours))}) match no released Vigie schema:"
             " make a new store, or import what it holds"
         )
-    if matching == [3, 4] and connection.dialect.name == "postgresql":
-        return 4 if samples_key_includes_value(connection) else 3
-    return max(matching)
+    version = max(matching)
+    if version >= 4 and connection.dialect.name == "postgresql":
+        # create_all added the tables of each Vigie that opened the store, but never
+        # changed a key: a store made before version 4 keeps its old samples key under
+        # a later Vigie's tables, and still needs revision 0004 (0005 then finds its
+        # table there already).
+        return version if samples_key_includes_value(connection) else 3
+    return version
 
 
 def samples_key_includes_value(connection: Connection) -> bool:

@@ -1,6 +1,9 @@
 """Version 5: learned_facts, what the alert engine must not forget (commit aff4ff7).
 
-A new table only, the same on SQLite and PostgreSQL.
+A new table only, the same on SQLite and PostgreSQL. A PostgreSQL store made
+before version 4 and opened by a Vigie of version 5 before versions were
+recorded already has the table (that Vigie's create_all made it) but is at
+version 3 for its old samples key (see recognise.py): the table is kept.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if "learned_facts" in sa.inspect(op.get_bind()).get_table_names():
+        return
     op.create_table(
         "learned_facts",
         sa.Column(
