@@ -347,6 +347,24 @@ def test_a_table_rebuilt_in_batch_mode_keeps_the_rows_that_refer_to_it(tmp_path:
     engine.dispose()
 
 
+def test_an_upgrade_that_would_leave_dangling_references_on_sqlite_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    url = sqlite_url(tmp_path / "vigie.db")
+    make_released_store(url, 1)
+    engine = connect_engine(url)
+    with engine.connect() as connection:  # a sample of no series, as a revision could leave it
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.execute(text("INSERT INTO samples VALUES (99, 0, 1.0)"))
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    with pytest.raises(StoreUnavailable, match="refer to rows that do not exist"):
+        upgrade(engine, shown_url(url))
+    with engine.connect() as connection:
+        assert read_version(connection, "") == StoreVersion(1, recorded=False)
+    engine.dispose()
+
+
 def test_openers_of_one_fresh_store_at_the_same_time_create_it_once(empty_url: str) -> None:
     """Each opener has its own engine and connection, as gunicorn's workers and the collector."""
     failures: list[BaseException] = []
