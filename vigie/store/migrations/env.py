@@ -1,7 +1,7 @@
 """Alembic's environment for Vigie's store.
 
 Vigie always hands Alembic a connection already inside the transaction it
-opened (vigie.store.migrations.upgrade): the whole upgrade commits or rolls back
+opened (versioning.upgrade, or __main__ for a draft): it commits or rolls back
 as one, and nothing here opens an engine of its own or reads an ini file.
 """
 
