@@ -13,7 +13,8 @@ class BoundServer:
     """A waitress server listening on exactly one address (port 0 picks a free one)."""
 
     def __init__(self, wsgi_app: Any, host: str, port: int, threads: int = 8) -> None:
-        self._server = create_server(wsgi_app, host=host, port=port, threads=threads)
+        # ident="": no `Server: waitress` on responses (nothing to tell a scanner).
+        self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="")
         port_bound = getattr(self._server, "effective_port", None)  # a str in waitress 3
         if port_bound is None:
             self._server.close()

@@ -1,0 +1,85 @@
+"""Server-side session rows: who a cookie's session id stands for, and since when.
+
+Only the id's hash is kept (as for agent tokens), so a copy of the store opens no
+session. Rows only, no policy: `vigie.accounts.sessions` says when one has expired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, delete, select, update
+
+from vigie.store.records import from_ms, to_ms
+from vigie.store.schema import sessions
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id_hash: str
+    principal: str  # "user:ID" or "kiosk:ID"
+    created: float
+    seen: float
+    revoked: float | None
+
+
+class SessionStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def open(self, id_hash: str, principal: str, at: float) -> None:
+        row = {
+            "id_hash": id_hash,
+            "principal": principal,
+            "created_ms": to_ms(at),
+            "seen_ms": to_ms(at),
+        }
+        with self._engine.begin() as connection:
+            connection.execute(sessions.insert().values(row))
+
+    def get(self, id_hash: str) -> SessionRecord | None:
+        query = select(sessions).where(sessions.c.id_hash == id_hash)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _session(row)
+
+    def seen(self, id_hash: str, at: float) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(sessions).where(sessions.c.id_hash == id_hash).values(seen_ms=to_ms(at))
+            )
+
+    def revoke(self, id_hash: str, at: float) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(sessions)
+                .where(sessions.c.id_hash == id_hash, sessions.c.revoked_ms.is_(None))
+                .values(revoked_ms=to_ms(at))
+            )
+
+    def revoke_all(self, principal: str, at: float) -> int:
+        """Every open session of one user or kiosk link (disable, unlock, revoke)."""
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(sessions)
+                .where(sessions.c.principal == principal, sessions.c.revoked_ms.is_(None))
+                .values(revoked_ms=to_ms(at))
+            )
+        return int(done.rowcount)
+
+    def prune(self, before: float) -> int:
+        """Drop sessions created before `before`: past any absolute expiry."""
+        with self._engine.begin() as connection:
+            done = connection.execute(delete(sessions).where(sessions.c.created_ms < to_ms(before)))
+        return int(done.rowcount)
+
+
+def _session(row: Any) -> SessionRecord:
+    return SessionRecord(
+        id_hash=row.id_hash,
+        principal=row.principal,
+        created=from_ms(row.created_ms),
+        seen=from_ms(row.seen_ms),
+        revoked=None if row.revoked_ms is None else from_ms(row.revoked_ms),
+    )
