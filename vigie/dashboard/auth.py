@@ -257,10 +257,18 @@ def _auth_blueprint(
             return redirect(next_path)
         return _refused_login(t, next_path, outcome)
 
-    @blueprint.route("/logout", methods=["POST"])  # never GET: a link elsewhere cannot
+    @blueprint.post("/logout")
     def logout() -> Any:
         book.close()
         return redirect("/login")
+
+    @blueprint.get("/logout")
+    def logout_by_get() -> Any:
+        # Never by GET: a link or an image on another site could log anyone out.
+        response = jsonify({"error": "log out with the page's Log out button (a POST)"})
+        response.status_code = 405
+        response.headers["Allow"] = "POST"
+        return response
 
     @blueprint.route("/kiosk/<token>")
     def kiosk(token: str) -> Any:
