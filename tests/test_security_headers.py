@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
 from tests.conftest import SMALL_PLAN
 from tests.support.cli import run_vigie_with_input
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.serving import served
+from vigie.cli import main
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.security.headers import content_security_policy
@@ -91,8 +93,7 @@ def test_a_kiosk_embedder_may_frame_the_pages_when_named() -> None:
 
 
 def test_serve_refuses_a_frame_ancestor_that_is_not_an_origin(tmp_path: Path) -> None:
-    refused = run_vigie_with_input(
-        "", "serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db"),
-        "--open", "--frame-ancestors", "* 'unsafe-inline'",
-    )  # fmt: skip
-    assert refused.returncode == 2 and "is not an origin" in refused.stderr
+    arguments = ["serve", "--plan", str(SMALL_PLAN), "--db", str(tmp_path / "x.db")]
+    for bad in ("* 'unsafe-inline'", "https://kiosk.example/path", "kiosk.example"):
+        refused = CliRunner().invoke(main, [*arguments, "--open", "--frame-ancestors", bad])
+        assert refused.exit_code == 2 and "is not an origin" in refused.output, bad

@@ -344,6 +344,10 @@ def serve(
     from vigie.dashboard.auth import AuthSettings
     from vigie.live import run_server
 
+    for origin in frame_ancestors:
+        if not FRAME_ORIGIN.fullmatch(origin):
+            click.echo(f"vigie: --frame-ancestors {origin!r} is not an origin", err=True)
+            sys.exit(EXIT_BAD_INPUT)
     host, port = _bind_address(bind)
     for flag, wanted in (("debug mode", debug), ("open demo mode", open_demo)):
         if wanted and not is_loopback(host):
@@ -362,10 +366,6 @@ def serve(
         sys.exit(EXIT_BAD_INPUT)
     if open_demo:
         click.echo("Open demo mode: no login, loopback only.")
-    for origin in frame_ancestors:
-        if not FRAME_ORIGIN.fullmatch(origin):
-            click.echo(f"vigie: --frame-ancestors {origin!r} is not an origin", err=True)
-            sys.exit(EXIT_BAD_INPUT)
     auth = AuthSettings(
         open_demo=open_demo,
         secret_key=secrets.token_hex(32),

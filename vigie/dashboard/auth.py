@@ -211,6 +211,7 @@ def _safe_next(path: str) -> str:
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ words.title }}</title>
+<link rel="icon" href="/_favicon.ico">
 <link rel="stylesheet" href="/assets/vigie.css"></head>
 <body><main class="vigie-login"><h1>Vigie</h1>
 <p class="vigie-login-intro">{{ words.intro }}</p>
