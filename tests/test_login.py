@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.accounts import PASSWORD
 from tests.support.cli import run_vigie, run_vigie_with_input
 from tests.support.dash_client import wall_request
-from tests.test_access import PASSWORD, logged_in
 from tests.test_access import app_and_store as app_and_store  # the fixture, shared
+from tests.test_access import logged_in
 from vigie.dashboard.auth import login_language
 from vigie.store import Store, sqlite_url
 
