@@ -85,12 +85,17 @@ def test_the_push_api_authenticates_by_token_and_is_not_checked_for_origin(app: 
         ("POST", "same-origin", OWN, False),
         ("POST", "none", None, False),
         ("POST", None, OWN + "/", False),
+        ("POST", None, "https://localhost", False),  # behind TLS, proxy headers not believed
+        ("POST", None, "http://localhost:80", False),
         ("POST", "cross-site", None, True),
-        ("POST", None, "https://localhost", True),  # another scheme
+        ("POST", None, "http://localhost.evil.example", True),
+        ("POST", None, "http://localhost:8050", True),  # another port is another site
+        ("POST", None, "null", True),
+        ("POST", None, "localhost", True),
         ("DELETE", None, "https://evil.example", True),
     ],
 )
 def test_cross_site_reason(
     method: str, fetch_site: str | None, origin: str | None, refused: bool
 ) -> None:
-    assert bool(cross_site_reason(method, fetch_site, origin, OWN)) is refused
+    assert bool(cross_site_reason(method, fetch_site, origin, "localhost")) is refused

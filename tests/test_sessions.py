@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.support.accounts import accounts_app, login
 from tests.support.dash_client import wall_request
-from vigie.accounts.sessions import IDLE_S, SEEN_EVERY_S, USER_ABSOLUTE_S
+from vigie.accounts.sessions import IDLE_S, KIOSK_ABSOLUTE_S, SEEN_EVERY_S, USER_ABSOLUTE_S
 from vigie.clock import VirtualClock
 from vigie.store import Store
 from vigie.tokens import new_token, token_hash
@@ -44,6 +44,12 @@ def session_cookie(client: FlaskClient) -> str:
     cookie = client.get_cookie("session")
     assert cookie is not None
     return cookie.value
+
+
+def session_key(app: Any, client: FlaskClient) -> str:
+    """The store's key of the client's session: the hash of the id its cookie holds."""
+    serializer = app.server.session_interface.get_signing_serializer(app.server)
+    return token_hash(serializer.loads(session_cookie(client))["sid"])
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(app: Any) -> None:
@@ -95,9 +101,7 @@ def test_last_seen_is_written_at_most_once_a_minute(
     app: Any, clock: VirtualClock, sqlite_store: Store
 ) -> None:
     olga = logged_in(app)
-    key = token_hash(app.server.session_interface.get_signing_serializer(app.server).loads(
-        session_cookie(olga)
-    )["sid"])  # fmt: skip
+    key = session_key(app, olga)
     for _ in range(SEEN_EVERY_S - 1):
         clock.advance(1)
         assert refresh(olga) == 200
@@ -143,3 +147,13 @@ def test_secure_cookies_can_be_forced_either_way(
     tls = {"X-Forwarded-Proto": "http" if flag else "https"}
     response = login(app.server.test_client(), "olga", address="127.0.0.1", headers=tls)
     assert ("; Secure" in response.headers["Set-Cookie"]) is secure
+
+
+def test_a_login_drops_sessions_older_than_any_expiry(
+    app: Any, clock: VirtualClock, sqlite_store: Store
+) -> None:
+    first = logged_in(app)
+    key = session_key(app, first)
+    clock.advance(KIOSK_ABSOLUTE_S + 1)
+    logged_in(app)
+    assert sqlite_store.accounts.sessions.get(key) is None

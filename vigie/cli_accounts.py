@@ -66,9 +66,7 @@ def _read_password(from_stdin: bool) -> str:
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
         fail("no terminal to ask the password on: give it on one line with --password-stdin")
-    asked: str = click.prompt(
-        "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True
-    )
+    asked: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     return asked
 
 

@@ -58,16 +58,6 @@ class SessionStore:
                 .values(revoked_ms=to_ms(at))
             )
 
-    def revoke_all(self, principal: str, at: float) -> int:
-        """Every open session of one user or kiosk link (disable, unlock, revoke)."""
-        with self._engine.begin() as connection:
-            done = connection.execute(
-                update(sessions)
-                .where(sessions.c.principal == principal, sessions.c.revoked_ms.is_(None))
-                .values(revoked_ms=to_ms(at))
-            )
-        return int(done.rowcount)
-
     def prune(self, before: float) -> int:
         """Drop sessions created before `before`: past any absolute expiry."""
         with self._engine.begin() as connection:

@@ -18,16 +18,37 @@ SAME_SITE_FETCHES = frozenset({"same-origin", "none"})  # "none": typed, or a bo
 BEARER_TOKEN_ENDPOINTS = frozenset({"vigie_push.push"})
 
 
-def cross_site_reason(method: str, fetch_site: str | None, origin: str | None, own: str) -> str:
-    """Why the request is refused as cross-site, or "" when it is not. `own`: this
-    site's origin, as the browser sees it (scheme://host[:port])."""
+def cross_site_reason(method: str, fetch_site: str | None, origin: str | None, host: str) -> str:
+    """Why the request is refused as cross-site, or "" when it is not. `host`: the
+    Host the request was sent to (host[:port]).
+
+    The Origin's host and port are compared, not its scheme: behind a TLS proxy
+    started without --trusted-proxies, Vigie sees http where the browser says https,
+    and refusing every login then would lock the room out over a flag. A page of the
+    same host over plain http is no other site's (and the proxy redirects it)."""
     if method in SAFE_METHODS:
         return ""
     if fetch_site is not None and fetch_site not in SAME_SITE_FETCHES:
         return f"a {fetch_site} request (Sec-Fetch-Site) may not change anything here"
-    if origin is not None and origin.rstrip("/") != own:
+    if origin is not None and _host_of(origin) != _without_default_port(host.lower()):
         return f"a request from the origin {origin[:100]!r} may not change anything here"
     return ""
+
+
+def _host_of(origin: str) -> str | None:
+    """host[:port] of an origin, without the scheme's default port; None for "null"
+    or anything that is not scheme://host."""
+    scheme, separator, rest = origin.strip().rstrip("/").partition("://")
+    if not separator or scheme.lower() not in ("http", "https") or not rest or "/" in rest:
+        return None
+    return _without_default_port(rest.lower())
+
+
+def _without_default_port(host: str) -> str:
+    for default in (":80", ":443"):
+        if host.endswith(default):
+            return host.removesuffix(default)
+    return host
 
 
 def install_same_origin_check(server: Flask) -> None:
@@ -39,7 +60,7 @@ def install_same_origin_check(server: Flask) -> None:
             request.method,
             request.headers.get("Sec-Fetch-Site"),
             request.headers.get("Origin"),
-            request.host_url.rstrip("/"),
+            request.host,
         )
         if not reason:
             return None

@@ -12,12 +12,13 @@ import secrets
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from vigie.accounts.sessions import is_live, needs_seen
+from vigie.accounts.sessions import KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S, is_live, needs_seen
 from vigie.clock import Clock
 from vigie.store import Store
 from vigie.tokens import token_hash
 
 SESSION_ID_BYTES = 32
+LONGEST_S = max(KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S)  # past it, no session row is of use
 
 
 class SessionBook:
@@ -32,7 +33,9 @@ class SessionBook:
         the one the browser came with (no session fixation)."""
         self.close()
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
-        self._sessions.open(token_hash(session_id), principal, self._clock.now())
+        now = self._clock.now()
+        self._sessions.prune(before=now - LONGEST_S)  # a few rows a login: cheap
+        self._sessions.open(token_hash(session_id), principal, now)
         session["sid"] = session_id
 
     def principal(self) -> str | None:
