@@ -50,3 +50,13 @@ def test_session_rows_are_opened_seen_revoked_and_pruned(store: Store) -> None:
     )  # fmt: skip
     assert sessions.prune(before=T0 + 5) == 1
     assert sessions.get("a" * 64) is None and sessions.get("b" * 64) is not None
+
+
+def test_the_signing_key_is_made_once_and_kept_across_restarts(store: Store) -> None:
+    first = store.accounts.sessions.signing_key(T0)
+    assert len(first) == 64 and store.accounts.sessions.signing_key(T0 + 1) == first
+    reopened = Store.open(str(store.engine.url.render_as_string(hide_password=False)))
+    try:
+        assert reopened.accounts.sessions.signing_key(T0 + 2) == first
+    finally:
+        reopened.close()

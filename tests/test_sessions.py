@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support.accounts import accounts_app, login
+from tests.support.accounts import CHEAP_HASH, accounts_app, login
 from tests.support.dash_client import wall_request
 from vigie.accounts.sessions import IDLE_S, KIOSK_ABSOLUTE_S, SEEN_EVERY_S, USER_ABSOLUTE_S
 from vigie.clock import VirtualClock
+from vigie.dashboard.app import create_app
+from vigie.dashboard.auth import AuthSettings
 from vigie.store import Store
 from vigie.tokens import new_token, token_hash
 
@@ -157,3 +159,21 @@ def test_a_login_drops_sessions_older_than_any_expiry(
     clock.advance(KIOSK_ABSOLUTE_S + 1)
     logged_in(app)
     assert sqlite_store.accounts.sessions.get(key) is None
+
+
+def test_a_session_outlives_a_restart_of_the_server(
+    sqlite_store: Store, clock: VirtualClock
+) -> None:
+    """As `vigie serve` does at each start: the signing key comes from the store."""
+
+    def started() -> Any:
+        key = sqlite_store.accounts.sessions.signing_key(clock.now())
+        auth = AuthSettings(open_demo=False, secret_key=key)
+        return create_app(sqlite_store, clock, None, auth=auth)
+
+    sqlite_store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
+    wall: FlaskClient = started().server.test_client()
+    assert login(wall, "olga").status_code == 302
+    after_restart: FlaskClient = started().server.test_client()
+    after_restart.set_cookie("session", session_cookie(wall))
+    assert refresh(after_restart) == 200

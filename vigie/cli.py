@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-import secrets
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -368,7 +368,7 @@ def serve(
         click.echo("Open demo mode: no login, loopback only.")
     auth = AuthSettings(
         open_demo=open_demo,
-        secret_key=secrets.token_hex(32),
+        secret_key=store.accounts.sessions.signing_key(time.time()),
         secure_cookies=secure_cookies,
         trusted_proxies=trusted_proxies,
         frame_ancestors=frame_ancestors,

@@ -214,6 +214,18 @@ sessions = Table(
     Column("revoked_ms", BigInteger, nullable=True),
 )
 
+# Keys the deployment keeps across restarts: the session cookies' signing key, so a
+# restarted `vigie serve` does not log out every wall screen mid-exam. The cookie
+# holds only a random session id whose hash is in `sessions`, so reading this key
+# from the store opens no session.
+server_keys = Table(
+    "server_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
 # What the alert engine learned about the platform during an exercise and must
 # not forget across a restart: each server's background load (measured while no
 # student was connected), its measured connections per student, and each wave's

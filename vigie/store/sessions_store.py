@@ -6,13 +6,17 @@ session. Rows only, no policy: `vigie.accounts.sessions` says when one has expir
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.store.records import from_ms, to_ms
-from vigie.store.schema import sessions
+from vigie.store.schema import server_keys, sessions
+
+SIGNING_KEY = "session-signing"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,18 @@ class SessionRecord:
 class SessionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._add_key = insert(server_keys).on_conflict_do_nothing()
+
+    def signing_key(self, at: float) -> str:
+        """The cookies' signing key, made by the first `serve` and kept: every worker
+        and every restart signs alike. Two first starts at once agree (the first
+        insert wins, both read it back)."""
+        row = {"name": SIGNING_KEY, "value": secrets.token_hex(32), "created_ms": to_ms(at)}
+        query = select(server_keys.c.value).where(server_keys.c.name == SIGNING_KEY)
+        with self._engine.begin() as connection:
+            connection.execute(self._add_key, row)
+            return str(connection.execute(query).scalar_one())
 
     def open(self, id_hash: str, principal: str, at: float) -> None:
         row = {
