@@ -320,7 +320,8 @@ def collect(
     multiple=True,
     metavar="ORIGIN",
     help="An origin (https://host) that may show the pages in a frame, such as a kiosk "
-    "embedder; repeatable. Default: none may.",
+    "embedder on the same site (the session cookie is SameSite=Lax); repeatable. "
+    "Default: none may.",
 )
 @WEBHOOK
 @ALERTMANAGER
