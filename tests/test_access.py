@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import SMALL_PLAN
+from tests.support.accounts import CHEAP_HASH, PASSWORD
 from tests.support.dash_client import (
     callback_request,
     compare_request,
@@ -23,7 +24,6 @@ from tests.support.dash_client import (
     review_timeline_request,
     wall_request,
 )
-from vigie.accounts.passwords import hash_password
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
@@ -33,7 +33,6 @@ from vigie.plan import Plan
 from vigie.store import Store
 from vigie.tokens import new_token, token_hash
 
-PASSWORD = "correct horse battery"
 ACCOUNTS = {
     "olga": ("operator", None),
     "remi": ("reviewer", None),
@@ -47,7 +46,7 @@ def app_and_store(sqlite_store: Store, small_plan: Plan) -> Iterator[tuple[Any, 
     record = sqlite_store.exercise(run.exercise_id)
     assert record is not None
     for name, (role, faculty) in ACCOUNTS.items():
-        sqlite_store.accounts.add_user(name, role, faculty, hash_password(PASSWORD), 0.0)
+        sqlite_store.accounts.add_user(name, role, faculty, CHEAP_HASH, 0.0)
     app = create_app(
         sqlite_store,
         VirtualClock(record.t0 + 300),
@@ -89,7 +88,7 @@ def server_request() -> dict[str, Any]:
     )
 
 
-def page_request(path: str) -> dict[str, Any]:
+def page_request(path: str | None) -> dict[str, Any]:
     return callback_request(
         [("_pages_content", "children"), ("_pages_store", "data")],
         [("_pages_location", "pathname", path), ("_pages_location", "search", "")],

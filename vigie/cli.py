@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
+import re
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -83,6 +84,8 @@ ALERTMANAGER = click.option(
     "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
 )
 STARTS_AT = click.option("--starts-at", "starts_at", default=None, help=STARTS_AT_HELP)
+# A CSP source that is exactly one origin: no wildcard, path or quote can widen it.
+FRAME_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
 
 
 @main.command()
@@ -299,6 +302,28 @@ def collect(
     is_flag=True,
     help="Open demo mode: no login. Refused on a non-loopback address.",
 )
+@click.option(
+    "--trusted-proxies",
+    type=click.IntRange(0, 5),
+    default=0,
+    show_default=True,
+    help="Reverse proxies in front (1 behind deploy/haproxy.cfg): the client's address "
+    "and scheme are then read from their X-Forwarded-For and X-Forwarded-Proto.",
+)
+@click.option(
+    "--secure-cookies/--no-secure-cookies",
+    default=None,
+    help="Mark the session cookie Secure. Default: whenever the request came over TLS.",
+)
+@click.option(
+    "--frame-ancestors",
+    "frame_ancestors",
+    multiple=True,
+    metavar="ORIGIN",
+    help="An origin (https://host) that may show the pages in a frame, such as a kiosk "
+    "embedder on the same site (the session cookie is SameSite=Lax); repeatable. "
+    "Default: none may.",
+)
 @WEBHOOK
 @ALERTMANAGER
 @STARTS_AT
@@ -310,6 +335,9 @@ def serve(
     collecting: bool,
     debug: bool,
     open_demo: bool,
+    trusted_proxies: int,
+    secure_cookies: bool | None,
+    frame_ancestors: tuple[str, ...],
     webhook: str | None,
     alertmanager: str | None,
     starts_at: str | None,
@@ -318,6 +346,10 @@ def serve(
     from vigie.dashboard.auth import AuthSettings
     from vigie.live import run_server
 
+    for origin in frame_ancestors:
+        if not FRAME_ORIGIN.fullmatch(origin):
+            click.echo(f"vigie: --frame-ancestors {origin!r} is not an origin", err=True)
+            sys.exit(EXIT_BAD_INPUT)
     host, port = _bind_address(bind)
     for flag, wanted in (("debug mode", debug), ("open demo mode", open_demo)):
         if wanted and not is_loopback(host):
@@ -336,7 +368,13 @@ def serve(
         sys.exit(EXIT_BAD_INPUT)
     if open_demo:
         click.echo("Open demo mode: no login, loopback only.")
-    auth = AuthSettings(open_demo=open_demo, secret_key=secrets.token_hex(32))
+    auth = AuthSettings(
+        open_demo=open_demo,
+        secret_key=store.accounts.sessions.signing_key(time.time()),
+        secure_cookies=secure_cookies,
+        trusted_proxies=trusted_proxies,
+        frame_ancestors=frame_ancestors,
+    )
     notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
     notifier_flags += ["--webhook", webhook] if webhook else []
     notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []

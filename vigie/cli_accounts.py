@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import time
 
 import click
@@ -27,9 +28,18 @@ def user() -> None:
 @click.option("--role", type=click.Choice([r.value for r in HUMAN_ROLES]), required=True)
 @click.option("--faculty", default=None, help="The faculty id a faculty account sees.")
 @click.option("--db", required=True, help=DB_HELP)
-@click.password_option(help="Asked twice when not given (at least 12 characters).")
-def user_add(name: str, role: str, faculty: str | None, db: str, password: str) -> None:
-    """Add the account NAME; its password is stored only as an argon2 hash."""
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from one line of standard input (for scripts), "
+    "instead of asking twice on the terminal.",
+)
+def user_add(name: str, role: str, faculty: str | None, db: str, password_stdin: bool) -> None:
+    """Add the account NAME; its password is stored only as an argon2 hash.
+
+    The password is never an argument: a command line is visible to every user of
+    the machine (ps, /proc) and kept in shell histories."""
+    password = _read_password(password_stdin)
     if not NAME.fullmatch(name):
         fail(f"{name!r} is not a name (letters, digits, . _ @ -; at most 64)")
     if (role == Role.FACULTY) != (faculty is not None):
@@ -46,6 +56,18 @@ def user_add(name: str, role: str, faculty: str | None, db: str, password: str) 
     except DuplicateName:
         fail(f"the name {name!r} is taken")
     click.echo(f"Added {role} {name}" + (f" of {faculty}" if faculty else ""))
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            fail("--password-stdin: standard input is empty")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        fail("no terminal to ask the password on: give it on one line with --password-stdin")
+    asked: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return asked
 
 
 @user.command("list")
@@ -65,6 +87,18 @@ def user_disable(name: str, db: str) -> None:
     if not _open_store(db).accounts.disable_user(name, time.time()):
         fail(f"no active account {name!r}")
     click.echo(f"Disabled {name}")
+
+
+@user.command("unlock")
+@click.argument("name")
+@click.option("--db", required=True, help=DB_HELP)
+def user_unlock(name: str, db: str) -> None:
+    """Clear NAME's failed logins, from every address: its lock and back-offs end now."""
+    store = _open_store(db)
+    if store.accounts.user(name) is None:
+        fail(f"no account {name!r}")
+    cleared = store.accounts.forget_failures(name)
+    click.echo(f"Unlocked {name} ({cleared} failed logins cleared)")
 
 
 @click.group()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import gunicorn.http.wsgi
 from dash import Dash
 from gunicorn.app.base import BaseApplication
 
@@ -62,6 +63,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         }
         for key, value in settings.items():
             self.cfg.set(key, value)
+        _send_no_server_header()
 
     def _ready(self, arbiter: Any) -> None:
         host, port = arbiter.LISTENERS[0].sock.getsockname()[:2]
@@ -82,6 +84,22 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         # garbage collector's full passes (80-100 ms each, a refresh's whole budget).
         gc.freeze()
         return app.server
+
+
+def _send_no_server_header() -> None:
+    """gunicorn writes `Server: gunicorn` on every response and has no setting to
+    stop it (benoitc/gunicorn#825): drop that one line from its default headers.
+    Set in the master before the fork, so every worker inherits it."""
+    response = gunicorn.http.wsgi.Response
+    if getattr(response, "vigie_no_server", False):
+        return
+    default_headers = response.default_headers
+
+    def without_server(self: Any) -> list[str]:
+        return [line for line in default_headers(self) if not line.startswith("Server:")]
+
+    response.default_headers = without_server
+    response.vigie_no_server = True
 
 
 def start_collector(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from waitress.server import create_server
@@ -13,21 +14,28 @@ class BoundServer:
     """A waitress server listening on exactly one address (port 0 picks a free one)."""
 
     def __init__(self, wsgi_app: Any, host: str, port: int, threads: int = 8) -> None:
-        self._server = create_server(wsgi_app, host=host, port=port, threads=threads)
+        # ident="": no `Server: waitress` on responses (nothing to tell a scanner).
+        self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="")
+        self._waitress: Any = self._server  # one address: never a MultiSocketServer
         port_bound = getattr(self._server, "effective_port", None)  # a str in waitress 3
         if port_bound is None:
             self._server.close()
             raise OSError(f"expected one listening address for {host}:{port}")
         self.host = host
         self.port = int(port_bound)
+        self._serving = threading.Event()
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def run(self) -> None:
-        """Serve until interrupted (waitress returns on KeyboardInterrupt)."""
-        self._server.run()
+        """Serve until interrupted (waitress returns on KeyboardInterrupt) or closed."""
+        self._serving.set()
+        try:
+            self._server.run()
+        finally:
+            self._serving.clear()
 
     def run_until_stopped(self) -> None:
         """Serve until Ctrl-C or SIGTERM, then return normally."""
@@ -38,4 +46,15 @@ class BoundServer:
             pass
 
     def close(self) -> None:
-        self._server.close()
+        """Stop listening and drop open connections, so that `run` returns. From another
+        thread than the serving one, this runs inside the serving loop (waitress's
+        trigger): closing sockets under its running select() raised EBADF, and a
+        connection left open kept the loop alive."""
+        if self._serving.is_set():
+            self._waitress.trigger.pull_trigger(self._close_everything)
+        else:
+            self._close_everything()
+
+    def _close_everything(self) -> None:
+        for dispatcher in list(self._waitress._map.values()):
+            dispatcher.close()  # the listener, its trigger and every connection

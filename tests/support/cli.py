@@ -15,6 +15,19 @@ def run_vigie(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[s
     )
 
 
+def run_vigie_with_input(
+    text: str, *args: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """The command with `text` on its standard input (a pipe, not a terminal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "vigie", *args],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def run_on_a_terminal(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
     """The command with its stderr on a pseudo-terminal (where a progress bar is drawn)."""
     main, child = pty.openpty()

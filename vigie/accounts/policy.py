@@ -61,6 +61,7 @@ ROUTES: dict[str, Rule] = {
     "vigie_push.push": public,  # bearer agent token, checked by the endpoint
     "vigie_auth.login": public,
     "vigie_auth.logout": public,
+    "vigie_auth.logout_by_get": public,  # refused with 405 by the endpoint
     "vigie_auth.kiosk": public,  # the link's token, checked by the endpoint
     "review_report": STAFF,  # an exercise's post-mortem report, downloaded
 }

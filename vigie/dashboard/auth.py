@@ -9,14 +9,12 @@ a revoked link stops working at the next refresh.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from dash import Dash
+from dash import Dash, html
 from flask import (
     Blueprint,
     Flask,
@@ -26,22 +24,23 @@ from flask import (
     redirect,
     render_template_string,
     request,
-    session,
 )
-from werkzeug.routing import Map, Rule
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from vigie.accounts.passwords import DECOY_HASH, password_matches
+from vigie.accounts.login_attempt import attempt_login
+from vigie.accounts.login_limits import Refusal, Refused
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES, allowed
 from vigie.accounts.principal import NATIONAL, OPEN_DEMO, Principal, Role
 from vigie.clock import Clock
+from vigie.dashboard.security.headers import install_security_headers
+from vigie.dashboard.security.page_paths import PageRules, canonical
+from vigie.dashboard.security.same_origin import install_same_origin_check
+from vigie.dashboard.security.sessions import SessionBook, SessionCookies
 from vigie.i18n import LANGUAGES, Texts, texts
 from vigie.store import Store
 from vigie.tokens import token_hash
 
 CALLBACK_PATH = "/_dash-update-component"
-WINDOW_S = 15 * 60
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 MAX_FIELD = 256
 
 
@@ -49,7 +48,9 @@ MAX_FIELD = 256
 class AuthSettings:
     open_demo: bool  # no login at all: loopback only, said at start
     secret_key: str = ""  # signs session cookies; the same in every worker
-    secure_cookies: bool = False  # behind TLS
+    secure_cookies: bool | None = None  # None: Secure whenever the request came over TLS
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* are believed
+    frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (kiosks)
 
 
 OPEN_DEMO_MODE = AuthSettings(open_demo=True)
@@ -58,6 +59,17 @@ OPEN_DEMO_MODE = AuthSettings(open_demo=True)
 def current_principal() -> Principal | None:
     who: Principal | None = g.get("principal")
     return who
+
+
+def logout_button(t: Texts) -> html.Form:
+    """Logging out is a POST from this site (a GET, or a post from elsewhere, is
+    refused): a form with one button, styled as the pages' other buttons."""
+    return html.Form(
+        html.Button(t("Log out"), type="submit", className="vigie-logout"),
+        action="/logout",
+        method="POST",
+        className="vigie-logout-form",
+    )
 
 
 def install_auth(
@@ -70,6 +82,14 @@ def install_auth(
     """`plan_language`: the language of the plan served, the login page's last choice
     after `?lang=` and the browser's Accept-Language."""
     server: Flask = app.server
+    if settings.trusted_proxies:
+        # The client's address and scheme as the last N proxies saw them: the per-
+        # address login limit then counts clients, not the proxy.
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
+    install_security_headers(app, settings.frame_ancestors)
+    install_same_origin_check(server)
     if settings.open_demo:
 
         @server.before_request
@@ -81,19 +101,20 @@ def install_auth(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
-    server.register_blueprint(_auth_blueprint(store, clock, plan_language))
-    pages = Map([Rule(path, endpoint=path) for path in PAGES])
+    server.session_interface = SessionCookies(settings.secure_cookies)
+    book = SessionBook(store, clock)
+    server.register_blueprint(_auth_blueprint(store, clock, book, plan_language))
+    pages = PageRules(PAGES)
 
     @server.before_request
     def check_access() -> Response | None:
-        g.principal = _principal(store)
+        g.principal = _principal(store, book)
         return _refusal(app, pages)
 
 
-def _principal(store: Store) -> Principal | None:
-    kind, _, raw = str(session.get("who", "")).partition(":")
+def _principal(store: Store, book: SessionBook) -> Principal | None:
+    kind, _, raw = str(book.principal() or "").partition(":")
     if not raw.isdigit():
         return None
     if kind == "user":
@@ -110,25 +131,41 @@ def _principal(store: Store) -> Principal | None:
     return None
 
 
-def _refusal(app: Dash, pages: Map) -> Response | None:
+def _refusal(app: Dash, pages: PageRules) -> Response | None:
     who = current_principal()
     endpoint = request.endpoint or ""
     if not allowed(ROUTES, endpoint, who):
         return _deny(who)
     if endpoint in ("/", "/<path:path>"):
-        return _page_refusal(who, request.path)
+        return _page_refusal(who, request.path, pages)
     if request.path == CALLBACK_PATH and request.method == "POST":
         return _callback_refusal(app, who, pages)
     return None
 
 
-def _page_refusal(who: Principal | None, path: str) -> Response | None:
+def _page_refusal(who: Principal | None, path: str, pages: PageRules) -> Response | None:
+    """The shell, only at a page's canonical path and for those who may see the page
+    (it holds no data, but default-deny leaves nothing to reason about)."""
+    spelled = canonical(path)
+    if spelled is None:
+        return _not_a_page()
+    if spelled != path:
+        query = request.query_string.decode("latin-1")
+        return redirect(spelled + (f"?{query}" if query else ""))  # type: ignore[return-value]
     if who is None:
         return redirect(f"/login?next={_safe_next(path)}")  # type: ignore[return-value]
-    return None  # the shell holds no data; its content is checked as a callback
+    if not _page_allowed(who, path, pages):
+        return _not_a_page() if pages.match(path) is None else _deny(who)
+    return None
 
 
-def _callback_refusal(app: Dash, who: Principal | None, pages: Map) -> Response | None:
+def _not_a_page() -> Response:
+    response = jsonify({"error": "no such page"})
+    response.status_code = 404
+    return response
+
+
+def _callback_refusal(app: Dash, who: Principal | None, pages: PageRules) -> Response | None:
     body = request.get_json(silent=True, cache=True)
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return None  # the guard refuses it as malformed
@@ -152,14 +189,13 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _page_allowed(who: Principal | None, pathname: Any, pages: Map) -> bool:
-    if not isinstance(pathname, str):
+def _page_allowed(who: Principal | None, pathname: Any, pages: PageRules) -> bool:
+    """Default deny: a location that is no page, or not in its canonical spelling,
+    is refused."""
+    page = pages.match(pathname)
+    if page is None:
         return False
-    try:
-        template, arguments = pages.bind("").match(pathname)
-    except Exception:  # no such page: Dash shows its 404, which holds no data
-        return who is not None
-    return allowed(PAGES, str(template), who, faculty=arguments.get("faculty_id"))
+    return allowed(PAGES, page.template, who, faculty=page.arguments.get("faculty_id"))
 
 
 def _deny(who: Principal | None) -> Response:
@@ -175,6 +211,7 @@ def _safe_next(path: str) -> str:
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ words.title }}</title>
+<link rel="icon" href="/_favicon.ico">
 <link rel="stylesheet" href="/assets/vigie.css"></head>
 <body><main class="vigie-login"><h1>Vigie</h1>
 <p class="vigie-login-intro">{{ words.intro }}</p>
@@ -198,7 +235,7 @@ def login_language(asked: object, browser: str | None, plan: str | None) -> Text
 
 
 def _auth_blueprint(
-    store: Store, clock: Clock, plan_language: Callable[[], str | None]
+    store: Store, clock: Clock, book: SessionBook, plan_language: Callable[[], str | None]
 ) -> Blueprint:
     blueprint = Blueprint("vigie_auth", __name__)
 
@@ -214,19 +251,25 @@ def _auth_blueprint(
             return _login_page(t, next_path, "")
         name = str(request.form.get("name", ""))[:MAX_FIELD]
         password = str(request.form.get("password", ""))
-        outcome = _attempt(store, clock, name, password, request.remote_addr or "?")
+        address = request.remote_addr or "?"
+        outcome = attempt_login(store.accounts, clock.now(), name, password, address)
         if isinstance(outcome, int):
-            session.clear()
-            session["who"] = f"user:{outcome}"
+            book.open(f"user:{outcome}")
             return redirect(next_path)
-        if outcome is Refusal.TOO_MANY:
-            return _login_page(t, next_path, t("Too many failed logins: wait 15 minutes.")), 429
-        return _login_page(t, next_path, t("Wrong name or password.")), 401
+        return _refused_login(t, next_path, outcome)
 
-    @blueprint.route("/logout", methods=["GET", "POST"])
+    @blueprint.post("/logout")
     def logout() -> Any:
-        session.clear()
+        book.close()
         return redirect("/login")
+
+    @blueprint.get("/logout")
+    def logout_by_get() -> Any:
+        # Never by GET: a link or an image on another site could log anyone out.
+        response = jsonify({"error": "log out with the page's Log out button (a POST)"})
+        response.status_code = 405
+        response.headers["Allow"] = "POST"
+        return response
 
     @blueprint.route("/kiosk/<token>")
     def kiosk(token: str) -> Any:
@@ -235,16 +278,25 @@ def _auth_blueprint(
             response = jsonify({"error": "this wall link is unknown or revoked"})
             response.status_code = 403
             return response
-        session.clear()
-        session["who"] = f"kiosk:{link.id}"
+        book.open(f"kiosk:{link.id}")
         return redirect("/wall" if link.scope == NATIONAL else f"/faculty/{link.scope}")
 
     return blueprint
 
 
-class Refusal(Enum):
-    WRONG = "wrong"
-    TOO_MANY = "too many"
+def _refused_login(t: Texts, next_path: str, refused: Refused) -> tuple[str, int, dict[str, str]]:
+    if refused.why is Refusal.WRONG:
+        return _login_page(t, next_path, t("Wrong name or password.")), 401, {}
+    if refused.why is Refusal.BACK_OFF:
+        error = t("Too many failed logins: wait {seconds} s.", seconds=refused.retry_after_s)
+    else:
+        error = t(
+            "Too many failed logins for this account or from this address: log in from "
+            "an address you have used before, wait 15 minutes, or ask an operator to "
+            "unlock the account."
+        )
+    page = _login_page(t, next_path, error)
+    return page, 429, {"Retry-After": str(refused.retry_after_s)}
 
 
 def _login_page(t: Texts, next_path: str, error: str) -> str:
@@ -258,23 +310,3 @@ def _login_page(t: Texts, next_path: str, error: str) -> str:
     return render_template_string(
         LOGIN_PAGE, words=words, lang=t.language, next=next_path, error=error
     )
-
-
-def _attempt(store: Store, clock: Clock, name: str, password: str, address: str) -> int | Refusal:
-    """The user's id, or why not. Failures are counted per
-    account and per address in windows of 15 minutes, across every worker."""
-    now = clock.now()
-    window = math.floor(now / WINDOW_S) * WINDOW_S
-    keys = {
-        f"account:{name}": MAX_FAILURES_PER_ACCOUNT,
-        f"address:{address}": MAX_FAILURES_PER_ADDRESS,
-    }
-    if any(store.accounts.failures(key, window) >= limit for key, limit in keys.items()):
-        return Refusal.TOO_MANY
-    user = store.accounts.user(name) if name else None
-    good = password_matches(user.password_hash if user else DECOY_HASH, password)
-    if user is None or not good or user.disabled is not None:
-        for key in keys:
-            store.accounts.count_failure(key, window)
-        return Refusal.WRONG
-    return user.id

@@ -1,16 +1,17 @@
-"""Accounts, kiosk links and failed-login counts: rows only, no policy."""
+"""Accounts, kiosk links, failed logins and known addresses: rows only, no policy."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from vigie.store.records import from_ms, to_ms
-from vigie.store.schema import kiosk_links, login_failures, users
+from vigie.store.schema import kiosk_links, known_addresses, login_failures, users
+from vigie.store.sessions_store import SessionStore
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ class DuplicateName(ValueError):
 class AccountStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.sessions = SessionStore(engine)
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(login_failures)
-        self._count_failure = statement.on_conflict_do_update(
-            index_elements=["key", "window_ms"],
-            set_={"failures": login_failures.c.failures + 1},
+        statement = insert(known_addresses)
+        self._know_address = statement.on_conflict_do_update(
+            index_elements=["user_id", "address"], set_={"last_ms": statement.excluded.last_ms}
         )
 
     # -- users ---------------------------------------------------------------------
@@ -134,19 +135,64 @@ class AccountStore:
             )
         return done.rowcount == 1
 
-    # -- failed logins -------------------------------------------------------------
+    # -- failed logins and known addresses ----------------------------------------
 
-    def count_failure(self, key: str, window_start: float) -> None:
-        row = {"key": key[:200], "window_ms": to_ms(window_start), "failures": 1}
+    def record_failure(self, account: str, address: str, at: float, prune_before: float) -> None:
+        """One failed login; rows older than `prune_before` go at the same time."""
+        row = {"account": account[:64], "address": address[:64], "at_ms": to_ms(at)}
         with self._engine.begin() as connection:
-            connection.execute(self._count_failure, row)
+            connection.execute(
+                delete(login_failures).where(login_failures.c.at_ms < to_ms(prune_before))
+            )
+            connection.execute(login_failures.insert().values(row))
 
-    def failures(self, key: str, window_start: float) -> int:
-        query = select(func.coalesce(func.sum(login_failures.c.failures), 0)).where(
-            login_failures.c.key == key[:200], login_failures.c.window_ms >= to_ms(window_start)
+    def failures(self, account: str, address: str, since: float) -> FailureCounts:
+        """Failures after `since`: the account's, the address's and the pair's."""
+        recent = login_failures.c.at_ms > to_ms(since)
+        is_account = login_failures.c.account == account[:64]
+        is_address = login_failures.c.address == address[:64]
+        with self._engine.connect() as connection:
+            by_account = _count(connection, recent & is_account)
+            by_address = _count(connection, recent & is_address)
+            pair = connection.execute(
+                select(func.count(), func.max(login_failures.c.at_ms)).where(
+                    recent & is_account & is_address
+                )
+            ).one()
+        last = None if pair[1] is None else from_ms(pair[1])
+        return FailureCounts(by_account, by_address, int(pair[0]), last)
+
+    def forget_failures(self, account: str, address: str | None = None) -> int:
+        """Clear the account's failures (from `address` only, when given); how many went."""
+        where = login_failures.c.account == account[:64]
+        if address is not None:
+            where = where & (login_failures.c.address == address[:64])
+        with self._engine.begin() as connection:
+            return int(connection.execute(delete(login_failures).where(where)).rowcount)
+
+    def remember_address(self, user_id: int, address: str, at: float) -> None:
+        row = {"user_id": user_id, "address": address[:64], "last_ms": to_ms(at)}
+        with self._engine.begin() as connection:
+            connection.execute(self._know_address, row)
+
+    def knows_address(self, user_id: int, address: str) -> bool:
+        query = select(known_addresses.c.last_ms).where(
+            known_addresses.c.user_id == user_id, known_addresses.c.address == address[:64]
         )
         with self._engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
+            return connection.execute(query).first() is not None
+
+
+@dataclass(frozen=True)
+class FailureCounts:
+    account: int  # from every address
+    address: int  # for every account
+    pair: int  # this account from this address
+    last_pair_failure: float | None
+
+
+def _count(connection: Any, where: Any) -> int:
+    return int(connection.execute(select(func.count()).where(where)).scalar_one())
 
 
 def _user(row: Any) -> UserRecord:

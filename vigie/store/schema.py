@@ -174,15 +174,56 @@ kiosk_links = Table(
     Column("revoked_ms", BigInteger, nullable=True),
 )
 
-# Failed logins per account and per address, in fixed windows: shared by every
-# worker, so a guesser gains nothing by landing on another one.
+# One row per failed login, with its time: counted over a sliding window (the last
+# 15 minutes) per account, per address and per (account, address) pair, and shared
+# by every worker, so a guesser gains nothing by landing on another one. Rows older
+# than the window are pruned as new ones arrive.
 login_failures = Table(
     "login_failures",
     metadata,
-    Column("key", String(200), nullable=False),  # "account:NAME" or "address:IP"
-    Column("window_ms", BigInteger, nullable=False),
-    Column("failures", Integer, nullable=False),
-    PrimaryKeyConstraint("key", "window_ms", name="pk_login_failures"),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(64), nullable=False),  # the name tried, known or not
+    Column("address", String(64), nullable=False),  # the client's (behind trusted proxies)
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_login_failures_account", "account", "at_ms"),
+    Index("ix_login_failures_address", "address", "at_ms"),
+    Index("ix_login_failures_at", "at_ms"),
+)
+
+# Addresses an account has logged in from with its password: the right password
+# from one of them passes an account lock or an address limit, so a guesser
+# elsewhere cannot lock the control room out.
+known_addresses = Table(
+    "known_addresses",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("last_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("user_id", "address", name="pk_known_addresses"),
+)
+
+# Server-side sessions: the signed cookie holds only a random id, whose hash is the
+# key here. Revoked at logout; expired when idle or too old (vigie.accounts.sessions).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("principal", String(32), nullable=False),  # "user:ID" or "kiosk:ID"
+    Column("created_ms", BigInteger, nullable=False),
+    Column("seen_ms", BigInteger, nullable=False),  # refreshed at most once a minute
+    Column("revoked_ms", BigInteger, nullable=True),
+)
+
+# Keys the deployment keeps across restarts: the session cookies' signing key, so a
+# restarted `vigie serve` does not log out every wall screen mid-exam. The cookie
+# holds only a random session id whose hash is in `sessions`, so reading this key
+# from the store opens no session.
+server_keys = Table(
+    "server_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
 )
 
 # What the alert engine learned about the platform during an exercise and must

@@ -11,7 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from vigie.accounts.principal import Principal
 from vigie.dashboard import components
 from vigie.dashboard.actions import ActionRefused, acknowledge, add_decision, add_note
-from vigie.dashboard.auth import current_principal
+from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import Figure, connections_figure, empty_figure, sessions_figure
 from vigie.dashboard.history import read_history
@@ -170,7 +170,7 @@ def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
         else html.Div(
             [
                 dcc.Input(id="console-operator", value=who.name, disabled=True),
-                html.A(t("Log out"), href="/logout", className="vigie-logout"),
+                logout_button(t),
             ]
         )
     )

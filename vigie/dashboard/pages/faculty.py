@@ -9,7 +9,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from vigie.accounts.principal import Role
 from vigie.dashboard import components
-from vigie.dashboard.auth import current_principal
+from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import Figure, empty_figure, sessions_figure
 from vigie.dashboard.history import faculty_sessions
@@ -68,7 +68,7 @@ def _navigation(context: ViewContext, lang: str | None) -> list[Any]:
     if who is not None and who.role in (Role.OPERATOR, Role.REVIEWER):
         return [dcc.Link("←", href="/")]
     if who is not None and who.role is Role.FACULTY:
-        return [html.A(t("Log out"), href="/logout")]
+        return [logout_button(t)]
     return []
 
 

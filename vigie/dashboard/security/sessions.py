@@ -1,0 +1,70 @@
+"""Server-side sessions behind Flask's signed cookie: the cookie holds a random
+session id only; the store says whose it is and whether it still stands.
+
+A cookie copied before logging out is refused afterwards (its row is revoked),
+and so is one past its idle or absolute expiry (`vigie.accounts.sessions`).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, request, session
+from flask.sessions import SecureCookieSessionInterface
+
+from vigie.accounts.sessions import KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S, is_live, needs_seen
+from vigie.clock import Clock
+from vigie.store import Store
+from vigie.tokens import token_hash
+
+SESSION_ID_BYTES = 32
+LONGEST_S = max(KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S)  # past it, no session row is of use
+
+
+class SessionBook:
+    """Opens, reads and closes the current request's session."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._sessions = store.accounts.sessions
+        self._clock = clock
+
+    def open(self, principal: str) -> None:
+        """A new session id for `principal` ("user:ID" or "kiosk:ID"): never reuse
+        the one the browser came with (no session fixation)."""
+        self.close()
+        session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
+        now = self._clock.now()
+        self._sessions.prune(before=now - LONGEST_S)  # a few rows a login: cheap
+        self._sessions.open(token_hash(session_id), principal, now)
+        session["sid"] = session_id
+
+    def principal(self) -> str | None:
+        """Whose the current session is, or None when there is none or it ended."""
+        session_id = session.get("sid")
+        if not isinstance(session_id, str) or len(session_id) > 100:
+            return None
+        key = token_hash(session_id)
+        record = self._sessions.get(key)
+        now = self._clock.now()
+        if record is None or not is_live(record, now):
+            return None
+        if needs_seen(record, now):
+            self._sessions.seen(key, now)
+        return record.principal
+
+    def close(self) -> None:
+        session_id = session.get("sid")
+        if isinstance(session_id, str) and len(session_id) <= 100:
+            self._sessions.revoke(token_hash(session_id), self._clock.now())
+        session.clear()
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie, marked Secure as told, or by default whenever the
+    request came over TLS (the https scheme, as ProxyFix reports it behind a proxy)."""
+
+    def __init__(self, secure: bool | None) -> None:
+        self._secure = secure
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure if self._secure is None else self._secure
