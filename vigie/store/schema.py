@@ -204,8 +204,8 @@ known_addresses = Table(
 
 # Server-side sessions: the signed cookie holds only a random id, whose hash is the
 # key here. Revoked at logout; expired when idle or too old (vigie.accounts.sessions).
-sessions = Table(
-    "sessions",
+login_sessions = Table(
+    "login_sessions",
     metadata,
     Column("id_hash", String(64), primary_key=True),
     Column("principal", String(32), nullable=False),  # "user:ID" or "kiosk:ID"

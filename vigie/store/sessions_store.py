@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.store.records import from_ms, to_ms
-from vigie.store.schema import server_keys, sessions
+from vigie.store.schema import login_sessions, server_keys
 
 SIGNING_KEY = "session-signing"
 
@@ -52,10 +52,10 @@ class SessionStore:
             "seen_ms": to_ms(at),
         }
         with self._engine.begin() as connection:
-            connection.execute(sessions.insert().values(row))
+            connection.execute(login_sessions.insert().values(row))
 
     def get(self, id_hash: str) -> SessionRecord | None:
-        query = select(sessions).where(sessions.c.id_hash == id_hash)
+        query = select(login_sessions).where(login_sessions.c.id_hash == id_hash)
         with self._engine.connect() as connection:
             row = connection.execute(query).one_or_none()
         return None if row is None else _session(row)
@@ -63,21 +63,25 @@ class SessionStore:
     def seen(self, id_hash: str, at: float) -> None:
         with self._engine.begin() as connection:
             connection.execute(
-                update(sessions).where(sessions.c.id_hash == id_hash).values(seen_ms=to_ms(at))
+                update(login_sessions)
+                .where(login_sessions.c.id_hash == id_hash)
+                .values(seen_ms=to_ms(at))
             )
 
     def revoke(self, id_hash: str, at: float) -> None:
         with self._engine.begin() as connection:
             connection.execute(
-                update(sessions)
-                .where(sessions.c.id_hash == id_hash, sessions.c.revoked_ms.is_(None))
+                update(login_sessions)
+                .where(login_sessions.c.id_hash == id_hash, login_sessions.c.revoked_ms.is_(None))
                 .values(revoked_ms=to_ms(at))
             )
 
     def prune(self, before: float) -> int:
         """Drop sessions created before `before`: past any absolute expiry."""
         with self._engine.begin() as connection:
-            done = connection.execute(delete(sessions).where(sessions.c.created_ms < to_ms(before)))
+            done = connection.execute(
+                delete(login_sessions).where(login_sessions.c.created_ms < to_ms(before))
+            )
         return int(done.rowcount)
 
 
