@@ -181,7 +181,7 @@ def test_alertmanager_receives_fires_escalations_and_resolutions(
     for offset in range(10, 20):
         step(offset, 420)  # 95%: critical
     assert [a["labels"]["severity"] for a in active(alertmanager, "gw")] == ["critical"]
-    resend_firing(sqlite_store, notifier, context)  # kept alive while it fires: still one alert
+    resend_firing(sqlite_store, notifier, context, start)  # kept alive while firing: still one
     assert len(active(alertmanager, "gw")) == 1
     for offset in range(20, 30):
         step(offset, 100)

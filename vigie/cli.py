@@ -82,6 +82,14 @@ ALERTMANAGER = click.option(
     "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
 )
 STARTS_AT = click.option("--starts-at", "starts_at", default=None, help=STARTS_AT_HELP)
+ALERTMANAGER_RESEND = click.option(
+    "--alertmanager-resend-s",
+    "alertmanager_resend_s",
+    type=click.FloatRange(min=0, max=100, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Resend firing alerts and the VigieWatchdog this often; each ends 3 resends ahead.",
+)
 
 
 @main.command()
@@ -235,6 +243,7 @@ def demo(
 )
 @WEBHOOK
 @ALERTMANAGER
+@ALERTMANAGER_RESEND
 @click.option(
     "--dashboard-url", default="", help="Where alerts link to (Alertmanager's generatorURL)."
 )
@@ -244,6 +253,7 @@ def collect(
     db: str,
     webhook: str | None,
     alertmanager: str | None,
+    alertmanager_resend_s: float,
     dashboard_url: str,
     exercise_id: int | None,
     starts_at: str | None,
@@ -256,7 +266,7 @@ def collect(
         fail(f"--starts-at sets a new exercise's start; exercise {exercise_id} has its own")
     loaded, toml_text = _load_starting(plan_path, starts_at)
     store = _open_store(db)
-    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url)
+    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url, alertmanager_resend_s)
     run_collection(
         loaded,
         toml_text,
@@ -300,6 +310,7 @@ def collect(
 )
 @WEBHOOK
 @ALERTMANAGER
+@ALERTMANAGER_RESEND
 @STARTS_AT
 def serve(
     plan_path: Path,
@@ -311,6 +322,7 @@ def serve(
     open_demo: bool,
     webhook: str | None,
     alertmanager: str | None,
+    alertmanager_resend_s: float,
     starts_at: str | None,
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
@@ -339,6 +351,7 @@ def serve(
     notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
     notifier_flags += ["--webhook", webhook] if webhook else []
     notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
+    notifier_flags += ["--alertmanager-resend-s", f"{alertmanager_resend_s:g}"]
     run_server(
         loaded,
         toml_text,

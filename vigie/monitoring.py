@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 
 from vigie.alerts.engine import AlertEngine
-from vigie.alerts.notify.alertmanager import AlertmanagerNotifier
+from vigie.alerts.notify.alertmanager import RESEND_EVERY_S, AlertmanagerNotifier
 from vigie.alerts.notify.base import AlertContext, Notifier
 from vigie.alerts.notify.dispatch import deliver_due, resend_firing
 from vigie.alerts.notify.log import LogNotifier
@@ -22,14 +24,14 @@ from vigie.tick.recorder import TickRecorder
 
 log = logging.getLogger(__name__)
 
-RESEND_EVERY_S = 60  # well inside Alertmanager's default resolve_timeout of 5 min
-
 
 @dataclass(frozen=True)
 class NotifierSettings:
     webhook: str | None = None
     alertmanager: str | None = None
     dashboard_url: str = ""
+    # Firing alerts and the watchdog are resent this often, each ending 3 resends ahead.
+    alertmanager_resend_s: float = RESEND_EVERY_S
 
 
 NO_NOTIFIERS = NotifierSettings()  # the log only
@@ -40,7 +42,9 @@ def build_notifiers(settings: NotifierSettings) -> list[Notifier]:
     if settings.webhook:
         notifiers.append(WebhookNotifier(settings.webhook))
     if settings.alertmanager:
-        notifiers.append(AlertmanagerNotifier(settings.alertmanager))
+        notifiers.append(
+            AlertmanagerNotifier(settings.alertmanager, resend_s=settings.alertmanager_resend_s)
+        )
     return notifiers
 
 
@@ -53,8 +57,10 @@ class Monitoring:
         t0: float,
         poll_interval_s: float,
         settings: NotifierSettings,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
+        self._judging_since = wall_clock()  # the watchdog's startsAt, in Alertmanager's time
         self.notifiers = build_notifiers(settings)
         self.context = AlertContext(exercise_id, plan.exercise.id, settings.dashboard_url)
         self.engine = AlertEngine(
@@ -82,10 +88,14 @@ class Monitoring:
         )
         alertmanagers = [n for n in self.notifiers if isinstance(n, AlertmanagerNotifier)]
         for alertmanager in alertmanagers:
+            # At once, then at each resend: the watchdog is up as soon as the engine is.
             scheduler.add_job(
-                lambda am=alertmanager: resend_firing(self._store, am, self.context),
+                lambda am=alertmanager: resend_firing(
+                    self._store, am, self.context, self._judging_since
+                ),
                 "interval",
-                seconds=RESEND_EVERY_S,
+                seconds=alertmanager.resend_s,
+                next_run_time=datetime.now(UTC),
                 max_instances=1,
                 coalesce=True,
                 id=f"resend:{alertmanager.url}",

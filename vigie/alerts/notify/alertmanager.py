@@ -1,13 +1,17 @@
 """Alertmanager: `POST /api/v2/alerts`, in its conventions, so operators page as usual.
 
 Labels identify the alert (alertname, rule, subject, severity, exercise); the
-message is the `summary` annotation. A firing alert is sent again while it
-fires (Alertmanager forgets alerts not resent within its resolve_timeout), and
-a resolution is sent with its end time.
+message is the `summary` annotation. A firing alert carries an `endsAt` a few
+resends ahead (`ENDS_AFTER_RESENDS`) and is sent again at each resend while it
+fires: if Vigie dies, its alerts expire at that `endsAt` (Vigie is dead), while
+a live Vigie never lets one look resolved. A resolution is sent with its own
+end time. Beside them, the dead man's switch (`watchdog.py`) always fires.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -17,10 +21,26 @@ from vigie.alerts.notify.http import post_json
 from vigie.store import AlertTransition
 
 SEVERITIES = ("careful", "warning", "critical")
+RESEND_EVERY_S = 60.0
+# A firing alert ends this many resends after it was last sent: two resends may be
+# lost before it expires. At the 60 s resend that is 3 min, under Alertmanager's
+# default resolve_timeout of 5 min (which an explicit endsAt overrides).
+ENDS_AFTER_RESENDS = 3
+LONGEST_RESEND_S = 100.0  # 3 x 100 s: still within the default resolve_timeout
+
+
+def check_resend_interval(resend_s: float) -> float:
+    """raises ValueError when the interval would let alerts outlive resolve_timeout."""
+    if not 0 < resend_s <= LONGEST_RESEND_S:
+        raise ValueError(
+            f"the Alertmanager resend interval must be in (0, {LONGEST_RESEND_S:g}] s, "
+            f"got {resend_s:g}"
+        )
+    return resend_s
 
 
 def alert_document(
-    t: AlertTransition, context: AlertContext, severity: str, ends_at: float | None
+    t: AlertTransition, context: AlertContext, severity: str, ends_at: float
 ) -> dict[str, Any]:
     labels = {
         "alertname": f"Vigie{''.join(part.title() for part in t.rule.split('_'))}",
@@ -39,38 +59,60 @@ def alert_document(
             "description": f"{t.rule} on {t.subject}: {t.message}",
         },
         "startsAt": iso(t.at),
+        "endsAt": iso(ends_at),
     }
     if context.dashboard_url:
         document["generatorURL"] = context.dashboard_url
-    if ends_at is not None:
-        document["endsAt"] = iso(ends_at)
     return document
 
 
-def documents_for(t: AlertTransition, context: AlertContext) -> list[dict[str, Any]]:
-    """The alert in its new state; on a change of severity, the other levels end now."""
+def documents_for(
+    t: AlertTransition, context: AlertContext, firing_ends_at: float
+) -> list[dict[str, Any]]:
+    """The alert in its new state; on a change of severity, the other levels end now.
+    A firing one ends at `firing_ends_at` unless it is sent again before."""
     if t.state == "resolved":
         return [alert_document(t, context, level, t.at) for level in SEVERITIES]
     others = [
         alert_document(t, context, level, t.at) for level in SEVERITIES if level != t.severity
     ]
-    return [alert_document(t, context, t.severity, None), *others]
+    return [alert_document(t, context, t.severity, firing_ends_at), *others]
 
 
 class AlertmanagerNotifier:
     name = "alertmanager"
 
     def __init__(
-        self, url: str, session: requests.Session | None = None, timeout_s: float = 5.0
+        self,
+        url: str,
+        session: requests.Session | None = None,
+        timeout_s: float = 5.0,
+        resend_s: float = RESEND_EVERY_S,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self.url = url.rstrip("/") + "/api/v2/alerts"
+        """`wall_clock`: Alertmanager's time, which endsAt is read against (a sped-up
+        demo's alerts still expire in real minutes). raises ValueError for a resend
+        interval out of range."""
+        self.base_url = url.rstrip("/")
+        self.url = self.base_url + "/api/v2/alerts"
+        self.resend_s = check_resend_interval(resend_s)
         self._session = session or requests.Session()
         self._timeout = timeout_s
+        self._wall_clock = wall_clock
+
+    def ends_at(self) -> float:
+        """Where a firing alert sent now ends, unless resent before."""
+        return self._wall_clock() + ENDS_AFTER_RESENDS * self.resend_s
 
     def notify(self, transition: AlertTransition, context: AlertContext) -> None:
         self.send([transition], context)
 
     def send(self, transitions: list[AlertTransition], context: AlertContext) -> None:
         """Send (or, while firing, resend) alerts. raises NotifyError."""
-        documents = [d for t in transitions for d in documents_for(t, context)]
+        ends_at = self.ends_at()
+        documents = [d for t in transitions for d in documents_for(t, context, ends_at)]
+        self.post(documents)
+
+    def post(self, documents: list[dict[str, Any]]) -> None:
+        """raises NotifyError."""
         post_json(self._session, self.url, documents, self._timeout)

@@ -1,0 +1,148 @@
+"""The dead man's switch and endsAt, on a real Alertmanager and a real `vigie collect`:
+VigieWatchdog is active while the collector runs and expires after its endsAt once the
+collector is killed; a firing alert never looks resolved while Vigie runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require
+from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
+from tests.support.postgres import free_port
+from tests.support.process import VigieProcess
+from tests.support.waiting import wait_until
+from vigie.alerts.notify.alertmanager import (
+    ENDS_AFTER_RESENDS,
+    AlertmanagerNotifier,
+    documents_for,
+)
+from vigie.alerts.notify.base import AlertContext, iso
+from vigie.alerts.notify.watchdog import WATCHDOG
+from vigie.store import AlertTransition
+
+# A plan whose only source is a port nobody listens on: the blind rule fires at once.
+PLAN = """
+[exercise]
+id = "watchdog"
+name = "Watchdog"
+duration_min = 10
+
+[[waves]]
+number = 1
+start_min = 0
+
+[[faculties]]
+id = "alpha"
+name = "Alpha"
+expected_students = 10
+wave = 1
+
+[[servers]]
+id = "gw"
+role = "gateway"
+connection_limit = 100
+
+[[sources]]
+id = "platform"
+kind = "scrape"
+url = "http://127.0.0.1:PORT/metrics"
+
+[[signals]]
+name = "server_connections"
+source = "platform"
+entity = "server"
+metric = "exam_server_connections"
+"""
+RESEND_S = 1.0
+
+
+@pytest.fixture
+def alertmanager() -> Iterator[AlertmanagerServer]:
+    require(
+        alertmanager_binary() is not None,
+        "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
+    )
+    server = AlertmanagerServer()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def active(alertmanager: AlertmanagerServer) -> dict[str, dict[str, Any]]:
+    """Alerts Alertmanager holds as firing now (its own rule: endsAt still ahead), by name."""
+    now = time.time()
+    return {
+        a["labels"]["alertname"]: a
+        for a in alertmanager.alerts()
+        if a["status"]["state"] == "active" and epoch(a["endsAt"]) > now
+    }
+
+
+def transition(state: str, at: float) -> AlertTransition:
+    return AlertTransition(1, at, "headroom", "gw", state, "critical", "gw at 95%", "gw", {}, None)
+
+
+def test_a_firing_alert_ends_three_resends_ahead_and_a_resolved_one_when_it_resolved() -> None:
+    notifier = AlertmanagerNotifier("http://127.0.0.1:1", resend_s=60, wall_clock=lambda: 1000.0)
+    context = AlertContext(1, "small-drill")
+    (fired, *others) = documents_for(transition("firing", 900.0), context, notifier.ends_at())
+    assert (fired["startsAt"], fired["endsAt"]) == (iso(900.0), iso(1000.0 + 3 * 60))
+    assert {d["endsAt"] for d in others} == {iso(900.0)}  # the other severities end then
+    resolved = documents_for(transition("resolved", 950.0), context, notifier.ends_at())
+    assert {d["endsAt"] for d in resolved} == {iso(950.0)}
+
+
+def test_a_resend_interval_that_would_outlive_resolve_timeout_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"resend interval must be in \(0, 100\] s, got 120"):
+        AlertmanagerNotifier("http://127.0.0.1:1", resend_s=120)
+
+
+def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
+    tmp_path: Path, alertmanager: AlertmanagerServer
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN.replace("PORT", str(free_port())), encoding="utf-8")
+    collector = VigieProcess(
+        "collect", "--plan", str(plan), "--db", str(tmp_path / "vigie.db"),
+        "--alertmanager", alertmanager.url, "--alertmanager-resend-s", f"{RESEND_S:g}",
+    )  # fmt: skip
+    try:
+        collector.wait_for_line(lambda line: line.startswith("Collecting "))
+        wait_until(lambda: {WATCHDOG, "VigieBlind"} <= active(alertmanager).keys(), timeout=20)
+        watchdog = active(alertmanager)[WATCHDOG]
+        assert watchdog["labels"] == {
+            "alertname": WATCHDOG,
+            "severity": "none",
+            "source": "vigie",
+            "exercise": "watchdog",
+        }
+        # Longer than a firing alert's endsAt window: resends keep both alive throughout.
+        watched_until = time.monotonic() + ENDS_AFTER_RESENDS * RESEND_S + 2
+        while time.monotonic() < watched_until:
+            names = active(alertmanager).keys()
+            assert {WATCHDOG, "VigieBlind"} <= names, f"an alert looked resolved: {names}"
+            time.sleep(0.2)  # the pace of looking, not a wait for anything
+        last_ends_at = epoch(active(alertmanager)[WATCHDOG]["endsAt"])
+        os.kill(collector.process.pid, signal.SIGKILL)
+        collector.process.wait(timeout=10)
+        killed_at = time.time()
+        wait_until(lambda: WATCHDOG not in active(alertmanager), timeout=ENDS_AFTER_RESENDS * 5)
+        expired_at = time.time()
+    finally:
+        collector.stop()
+    assert killed_at < last_ends_at <= expired_at + 0.5  # it lived to its endsAt, no further
+    assert expired_at - killed_at <= ENDS_AFTER_RESENDS * RESEND_S + 2

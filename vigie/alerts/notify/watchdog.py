@@ -1,0 +1,43 @@
+"""The dead man's switch: `VigieWatchdog`, an alert that always fires while Vigie judges.
+
+The pattern of the Prometheus operators' `Watchdog`: the process that runs the
+alert engine sends it to every Alertmanager at each resend, with the endsAt of
+any firing alert (a few resends ahead). Alertmanager routes it to a
+dead-man's-switch receiver that pages when it stops arriving: a Vigie killed,
+hung or cut off from Alertmanager is then noticed, instead of looking quiet.
+
+Labels: `alertname="VigieWatchdog"`, `severity="none"` (never a page by
+itself), `source="vigie"`, `exercise` (the plan's id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vigie.alerts.notify.base import AlertContext, iso
+
+WATCHDOG = "VigieWatchdog"
+
+
+def watchdog_document(context: AlertContext, since: float, ends_at: float) -> dict[str, Any]:
+    """`since`: when this process began judging (the alert's startsAt)."""
+    document: dict[str, Any] = {
+        "labels": {
+            "alertname": WATCHDOG,
+            "severity": "none",
+            "source": "vigie",
+            "exercise": context.plan_id,
+        },
+        "annotations": {
+            "summary": "Vigie's alerting is alive: this alert always fires.",
+            "description": (
+                "Sent at each resend by the process running Vigie's alert engine. "
+                "When it stops arriving, Vigie is down and its silence means nothing."
+            ),
+        },
+        "startsAt": iso(since),
+        "endsAt": iso(ends_at),
+    }
+    if context.dashboard_url:
+        document["generatorURL"] = context.dashboard_url
+    return document
