@@ -311,6 +311,13 @@ def collect(
 @WEBHOOK
 @ALERTMANAGER
 @ALERTMANAGER_RESEND
+@click.option(
+    "--metrics-token-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="A file holding the bearer token Prometheus sends to scrape /metrics "
+    "(its authorization.credentials_file). Without it /metrics is refused.",
+)
 @STARTS_AT
 def serve(
     plan_path: Path,
@@ -323,6 +330,7 @@ def serve(
     webhook: str | None,
     alertmanager: str | None,
     alertmanager_resend_s: float,
+    metrics_token_file: Path | None,
     starts_at: str | None,
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
@@ -347,7 +355,11 @@ def serve(
         sys.exit(EXIT_BAD_INPUT)
     if open_demo:
         click.echo("Open demo mode: no login, loopback only.")
-    auth = AuthSettings(open_demo=open_demo, secret_key=secrets.token_hex(32))
+    auth = AuthSettings(
+        open_demo=open_demo,
+        secret_key=secrets.token_hex(32),
+        metrics_token=_metrics_token(metrics_token_file),
+    )
     notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
     notifier_flags += ["--webhook", webhook] if webhook else []
     notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
@@ -366,6 +378,19 @@ def serve(
         announce=click.echo,
         warn=lambda message: click.echo(message, err=True),
     )
+
+
+def _metrics_token(path: Path | None) -> str | None:
+    """The token as Prometheus reads its credentials_file: the file's text, trimmed."""
+    if path is None:
+        return None
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"--metrics-token-file {path}: cannot read it ({exc})")
+    if len(token) < 16:
+        fail(f"--metrics-token-file {path}: the token must be at least 16 characters")
+    return token
 
 
 def _bind_address(bind: str) -> tuple[str, int]:

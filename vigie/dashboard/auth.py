@@ -50,6 +50,7 @@ class AuthSettings:
     open_demo: bool  # no login at all: loopback only, said at start
     secret_key: str = ""  # signs session cookies; the same in every worker
     secure_cookies: bool = False  # behind TLS
+    metrics_token: str | None = None  # Prometheus' bearer token for /metrics (metrics.py)
 
 
 OPEN_DEMO_MODE = AuthSettings(open_demo=True)
