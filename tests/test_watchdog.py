@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import require
 from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
-from tests.support.postgres import free_port
+from tests.support.blind_plan import blind_plan
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 from vigie.alerts.notify.alertmanager import (
@@ -28,39 +28,6 @@ from vigie.alerts.notify.base import AlertContext, iso
 from vigie.alerts.notify.watchdog import WATCHDOG
 from vigie.store import AlertTransition
 
-# A plan whose only source is a port nobody listens on: the blind rule fires at once.
-PLAN = """
-[exercise]
-id = "watchdog"
-name = "Watchdog"
-duration_min = 10
-
-[[waves]]
-number = 1
-start_min = 0
-
-[[faculties]]
-id = "alpha"
-name = "Alpha"
-expected_students = 10
-wave = 1
-
-[[servers]]
-id = "gw"
-role = "gateway"
-connection_limit = 100
-
-[[sources]]
-id = "platform"
-kind = "scrape"
-url = "http://127.0.0.1:PORT/metrics"
-
-[[signals]]
-name = "server_connections"
-source = "platform"
-entity = "server"
-metric = "exam_server_connections"
-"""
 RESEND_S = 1.0
 
 
@@ -114,8 +81,7 @@ def test_a_resend_interval_that_would_outlive_resolve_timeout_is_refused() -> No
 def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
     tmp_path: Path, alertmanager: AlertmanagerServer
 ) -> None:
-    plan = tmp_path / "plan.toml"
-    plan.write_text(PLAN.replace("PORT", str(free_port())), encoding="utf-8")
+    plan = blind_plan(tmp_path)
     collector = VigieProcess(
         "collect", "--plan", str(plan), "--db", str(tmp_path / "vigie.db"),
         "--alertmanager", alertmanager.url, "--alertmanager-resend-s", f"{RESEND_S:g}",
@@ -128,7 +94,7 @@ def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
             "alertname": WATCHDOG,
             "severity": "none",
             "source": "vigie",
-            "exercise": "watchdog",
+            "exercise": "blind",
         }
         # Longer than a firing alert's endsAt window: resends keep both alive throughout.
         watched_until = time.monotonic() + ENDS_AFTER_RESENDS * RESEND_S + 2

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 
 from dash import Dash
 from flask import Response, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from vigie.dashboard.context import Exercise, ViewContext
@@ -167,7 +167,8 @@ def install_metrics(app: Dash, context: ViewContext, token: str | None, open_dem
         refusal = _refusal(token, open_demo)
         if refusal is not None:
             return refusal
-        return Response(generate_latest(registry), mimetype=None, content_type=CONTENT_TYPE_LATEST)
+        # The classic text format, which every Prometheus 2.x reads (Debian 12's is 2.42).
+        return Response(generate_latest(registry), content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 def _refusal(token: str | None, open_demo: bool) -> Response | None:
