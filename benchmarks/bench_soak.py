@@ -46,8 +46,10 @@ from benchmarks.bench_wall_load import (
     DashboardSpec,
     LoadResult,
     ResourceWatch,
+    Run,
     check_wall_answers,
     dashboard,
+    others_percent,
     run_wrk,
     wait_for_live_tick,
 )
@@ -219,18 +221,13 @@ def _with_simulator(folder: Path, port: int, pids: dict[str, int], settings: Set
         collector.stop()
 
 
-def others_percent(result: Soak) -> float:
-    watch = result.watch
-    ours = sum(u.cpu_s for u in watch.usage.values()) + result.load.cpu_s
-    return watch.percent(max(0.0, watch.machine_busy_s - ours))
-
-
 def report(result: Soak, settings: Settings) -> list[str]:
     load, watch = result.load, result.watch
     rate = load.requests / load.duration_s
     offered = settings.viewers * 1000 / REFRESH_MS
     errors = ", ".join(f"{k} {v}" for k, v in load.errors.items())
     mb = 2**20
+    others = others_percent(Run(load, watch, ticks=0))
     minutes = range(int(load.duration_s // 60) + 1)
     by_minute = ", ".join(f"{result.memory.at(60.0 * m).total / mb:.0f}" for m in minutes)
     return [
@@ -247,7 +244,7 @@ def report(result: Soak, settings: Settings) -> list[str]:
         f"(each minute: {by_minute})",
         f"  CPU % of the machine: dashboard {watch.cpu_percent('dashboard'):.0f}, collector "
         f"{watch.cpu_percent('collector'):.0f}, simulator {watch.cpu_percent('simulator'):.0f}, "
-        f"wrk {watch.percent(load.cpu_s):.0f}, other processes {others_percent(result):.0f}",
+        f"wrk {watch.percent(load.cpu_s):.0f}, other processes {others:.0f}",
         *verdicts(result, rate, offered),
     ]
 

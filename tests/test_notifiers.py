@@ -10,10 +10,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
-
-from tests.conftest import require
-from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
+from tests.support.alertmanager import AlertmanagerServer
 from tests.support.postgres import free_port
 from vigie.alerts.engine import AlertEngine
 from vigie.alerts.notify.alertmanager import AlertmanagerNotifier
@@ -117,20 +114,6 @@ def test_a_receiver_that_refuses_is_recorded_as_failed_not_retried_forever(
     assert outcomes and all(
         status == "failed" and "HTTP 400" in str(error) for status, _, error in outcomes
     )
-
-
-@pytest.fixture(scope="module")
-def alertmanager() -> Iterator[AlertmanagerServer]:
-    require(
-        alertmanager_binary() is not None,
-        "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
-    )
-    server = AlertmanagerServer()
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def active(alertmanager: AlertmanagerServer, subject: str) -> list[dict[str, Any]]:

@@ -7,15 +7,13 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require
-from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
+from tests.support.alertmanager import AlertmanagerServer
 from tests.support.blind_plan import blind_plan
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
@@ -29,20 +27,6 @@ from vigie.alerts.notify.watchdog import WATCHDOG
 from vigie.store import AlertTransition
 
 RESEND_S = 1.0
-
-
-@pytest.fixture
-def alertmanager() -> Iterator[AlertmanagerServer]:
-    require(
-        alertmanager_binary() is not None,
-        "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
-    )
-    server = AlertmanagerServer()
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def epoch(stamp: str) -> float:
