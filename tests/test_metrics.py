@@ -21,6 +21,7 @@ from tests.support.serving import served_to_keepalive_clients
 from vigie.clock import SystemClock, VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
+from vigie.dashboard.metrics import read_token
 from vigie.store import NewTransition, Store, sqlite_url
 
 TOKEN = "s3cret-metrics-token-0123456789"
@@ -106,6 +107,19 @@ def test_metrics_need_the_bearer_token_and_say_how_to_get_one(drilled: Drilled) 
     assert answer.status_code == 403 and "--metrics-token-file" in answer.text
     demo = create_app(store, VirtualClock(t0), exercise_id).server.test_client()  # loopback
     assert demo.get("/metrics").status_code == 200
+
+
+def test_a_token_file_is_read_as_prometheus_reads_it_and_a_short_one_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "token"
+    path.write_text(f"  {TOKEN}\n")
+    assert read_token(path) == TOKEN
+    path.write_text("short\n")
+    with pytest.raises(ValueError, match="at least 16 characters"):
+        read_token(path)
+    with pytest.raises(ValueError, match="cannot read it"):
+        read_token(tmp_path / "missing")
 
 
 @pytest.fixture

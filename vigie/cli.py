@@ -381,16 +381,12 @@ def serve(
 
 
 def _metrics_token(path: Path | None) -> str | None:
-    """The token as Prometheus reads its credentials_file: the file's text, trimmed."""
-    if path is None:
-        return None
+    from vigie.dashboard.metrics import read_token
+
     try:
-        token = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"--metrics-token-file {path}: cannot read it ({exc})")
-    if len(token) < 16:
-        fail(f"--metrics-token-file {path}: the token must be at least 16 characters")
-    return token
+        return None if path is None else read_token(path)
+    except ValueError as exc:
+        fail(f"--metrics-token-file {path}: {exc}")
 
 
 def _bind_address(bind: str) -> tuple[str, int]:

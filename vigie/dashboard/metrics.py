@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from dash import Dash
 from flask import Response, request
@@ -49,6 +50,7 @@ GATE_VERDICTS = ("GO", "HOLD", "FORECAST", "UNKNOWN")
 SEVERITY_CODES = {"ok": 0, "careful": 1, "warning": 2, "critical": 3}
 BACKLOG = ("pending", "failed")
 COLLECTED = (CollectorState.FRESH, CollectorState.STALE)
+MIN_TOKEN_CHARS = 16
 
 
 class StoreMetrics:
@@ -154,6 +156,18 @@ def _servers(tick: TickState) -> Iterable[Metric]:
         limit.add_metric([server.id], server.limit)
         severity.add_metric([server.id], SEVERITY_CODES.get(server.severity, -1))
     yield from (headroom, limit, severity)
+
+
+def read_token(path: Path) -> str:
+    """The token as Prometheus reads its credentials_file: the file's text, trimmed.
+    raises ValueError when it cannot be read or is too short to resist guessing."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read it ({exc})") from exc
+    if len(token) < MIN_TOKEN_CHARS:
+        raise ValueError(f"the token must be at least {MIN_TOKEN_CHARS} characters")
+    return token
 
 
 def install_metrics(app: Dash, context: ViewContext, token: str | None, open_demo: bool) -> None:
