@@ -23,10 +23,12 @@ from vigie.alerts.notify.alertmanager import (
     documents_for,
 )
 from vigie.alerts.notify.base import AlertContext, iso
-from vigie.alerts.notify.watchdog import WATCHDOG
-from vigie.store import AlertTransition
+from vigie.alerts.notify.dispatch import resend_firing
+from vigie.alerts.notify.watchdog import WATCHDOG, Heartbeat
+from vigie.store import AlertTransition, Store
 
 RESEND_S = 1.0
+WATCHDOG_LABELS = {"alertname": WATCHDOG, "severity": "none", "source": "vigie"}
 
 
 def epoch(stamp: str) -> float:
@@ -74,12 +76,7 @@ def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
         collector.wait_for_line(lambda line: line.startswith("Collecting "))
         wait_until(lambda: {WATCHDOG, "VigieBlind"} <= active(alertmanager).keys(), timeout=20)
         watchdog = active(alertmanager)[WATCHDOG]
-        assert watchdog["labels"] == {
-            "alertname": WATCHDOG,
-            "severity": "none",
-            "source": "vigie",
-            "exercise": "blind",
-        }
+        assert watchdog["labels"] == {**WATCHDOG_LABELS, "exercise": "blind"}
         # Longer than a firing alert's endsAt window: resends keep both alive throughout.
         watched_until = time.monotonic() + ENDS_AFTER_RESENDS * RESEND_S + 2
         while time.monotonic() < watched_until:
@@ -98,3 +95,30 @@ def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
         collector.stop()
     assert killed_at < last_ends_at <= expired_at + 0.5  # it lived to its endsAt, no further
     assert expired_at - killed_at <= ENDS_AFTER_RESENDS * RESEND_S + 2
+
+
+def test_a_process_whose_polls_stopped_withholds_the_watchdog_so_it_expires(
+    sqlite_store: Store, alertmanager: AlertmanagerServer
+) -> None:
+    exercise = sqlite_store.create_exercise("hung", "Hung", "live", "", time.time())
+    context = AlertContext(exercise, "hung")
+    notifier = AlertmanagerNotifier(alertmanager.url, resend_s=0.5)
+    now = [0.0]
+    heartbeat = Heartbeat(within_s=2.0, monotonic=lambda: now[0])
+
+    def watchdog_active() -> bool:
+        return any(
+            a["labels"] == {**WATCHDOG_LABELS, "exercise": "hung"}
+            and a["status"]["state"] == "active"
+            and epoch(a["endsAt"]) > time.time()
+            for a in alertmanager.alerts()
+        )
+
+    resend_firing(sqlite_store, notifier, context, time.time(), heartbeat)
+    assert watchdog_active()
+    now[0] = 5.0  # no poll cycle judged for 5 s
+    assert heartbeat.silent_for() == 5.0
+    resend_firing(sqlite_store, notifier, context, time.time(), heartbeat)
+    wait_until(lambda: not watchdog_active(), timeout=ENDS_AFTER_RESENDS * 0.5 + 3)
+    heartbeat.beat()
+    assert heartbeat.silent_for() is None

@@ -15,6 +15,7 @@ from vigie.alerts.notify.alertmanager import RESEND_EVERY_S, AlertmanagerNotifie
 from vigie.alerts.notify.base import AlertContext, Notifier
 from vigie.alerts.notify.dispatch import deliver_due, resend_firing
 from vigie.alerts.notify.log import LogNotifier
+from vigie.alerts.notify.watchdog import Heartbeat
 from vigie.alerts.notify.webhook import WebhookNotifier
 from vigie.clock import Clock
 from vigie.collectors.cycle import CycleResult
@@ -23,6 +24,7 @@ from vigie.store import Store
 from vigie.tick.recorder import TickRecorder
 
 log = logging.getLogger(__name__)
+STALE_AFTER_POLLS = 2
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Monitoring:
             plan, store, exercise_id, t0, poll_interval_s, [n.name for n in self.notifiers]
         )
         self.ticks = TickRecorder(store, exercise_id, self.engine)
+        # Alive while a cycle is judged within 2 polls, or within a resend when longer.
+        resend_s = settings.alertmanager_resend_s
+        self.heartbeat = Heartbeat(max(STALE_AFTER_POLLS * poll_interval_s, resend_s))
 
     def start(self, now: float) -> None:
         """Pick up where a previous process left off, then judge the present."""
@@ -76,6 +81,7 @@ class Monitoring:
     def after_cycle(self, now: float, result: CycleResult) -> None:
         """Judge each poll cycle, and keep what the screens show of it."""
         self.ticks.after_cycle(now, result)
+        self.heartbeat.beat()
 
     def schedule(self, scheduler: BaseScheduler, clock: Clock, every_real_s: float = 1.0) -> None:
         scheduler.add_job(
@@ -90,9 +96,7 @@ class Monitoring:
         for alertmanager in alertmanagers:
             # At once, then at each resend: the watchdog is up as soon as the engine is.
             scheduler.add_job(
-                lambda am=alertmanager: resend_firing(
-                    self._store, am, self.context, self._judging_since
-                ),
+                lambda am=alertmanager: self._resend(am),
                 "interval",
                 seconds=alertmanager.resend_s,
                 next_run_time=datetime.now(UTC),
@@ -100,6 +104,14 @@ class Monitoring:
                 coalesce=True,
                 id=f"resend:{alertmanager.url}",
             )
+
+    def _resend(self, alertmanager: AlertmanagerNotifier) -> None:
+        try:
+            resend_firing(
+                self._store, alertmanager, self.context, self._judging_since, self.heartbeat
+            )
+        except Exception:  # the store, most likely: nothing is sent, the watchdog expires
+            log.exception("resending to %s failed; it will be tried again", alertmanager.url)
 
     def _deliver(self, clock: Clock) -> Callable[[], None]:
         def deliver() -> None:

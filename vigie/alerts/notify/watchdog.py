@@ -8,10 +8,16 @@ hung or cut off from Alertmanager is then noticed, instead of looking quiet.
 
 Labels: `alertname="VigieWatchdog"`, `severity="none"` (never a page by
 itself), `source="vigie"`, `exercise` (the plan's id).
+
+It is sent only while the engine judges: a process whose poll cycles have stopped
+(hung on a lock, its scheduler dead) withholds it (`Heartbeat`), so the switch
+notices a Vigie that still answers but no longer watches.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from vigie.alerts.notify.base import AlertContext, iso
@@ -41,3 +47,21 @@ def watchdog_document(context: AlertContext, since: float, ends_at: float) -> di
     if context.dashboard_url:
         document["generatorURL"] = context.dashboard_url
     return document
+
+
+class Heartbeat:
+    """When the engine last judged a poll cycle, on a monotonic clock."""
+
+    def __init__(self, within_s: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """`within_s`: how long without a judgement still counts as alive."""
+        self._within_s = within_s
+        self._monotonic = monotonic
+        self._last = monotonic()
+
+    def beat(self) -> None:
+        self._last = self._monotonic()
+
+    def silent_for(self) -> float | None:
+        """Seconds since the last judgement when longer than allowed; None while alive."""
+        silent = self._monotonic() - self._last
+        return silent if silent > self._within_s else None
