@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.support.alertmanager import AlertmanagerServer
 from tests.support.blind_plan import blind_plan
@@ -20,11 +23,13 @@ from tests.support.waiting import wait_until
 from vigie.alerts.notify.alertmanager import (
     ENDS_AFTER_RESENDS,
     AlertmanagerNotifier,
+    alertmanager_urls,
     documents_for,
 )
 from vigie.alerts.notify.base import AlertContext, iso
 from vigie.alerts.notify.dispatch import resend_firing
 from vigie.alerts.notify.watchdog import WATCHDOG, Heartbeat
+from vigie.cli import main
 from vigie.store import AlertTransition, Store
 
 RESEND_S = 1.0
@@ -45,6 +50,10 @@ def active(alertmanager: AlertmanagerServer) -> dict[str, dict[str, Any]]:
     }
 
 
+def holds_watchdog_and_blind(alertmanager: AlertmanagerServer) -> bool:
+    return {WATCHDOG, "VigieBlind"} <= active(alertmanager).keys()
+
+
 def transition(state: str, at: float) -> AlertTransition:
     return AlertTransition(1, at, "headroom", "gw", state, "critical", "gw at 95%", "gw", {}, None)
 
@@ -59,22 +68,46 @@ def test_a_firing_alert_ends_three_resends_ahead_and_a_resolved_one_when_it_reso
     assert {d["endsAt"] for d in resolved} == {iso(950.0)}
 
 
+def test_alertmanager_urls_are_one_or_a_cluster_and_a_bad_one_is_named() -> None:
+    assert alertmanager_urls("http://a:9093/, https://b:9093") == (
+        "http://a:9093",
+        "https://b:9093",
+    )
+    with pytest.raises(ValueError, match="'ftp://a' is not an http:// or https:// base URL"):
+        alertmanager_urls("http://a:9093,ftp://a")
+    arguments = ["collect", "--plan", "p", "--db", "d", "--alertmanager", ","]
+    refused = CliRunner().invoke(main, arguments)
+    assert refused.exit_code == 2 and "no Alertmanager URL given" in refused.output
+
+
 def test_a_resend_interval_that_would_outlive_resolve_timeout_is_refused() -> None:
     with pytest.raises(ValueError, match=r"resend interval must be in \(0, 100\] s, got 120"):
         AlertmanagerNotifier("http://127.0.0.1:1", resend_s=120)
 
 
+@pytest.fixture
+def another_alertmanager() -> Iterator[AlertmanagerServer]:
+    server = AlertmanagerServer()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
 def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
-    tmp_path: Path, alertmanager: AlertmanagerServer
+    tmp_path: Path, alertmanager: AlertmanagerServer, another_alertmanager: AlertmanagerServer
 ) -> None:
     plan = blind_plan(tmp_path)
+    both = f"{alertmanager.url},{another_alertmanager.url}"  # a cluster's two members
     collector = VigieProcess(
         "collect", "--plan", str(plan), "--db", str(tmp_path / "vigie.db"),
-        "--alertmanager", alertmanager.url, "--alertmanager-resend-s", f"{RESEND_S:g}",
+        "--alertmanager", both, "--alertmanager-resend-s", f"{RESEND_S:g}",
     )  # fmt: skip
     try:
         collector.wait_for_line(lambda line: line.startswith("Collecting "))
-        wait_until(lambda: {WATCHDOG, "VigieBlind"} <= active(alertmanager).keys(), timeout=20)
+        for each in (alertmanager, another_alertmanager):
+            wait_until(partial(holds_watchdog_and_blind, each), timeout=20)
         watchdog = active(alertmanager)[WATCHDOG]
         assert watchdog["labels"] == {**WATCHDOG_LABELS, "exercise": "blind"}
         # Longer than a firing alert's endsAt window: resends keep both alive throughout.
@@ -91,6 +124,7 @@ def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
         killed_at = time.time()
         wait_until(lambda: WATCHDOG not in active(alertmanager), timeout=ENDS_AFTER_RESENDS * 5)
         expired_at = time.time()
+        assert WATCHDOG not in active(another_alertmanager)  # sent to both, expired on both
     finally:
         collector.stop()
     assert killed_at < last_ends_at <= expired_at + 0.5  # it lived to its endsAt, no further

@@ -78,8 +78,23 @@ def warn_about_start(plan: Plan, starts_at: datetime | None) -> None:
 
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
+
+
+def _alertmanagers(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from vigie.alerts.notify.alertmanager import alertmanager_urls
+
+    try:
+        return None if value is None else ",".join(alertmanager_urls(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 ALERTMANAGER = click.option(
-    "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
+    "--alertmanager",
+    default=None,
+    callback=_alertmanagers,
+    help="Alertmanager base URL, e.g. http://127.0.0.1:9093; a cluster's members separated "
+    "by commas (each gets every alert and the VigieWatchdog).",
 )
 STARTS_AT = click.option("--starts-at", "starts_at", default=None, help=STARTS_AT_HELP)
 ALERTMANAGER_RESEND = click.option(

@@ -11,7 +11,11 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.base import BaseScheduler
 
 from vigie.alerts.engine import AlertEngine
-from vigie.alerts.notify.alertmanager import RESEND_EVERY_S, AlertmanagerNotifier
+from vigie.alerts.notify.alertmanager import (
+    RESEND_EVERY_S,
+    AlertmanagerNotifier,
+    alertmanager_urls,
+)
 from vigie.alerts.notify.base import AlertContext, Notifier
 from vigie.alerts.notify.dispatch import deliver_due, resend_firing
 from vigie.alerts.notify.log import LogNotifier
@@ -44,9 +48,8 @@ def build_notifiers(settings: NotifierSettings) -> list[Notifier]:
     if settings.webhook:
         notifiers.append(WebhookNotifier(settings.webhook))
     if settings.alertmanager:
-        notifiers.append(
-            AlertmanagerNotifier(settings.alertmanager, resend_s=settings.alertmanager_resend_s)
-        )
+        urls = alertmanager_urls(settings.alertmanager)
+        notifiers.append(AlertmanagerNotifier(*urls, resend_s=settings.alertmanager_resend_s))
     return notifiers
 
 
@@ -102,7 +105,7 @@ class Monitoring:
                 next_run_time=datetime.now(UTC),
                 max_instances=1,
                 coalesce=True,
-                id=f"resend:{alertmanager.url}",
+                id=f"resend:{alertmanager}",
             )
 
     def _resend(self, alertmanager: AlertmanagerNotifier) -> None:
@@ -111,7 +114,7 @@ class Monitoring:
                 self._store, alertmanager, self.context, self._judging_since, self.heartbeat
             )
         except Exception:  # the store, most likely: nothing is sent, the watchdog expires
-            log.exception("resending to %s failed; it will be tried again", alertmanager.url)
+            log.exception("resending to %s failed; it will be tried again", alertmanager)
 
     def _deliver(self, clock: Clock) -> Callable[[], None]:
         def deliver() -> None:

@@ -10,16 +10,18 @@ end time. Beside them, the dead man's switch (`watchdog.py`) always fires.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 import requests
 
-from vigie.alerts.notify.base import AlertContext, iso
+from vigie.alerts.notify.base import AlertContext, NotifyError, iso
 from vigie.alerts.notify.http import post_json
 from vigie.store import AlertTransition
 
+log = logging.getLogger(__name__)
 SEVERITIES = ("careful", "warning", "critical")
 RESEND_EVERY_S = 60.0
 # A firing alert ends this many resends after it was last sent: two resends may be
@@ -79,26 +81,45 @@ def documents_for(
     return [alert_document(t, context, t.severity, firing_ends_at), *others]
 
 
+def alertmanager_urls(text: str) -> tuple[str, ...]:
+    """`--alertmanager`'s value: one base URL, or several separated by commas (the
+    members of an Alertmanager cluster). raises ValueError naming a bad one."""
+    urls = tuple(u.strip().rstrip("/") for u in text.split(",") if u.strip())
+    if not urls:
+        raise ValueError("no Alertmanager URL given")
+    for url in urls:
+        if not url.startswith(("http://", "https://")) or len(url.split("/")[2]) == 0:
+            raise ValueError(f"{url!r} is not an http:// or https:// base URL")
+    return urls
+
+
 class AlertmanagerNotifier:
+    """Sends to every Alertmanager given, as Prometheus does: a delivery succeeds when
+    one of them took it (they share alerts), and the others' failures are logged."""
+
     name = "alertmanager"
 
     def __init__(
         self,
-        url: str,
+        *urls: str,
         session: requests.Session | None = None,
         timeout_s: float = 5.0,
         resend_s: float = RESEND_EVERY_S,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        """`wall_clock`: Alertmanager's time, which endsAt is read against (a sped-up
-        demo's alerts still expire in real minutes). raises ValueError for a resend
-        interval out of range."""
-        self.base_url = url.rstrip("/")
-        self.url = self.base_url + "/api/v2/alerts"
+        """`urls`: base URLs. `wall_clock`: Alertmanager's time, which endsAt is read
+        against (a sped-up demo's alerts still expire in real minutes). raises ValueError
+        for a resend interval out of range, or no URL."""
+        if not urls:
+            raise ValueError("an Alertmanager notifier needs at least one URL")
+        self.urls = tuple(url.rstrip("/") for url in urls)
         self.resend_s = check_resend_interval(resend_s)
         self._session = session or requests.Session()
         self._timeout = timeout_s
         self._wall_clock = wall_clock
+
+    def __str__(self) -> str:
+        return ", ".join(self.urls)
 
     def ends_at(self) -> float:
         """Where a firing alert sent now ends, unless resent before."""
@@ -114,5 +135,16 @@ class AlertmanagerNotifier:
         self.post(documents)
 
     def post(self, documents: list[dict[str, Any]]) -> None:
-        """raises NotifyError."""
-        post_json(self._session, self.url, documents, self._timeout)
+        """To each Alertmanager. raises NotifyError when none took it (permanent only
+        when every one refused for good)."""
+        failures: list[NotifyError] = []
+        for url in self.urls:
+            try:
+                post_json(self._session, f"{url}/api/v2/alerts", documents, self._timeout)
+            except NotifyError as exc:
+                failures.append(exc)
+        if len(failures) == len(self.urls):
+            permanent = all(f.permanent for f in failures)
+            raise NotifyError("; ".join(str(f) for f in failures), permanent=permanent)
+        for failure in failures:
+            log.warning("one Alertmanager of %d missed it: %s", len(self.urls), failure)

@@ -88,6 +88,6 @@ def resend_firing(
         log.warning(
             "resending %d firing alerts and the watchdog to %s failed: %s",
             len(firing),
-            alertmanager.base_url,
+            alertmanager,
             exc,
         )
