@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
+from tests.support.alertmanager import (
+    AlertmanagerServer,
+    alertmanager_binary,
+    running_alertmanager,
+)
 from tests.support.chromium import CHROMIUM, OFFLINE_FLAGS
 from tests.support.postgres import PostgresServer, start_postgres
 from vigie.plan import Plan, load_plan
@@ -70,12 +74,8 @@ def alertmanager() -> Iterator[AlertmanagerServer]:
         alertmanager_binary() is not None,
         "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
     )
-    server = AlertmanagerServer()
-    try:
-        server.wait_ready()
+    with running_alertmanager() as server:
         yield server
-    finally:
-        server.stop()
 
 
 Drilled = tuple[Store, int, float]  # the store, the exercise, its T+0

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.support.alertmanager import AlertmanagerServer
+from tests.support.alertmanager import AlertmanagerServer, running_alertmanager
 from tests.support.blind_plan import blind_plan
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
@@ -87,12 +87,8 @@ def test_a_resend_interval_that_would_outlive_resolve_timeout_is_refused() -> No
 
 @pytest.fixture
 def another_alertmanager() -> Iterator[AlertmanagerServer]:
-    server = AlertmanagerServer()
-    try:
-        server.wait_ready()
+    with running_alertmanager() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
