@@ -10,6 +10,11 @@ from typing import Any
 
 import pytest
 
+from tests.support.alertmanager import (
+    AlertmanagerServer,
+    alertmanager_binary,
+    running_alertmanager,
+)
 from tests.support.chromium import CHROMIUM, OFFLINE_FLAGS
 from tests.support.postgres import PostgresServer, start_postgres
 from vigie.plan import Plan, load_plan
@@ -60,6 +65,17 @@ def postgres() -> Iterator[PostgresServer]:
         raise AssertionError("unreachable")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def alertmanager() -> Iterator[AlertmanagerServer]:
+    """A real Alertmanager on 127.0.0.1, one per test module, stopped by its PID."""
+    require(
+        alertmanager_binary() is not None,
+        "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
+    )
+    with running_alertmanager() as server:
+        yield server
 
 
 Drilled = tuple[Store, int, float]  # the store, the exercise, its T+0

@@ -12,18 +12,17 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require
-from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
+from tests.support.alertmanager import AlertmanagerServer
 from tests.support.postgres import free_port
 from vigie.alerts.engine import AlertEngine
 from vigie.alerts.notify.alertmanager import AlertmanagerNotifier
-from vigie.alerts.notify.base import AlertContext, Notifier
+from vigie.alerts.notify.base import AlertContext, Notifier, NotifyError
 from vigie.alerts.notify.dispatch import deliver_due, resend_firing
 from vigie.alerts.notify.log import LogNotifier
 from vigie.alerts.notify.webhook import WebhookNotifier
 from vigie.plan import Plan
 from vigie.series import Sample
-from vigie.store import Store
+from vigie.store import AlertTransition, Store
 
 T0 = 1_700_000_000.0
 
@@ -119,20 +118,6 @@ def test_a_receiver_that_refuses_is_recorded_as_failed_not_retried_forever(
     )
 
 
-@pytest.fixture(scope="module")
-def alertmanager() -> Iterator[AlertmanagerServer]:
-    require(
-        alertmanager_binary() is not None,
-        "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
-    )
-    server = AlertmanagerServer()
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
-
-
 def active(alertmanager: AlertmanagerServer, subject: str) -> list[dict[str, Any]]:
     return [
         a
@@ -181,8 +166,23 @@ def test_alertmanager_receives_fires_escalations_and_resolutions(
     for offset in range(10, 20):
         step(offset, 420)  # 95%: critical
     assert [a["labels"]["severity"] for a in active(alertmanager, "gw")] == ["critical"]
-    resend_firing(sqlite_store, notifier, context)  # kept alive while it fires: still one alert
+    resend_firing(sqlite_store, notifier, context, start)  # kept alive while firing: still one
     assert len(active(alertmanager, "gw")) == 1
     for offset in range(20, 30):
         step(offset, 100)
     assert active(alertmanager, "gw") == []
+
+
+def test_a_cluster_member_down_does_not_stop_delivery_and_all_down_is_retried(
+    alertmanager: AlertmanagerServer,
+) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+    context = AlertContext(1, "cluster")
+    fired = AlertTransition(
+        1, time.time(), "blind", "src", "firing", "critical", "blind", None, {}, None
+    )
+    AlertmanagerNotifier(down, alertmanager.url).notify(fired, context)  # one took it
+    assert len(active(alertmanager, "src")) == 1
+    with pytest.raises(NotifyError) as raised:
+        AlertmanagerNotifier(down, timeout_s=1).notify(fired, context)
+    assert not raised.value.permanent and "unreachable" in str(raised.value)

@@ -80,12 +80,35 @@ def warn_about_start(plan: Plan, starts_at: datetime | None) -> None:
 
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
+
+
+def _alertmanagers(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from vigie.alerts.notify.alertmanager import alertmanager_urls
+
+    try:
+        return None if value is None else ",".join(alertmanager_urls(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 ALERTMANAGER = click.option(
-    "--alertmanager", default=None, help="Alertmanager base URL, e.g. http://127.0.0.1:9093"
+    "--alertmanager",
+    default=None,
+    callback=_alertmanagers,
+    help="Alertmanager base URL, e.g. http://127.0.0.1:9093; a cluster's members separated "
+    "by commas (each gets every alert and the VigieWatchdog).",
 )
 STARTS_AT = click.option("--starts-at", "starts_at", default=None, help=STARTS_AT_HELP)
 # A CSP source that is exactly one origin: no wildcard, path or quote can widen it.
 FRAME_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
+ALERTMANAGER_RESEND = click.option(
+    "--alertmanager-resend-s",
+    "alertmanager_resend_s",
+    type=click.FloatRange(min=0, max=100, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Resend firing alerts and the VigieWatchdog this often; each ends 3 resends ahead.",
+)
 
 
 @main.command()
@@ -239,6 +262,7 @@ def demo(
 )
 @WEBHOOK
 @ALERTMANAGER
+@ALERTMANAGER_RESEND
 @click.option(
     "--dashboard-url", default="", help="Where alerts link to (Alertmanager's generatorURL)."
 )
@@ -248,6 +272,7 @@ def collect(
     db: str,
     webhook: str | None,
     alertmanager: str | None,
+    alertmanager_resend_s: float,
     dashboard_url: str,
     exercise_id: int | None,
     starts_at: str | None,
@@ -260,7 +285,7 @@ def collect(
         fail(f"--starts-at sets a new exercise's start; exercise {exercise_id} has its own")
     loaded, toml_text = _load_starting(plan_path, starts_at)
     store = _open_store(db)
-    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url)
+    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url, alertmanager_resend_s)
     run_collection(
         loaded,
         toml_text,
@@ -326,6 +351,14 @@ def collect(
 )
 @WEBHOOK
 @ALERTMANAGER
+@ALERTMANAGER_RESEND
+@click.option(
+    "--metrics-token-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="A file holding the bearer token Prometheus sends to scrape /metrics "
+    "(its authorization.credentials_file). Without it /metrics is refused.",
+)
 @STARTS_AT
 def serve(
     plan_path: Path,
@@ -340,6 +373,8 @@ def serve(
     frame_ancestors: tuple[str, ...],
     webhook: str | None,
     alertmanager: str | None,
+    alertmanager_resend_s: float,
+    metrics_token_file: Path | None,
     starts_at: str | None,
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
@@ -374,10 +409,12 @@ def serve(
         secure_cookies=secure_cookies,
         trusted_proxies=trusted_proxies,
         frame_ancestors=frame_ancestors,
+        metrics_token=_metrics_token(metrics_token_file),
     )
     notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
     notifier_flags += ["--webhook", webhook] if webhook else []
     notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
+    notifier_flags += ["--alertmanager-resend-s", f"{alertmanager_resend_s:g}"]
     run_server(
         loaded,
         toml_text,
@@ -392,6 +429,15 @@ def serve(
         announce=click.echo,
         warn=lambda message: click.echo(message, err=True),
     )
+
+
+def _metrics_token(path: Path | None) -> str | None:
+    from vigie.dashboard.metrics import read_token
+
+    try:
+        return None if path is None else read_token(path)
+    except ValueError as exc:
+        fail(f"--metrics-token-file {path}: {exc}")
 
 
 def _bind_address(bind: str) -> tuple[str, int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +60,14 @@ class AlertmanagerServer:
     def stop(self) -> None:
         stop(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def running_alertmanager() -> Iterator[AlertmanagerServer]:
+    """Started, ready, and stopped by its PID when the block ends."""
+    server = AlertmanagerServer()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

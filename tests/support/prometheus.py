@@ -24,7 +24,7 @@ scrape_configs:
     scrape_timeout: {timeout}ms
     static_configs:
       - targets: [{targets}]
-"""
+{authorization}"""
 
 
 def prometheus_binary() -> str | None:
@@ -35,8 +35,14 @@ class PrometheusServer:
     """Started by the test, stopped by its own PID; restartable on the same port and data."""
 
     def __init__(
-        self, targets: list[str], scrape_s: int = 1, evaluation_s: int = 1, rules: str = ""
+        self,
+        targets: list[str],
+        scrape_s: int = 1,
+        evaluation_s: int = 1,
+        rules: str = "",
+        bearer_file: Path | None = None,
     ) -> None:
+        """`bearer_file`: scrape with the bearer token this file holds."""
         binary = prometheus_binary()
         assert binary is not None
         self.binary = binary
@@ -53,6 +59,7 @@ class PrometheusServer:
                 evaluation=evaluation_s,
                 timeout=min(900, scrape_s * 900),
                 rule_files=rule_files,
+                authorization=_authorization(bearer_file),
             )
         )
         self.port = free_port()
@@ -106,6 +113,12 @@ class PrometheusServer:
                 return
             time.sleep(0.1)
         raise TimeoutError(f"{query} never became {expected}: {self.instant(query)}")
+
+
+def _authorization(bearer_file: Path | None) -> str:
+    if bearer_file is None:
+        return ""
+    return f"    authorization:\n      type: Bearer\n      credentials_file: '{bearer_file}'\n"
 
 
 # The small plan's platform signals as PromQL, on a source named "prom".

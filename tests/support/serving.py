@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dash import Dash
+from werkzeug.serving import make_server
 
 from vigie.webserver import BoundServer
 
@@ -20,4 +21,19 @@ def served(app: Dash) -> Iterator[str]:
         yield server.url
     finally:
         server.close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def served_to_keepalive_clients(app: Dash) -> Iterator[str]:
+    """As `served`, for clients holding keep-alive connections open (a Prometheus that
+    scrapes): werkzeug's threaded server stops at once, where waitress waits for them."""
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=10)

@@ -58,6 +58,7 @@ ROUTES: dict[str, Rule] = {
     "/<path:path>": public,
     "/_dash-update-component": signed_in,  # then the callback's own rule
     "healthz": public,
+    "metrics": public,  # Prometheus' bearer token, checked by the endpoint
     "vigie_push.push": public,  # bearer agent token, checked by the endpoint
     "vigie_auth.login": public,
     "vigie_auth.logout": public,

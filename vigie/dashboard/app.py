@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash, Input, Output, State, dcc, html, page_container
-from flask import Response, jsonify
 
 from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings, install_auth
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.guard import install_callback_guard
+from vigie.dashboard.health import install_health
+from vigie.dashboard.metrics import install_metrics
 from vigie.dashboard.pages import compare, console, faculty, review, server, wall
 from vigie.resources import assets_folder
 from vigie.store import Store
@@ -59,7 +60,8 @@ def create_app(
     _remember_language(app)
     install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
     install_callback_guard(app)
-    _add_health_route(app, context)
+    install_health(app, context)
+    install_metrics(app, context, auth.metrics_token, auth.open_demo)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app
 
@@ -79,17 +81,3 @@ def _remember_language(app: Dash) -> None:
         Input("url", "search"),
         State("vigie-language", "data"),
     )
-
-
-def _add_health_route(app: Dash, context: ViewContext) -> None:
-    @app.server.route("/healthz")
-    def healthz() -> Response:
-        exercise = context.exercise()
-        body: dict[str, object] = {"status": "ok", "exercise": None}
-        if exercise is not None:
-            body["exercise"] = exercise.record.id
-            body["sources"] = {
-                h.source: {"up": h.up, "updated": h.updated}
-                for h in context.store.source_health(exercise.record.id)
-            }
-        return jsonify(body)

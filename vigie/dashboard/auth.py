@@ -51,6 +51,7 @@ class AuthSettings:
     secure_cookies: bool | None = None  # None: Secure whenever the request came over TLS
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* are believed
     frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (kiosks)
+    metrics_token: str | None = None  # Prometheus' bearer token for /metrics (metrics.py)
 
 
 OPEN_DEMO_MODE = AuthSettings(open_demo=True)

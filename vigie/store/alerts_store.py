@@ -166,6 +166,22 @@ class AlertStore:
         with self.engine.connect() as connection:
             return [(r[0], r[1], r[2]) for r in connection.execute(query)]
 
+    def outbox(self, exercise_id: int) -> dict[tuple[str, str], int]:
+        """How many of the exercise's deliveries each notifier has in each status
+        (pending, sent, failed): one grouped count, for Vigie's own /metrics."""
+        query = (
+            select(notifications.c.notifier, notifications.c.status, func.count())
+            .select_from(
+                notifications.join(
+                    alert_transitions, alert_transitions.c.id == notifications.c.transition_id
+                )
+            )
+            .where(alert_transitions.c.exercise_id == exercise_id)
+            .group_by(notifications.c.notifier, notifications.c.status)
+        )
+        with self.engine.connect() as connection:
+            return {(r[0], r[1]): int(r[2]) for r in connection.execute(query)}
+
     def _update(self, delivery_id: int, **values: Any) -> None:
         with self.engine.begin() as connection:
             connection.execute(

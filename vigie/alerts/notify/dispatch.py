@@ -12,8 +12,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vigie.alerts.notify.alertmanager import AlertmanagerNotifier
+from vigie.alerts.notify.alertmanager import AlertmanagerNotifier, documents_for
 from vigie.alerts.notify.base import AlertContext, Notifier, NotifyError
+from vigie.alerts.notify.watchdog import Heartbeat, watchdog_document
 from vigie.store import Store
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,32 @@ def deliver_due(
     return delivered
 
 
-def resend_firing(store: Store, alertmanager: AlertmanagerNotifier, context: AlertContext) -> None:
-    """Alertmanager forgets an alert that is not resent: resend everything still firing."""
+def resend_firing(
+    store: Store,
+    alertmanager: AlertmanagerNotifier,
+    context: AlertContext,
+    since: float,
+    heartbeat: Heartbeat | None = None,
+) -> None:
+    """Alertmanager ends an alert at its endsAt unless it is resent: send everything still
+    firing again, with the watchdog (judging since `since`), a fresh endsAt on each.
+    The watchdog is withheld while `heartbeat` says the engine stopped judging."""
     firing = [t for t in store.alerts.last_states(context.exercise_id) if t.state == "firing"]
-    if not firing:
+    ends_at = alertmanager.ends_at()
+    documents = [d for t in firing for d in documents_for(t, context, ends_at)]
+    silent = None if heartbeat is None else heartbeat.silent_for()
+    if silent is None:
+        documents.append(watchdog_document(context, since, ends_at))
+    else:
+        log.error("no poll cycle judged for %.0f s: the watchdog is withheld", silent)
+    if not documents:
         return
     try:
-        alertmanager.send(firing, context)
+        alertmanager.post(documents)
     except NotifyError as exc:
-        log.warning("resending %d firing alerts to Alertmanager failed: %s", len(firing), exc)
+        log.warning(
+            "resending %d firing alerts and the watchdog to %s failed: %s",
+            len(firing),
+            alertmanager,
+            exc,
+        )
