@@ -3,7 +3,8 @@
 One job per source at its own interval: `max_instances=1` so a slow source never
 stacks cycles up, `coalesce=True` so missed runs collapse into one, and a
 misfire grace of one interval so a late cycle still runs rather than vanishing.
-Each job's cycle writes its source's samples in one transaction.
+Each job's cycle writes its source's samples in one transaction, unless the
+collector has been fenced off (`may_write`: it no longer holds the exercise's lease).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from vigie.store import Store
 log = logging.getLogger(__name__)
 
 AfterCycle = Callable[[float, CycleResult], None]
+MayWrite = Callable[[float], bool]
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,14 @@ def start_polling(
     jobs: Iterable[PollJob],
     clock: Clock,
     after_cycle: AfterCycle | None = None,
+    may_write: MayWrite | None = None,
 ) -> BackgroundScheduler:
-    """Poll each collector on its own schedule, stamping samples with `clock`."""
+    """Poll each collector on its own schedule, stamping samples with `clock`; a cycle
+    at an instant `may_write` refuses reads and writes nothing."""
     scheduler = BackgroundScheduler(daemon=True)
     for job in jobs:
         scheduler.add_job(
-            _cycle_of(store, exercise_id, job.collector, clock, after_cycle),
+            _cycle_of(store, exercise_id, job.collector, clock, after_cycle, may_write),
             "interval",
             seconds=job.every_real_s,
             max_instances=1,
@@ -60,9 +64,15 @@ def _cycle_of(
     collector: Collector,
     clock: Clock,
     after_cycle: AfterCycle | None,
+    may_write: MayWrite | None = None,
 ) -> Callable[[], None]:
     def cycle() -> None:
         now = clock.now()
+        if may_write is not None and not may_write(now):
+            log.warning(
+                "poll of %s at %.3f skipped: this collector is fenced off", collector.source, now
+            )
+            return
         try:
             result = run_cycle(store, exercise_id, [collector], now)
             if after_cycle is not None:
