@@ -106,7 +106,9 @@ def start_collection(
     assert record is not None
     monitoring = Monitoring(plan, store, exercise, record.t0, _poll_interval(jobs), notifiers)
     monitoring.start(clock.now())
-    scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle, may_write)
+    scheduler = start_polling(
+        store, exercise, jobs, clock, monitoring.after_cycle, may_write, poll_at_once=True
+    )
     monitoring.schedule(scheduler, clock)
     return Collection(jobs, scheduler, monitoring)
 

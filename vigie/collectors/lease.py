@@ -1,8 +1,9 @@
 """Standing by or active: the one collector of an exercise, decided by its lease.
 
-The active collector renews the lease every quarter poll; it expires 1.5 polls
+The active collector renews the lease every fifth of a poll; it expires 1.25 polls
 after the last renewal. A standby tries to take it at the same pace, so it takes
-over at most 1.75 polls after the active one died: within the 2 polls promised.
+over at most 1.45 polls after the active one died, and polls at once: its first
+write lands within the 2 polls promised.
 A collector that finds the lease gone to another (a newer epoch) stops writing at
 once (`may_write`) and stands by again.
 """
@@ -16,8 +17,8 @@ from enum import Enum
 
 from vigie.store.lease_store import Lease, LeaseStore
 
-TTL_POLLS = 1.5  # a lease outlives a missed renewal or a slow poll, not a dead holder
-CHECK_POLLS = 0.25  # how often the lease is renewed, or tried by a standby
+TTL_POLLS = 1.25  # a lease outlives a missed renewal or a slow poll, not a dead holder
+CHECK_POLLS = 0.2  # how often the lease is renewed, or tried by a standby
 
 
 class Change(Enum):

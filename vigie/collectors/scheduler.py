@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -39,10 +40,13 @@ def start_polling(
     clock: Clock,
     after_cycle: AfterCycle | None = None,
     may_write: MayWrite | None = None,
+    poll_at_once: bool = False,
 ) -> BackgroundScheduler:
     """Poll each collector on its own schedule, stamping samples with `clock`; a cycle
-    at an instant `may_write` refuses reads and writes nothing."""
+    at an instant `may_write` refuses reads and writes nothing. `poll_at_once`: the
+    first polls now, not one interval from now (a collector taking over)."""
     scheduler = BackgroundScheduler(daemon=True)
+    first = {"next_run_time": datetime.now(UTC)} if poll_at_once else {}
     for job in jobs:
         scheduler.add_job(
             _cycle_of(store, exercise_id, job.collector, clock, after_cycle, may_write),
@@ -53,6 +57,7 @@ def start_polling(
             misfire_grace_time=max(1, round(job.every_real_s) + 1),
             id=f"poll:{job.collector.source}",
             name=job.collector.name,
+            **first,
         )
     scheduler.start()
     return scheduler
