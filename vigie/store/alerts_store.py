@@ -177,7 +177,8 @@ class AlertStore:
         a later transition never overtakes an earlier one."""
         query = (
             select(
-                notifications.c.id,
+                # Labelled: a bare `id` would shadow the transition's own in the row.
+                notifications.c.id.label("delivery_id"),
                 notifications.c.attempts,
                 notifications.c.next_attempt_ms,
                 alert_transitions,
