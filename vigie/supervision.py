@@ -80,8 +80,12 @@ class CollectorSupervisor:
         cls, plan_path: Path, db_url: str, exercise_id: int, extra: Sequence[str], report: Report
     ) -> CollectorSupervisor:
         supervisor = cls(lambda: start_collector(plan_path, db_url, exercise_id, extra), report)
-        supervisor._thread.start()
+        supervisor.start_watching()
         return supervisor
+
+    def start_watching(self) -> None:
+        """Spawn the child and keep it alive, from a thread of this process."""
+        self._thread.start()
 
     def _watch(self) -> None:
         delay: float | None = None
