@@ -8,15 +8,17 @@ the room unwatched for long. A clean stop signals the child by its PID and does 
 restart it.
 
 gunicorn's master reaps every child it did not start (waitpid(-1) on SIGCHLD); the
-watching thread is already blocked in waitpid(pid) when the child dies, so the
-kernel hands the status to it first. Should gunicorn win, the death is still
-reported and the child restarted, with its status unknown.
+watching thread waits on the child's pidfd and reaps it as soon as it is woken,
+before gunicorn's main loop handles the signal. Should gunicorn win, the death is
+still reported and the child restarted, with its status unknown.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -28,6 +30,22 @@ from pathlib import Path
 from vigie.production import start_collector
 
 Report = Callable[[str], None]
+
+# Held while a child is spawned, and around every fork of this process (gunicorn
+# forking a worker): a worker forked while Popen waits for its child's exec would
+# keep Popen's error pipe open, and Popen (and the supervision) would wait for ever.
+_SPAWNING = threading.Lock()
+
+
+@functools.cache
+def _guard_forks() -> None:
+    """Once per process that supervises (never one that spawns with a preexec_fn,
+    whose fork would run these handlers in the thread holding the lock)."""
+    os.register_at_fork(
+        before=_SPAWNING.acquire,
+        after_in_parent=_SPAWNING.release,
+        after_in_child=_SPAWNING.release,
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,7 @@ class CollectorSupervisor:
 
     def start_watching(self) -> None:
         """Spawn the child and keep it alive, from a thread of this process."""
+        _guard_forks()
         self._thread.start()
 
     def _watch(self) -> None:
@@ -110,7 +129,8 @@ class CollectorSupervisor:
         with self._lock:
             if self._stopping.is_set():
                 return False
-            self.process = self._spawn()
+            with _SPAWNING:
+                self.process = self._spawn()
         if self.restarts:
             self._report(f"vigie: collector restarted (pid {self.process.pid})")
         return True
@@ -130,10 +150,27 @@ class CollectorSupervisor:
 
 
 def _wait(process: subprocess.Popen[bytes]) -> int | None:
-    """Block until the child exits; its wait status, or None if someone else reaped it."""
+    """Until the child exits: its wait status, or None if someone else reaped it.
+
+    Polls a pidfd (readable once the child has exited), then reaps it at once: the
+    status is ours before gunicorn's main loop gets round to its SIGCHLD."""
+    try:
+        fd = os.pidfd_open(process.pid)
+    except ProcessLookupError:
+        return _reap(process)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        poller.poll()
+        return _reap(process)
+    finally:
+        os.close(fd)
+
+
+def _reap(process: subprocess.Popen[bytes]) -> int | None:
     try:
         _, status = os.waitpid(process.pid, 0)
-    except ChildProcessError:
+    except ChildProcessError:  # gunicorn's master reaped it first
         process.returncode = 0 if process.returncode is None else process.returncode
         return None
     process.returncode = os.waitstatus_to_exitcode(status)
