@@ -15,6 +15,8 @@ BENCHMARKS = (
     "benchmarks.bench_review",
     "benchmarks.bench_foresight",
     "benchmarks.bench_rehearsal",
+    "benchmarks.bench_crash",
+    "benchmarks.bench_failover",
 )
 
 
