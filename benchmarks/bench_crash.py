@@ -6,8 +6,8 @@ the store, resumes the alert engine from it as a restarted collector does, and
 writes poll cycles of SERIES samples, judging each one; after each commit it tells
 the parent the cycle's number. The parent kills it with SIGKILL at a random
 instant. At the end: the store's integrity check, committed cycles missing or
-partly written, and duplicated transitions (a step recorded twice, or an alert
-re-raised in the state it was already in). All must be 0.
+partly written, and duplicated transitions (an alert re-raised in the state and
+severity it was already in). All must be 0.
 
 Run: python -m benchmarks.bench_crash [--kills N] [--db URL | --postgres] [--seed S]
 """
@@ -25,10 +25,11 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from tests.conftest import SMALL_PLAN
+from tests.test_failover import duplicated
 from vigie.alerts.engine import AlertEngine
 from vigie.plan import load_plan
 from vigie.series import Sample
-from vigie.store import AlertTransition, Store, sqlite_url
+from vigie.store import Store, sqlite_url
 from vigie.store.schema import samples, series
 
 SERIES = 200
@@ -131,22 +132,6 @@ def lost_cycles(store: Store, exercise: int, committed: set[int]) -> int:
     missing = sum(1 for c in committed if counts.get(c) != SERIES)
     partial = sum(1 for n in counts.values() if n != SERIES)
     return missing + partial
-
-
-def duplicated(transitions: list[AlertTransition]) -> int:
-    """Steps recorded twice, and alerts re-raised in the state they were in."""
-    last: dict[tuple[str, str], tuple[str, str]] = {}
-    seen: set[tuple[str, str, str, str, float]] = set()
-    doubles = 0
-    for t in transitions:
-        if t.state == "acknowledged":
-            continue
-        step = (t.rule, t.subject, t.state, t.severity, t.at)
-        key = (t.rule, t.subject)
-        doubles += step in seen or last.get(key) == (t.state, t.severity)
-        seen.add(step)
-        last[key] = (t.state, t.severity)
-    return doubles
 
 
 def run(url: str, kills: int, seed: int) -> None:
