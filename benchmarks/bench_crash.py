@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from benchmarks.common import throwaway_postgres
 from tests.conftest import SMALL_PLAN
 from tests.test_failover import duplicated
 from vigie.alerts.engine import AlertEngine
@@ -166,15 +167,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.postgres:
-        from tests.support.postgres import start_postgres
-
-        server, why = start_postgres()
-        if server is None:
-            raise SystemExit(f"cannot start PostgreSQL: {why}")
-        try:
-            run(server.new_database_url(), args.kills, args.seed)
-        finally:
-            server.stop()
+        with throwaway_postgres() as url:
+            run(url, args.kills, args.seed)
     elif args.db:
         run(args.db, args.kills, args.seed)
     else:

@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.postgres import free_port, start_postgres
+from benchmarks.common import throwaway_postgres
+from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 from tests.test_failover import all_sent, first_write_after
@@ -106,13 +107,8 @@ def main() -> None:
         if args.db:
             run(args.db, args.kills, Path(scratch))
             return
-        server, why = start_postgres()
-        if server is None:
-            raise SystemExit(f"cannot start PostgreSQL: {why}")
-        try:
-            run(server.new_database_url(), args.kills, Path(scratch))
-        finally:
-            server.stop()
+        with throwaway_postgres() as url:
+            run(url, args.kills, Path(scratch))
 
 
 if __name__ == "__main__":

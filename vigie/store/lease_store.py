@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Update, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.store.records import from_ms, to_ms
@@ -71,15 +71,7 @@ class LeaseStore:
     def renew(self, lease: Lease, now: float, ttl_s: float) -> Lease | None:
         """Extend our lease; None when another holder has taken it (we are fenced off)."""
         expires_ms = to_ms(now + ttl_s)
-        statement = (
-            update(collector_leases)
-            .where(
-                collector_leases.c.exercise_id == lease.exercise_id,
-                collector_leases.c.holder == lease.holder,
-                collector_leases.c.epoch == lease.epoch,
-            )
-            .values(expires_ms=expires_ms, renewed_ms=to_ms(now))
-        )
+        statement = _ours(lease).values(expires_ms=expires_ms, renewed_ms=to_ms(now))
         with self._engine.begin() as connection:
             renewed = connection.execute(statement).rowcount == 1
         return (
@@ -90,15 +82,7 @@ class LeaseStore:
 
     def release(self, lease: Lease, now: float) -> None:
         """A clean stop: expire our lease now, so a standby need not wait for it."""
-        statement = (
-            update(collector_leases)
-            .where(
-                collector_leases.c.exercise_id == lease.exercise_id,
-                collector_leases.c.holder == lease.holder,
-                collector_leases.c.epoch == lease.epoch,
-            )
-            .values(expires_ms=to_ms(now))
-        )
+        statement = _ours(lease).values(expires_ms=to_ms(now))
         with self._engine.begin() as connection:
             connection.execute(statement)
 
@@ -110,3 +94,12 @@ class LeaseStore:
         if row is None:
             return None
         return Lease(row.exercise_id, row.holder, row.epoch, from_ms(row.expires_ms))
+
+
+def _ours(lease: Lease) -> Update:
+    """An update of the lease row only while it is still this lease (same epoch)."""
+    return update(collector_leases).where(
+        collector_leases.c.exercise_id == lease.exercise_id,
+        collector_leases.c.holder == lease.holder,
+        collector_leases.c.epoch == lease.epoch,
+    )
