@@ -97,9 +97,11 @@ def start_collection(
     jobs: list[PollJob] | None = None,
     may_write: MayWrite | None = None,
     clock: Clock | None = None,
+    poll_at_once: bool = False,
 ) -> Collection:
     """Collectors (built now unless given), the alert engine after each poll, and the
-    notifiers' schedule; polls write only while `may_write` says so."""
+    notifiers' schedule; polls write only while `may_write` says so. `poll_at_once`:
+    the first polls now (a collector taking over), not an interval from now."""
     clock = clock or SystemClock()
     jobs = _jobs(plan) if jobs is None else jobs
     record = store.exercise(exercise)
@@ -107,7 +109,7 @@ def start_collection(
     monitoring = Monitoring(plan, store, exercise, record.t0, _poll_interval(jobs), notifiers)
     monitoring.start(clock.now())
     scheduler = start_polling(
-        store, exercise, jobs, clock, monitoring.after_cycle, may_write, poll_at_once=True
+        store, exercise, jobs, clock, monitoring.after_cycle, may_write, poll_at_once
     )
     monitoring.schedule(scheduler, clock)
     return Collection(jobs, scheduler, monitoring)
@@ -136,7 +138,10 @@ def run_collection(
     lease = CollectorLease(store.leases, exercise, timing, this_process())
 
     def start_active(may_write: MayWrite) -> BackgroundScheduler:
-        return start_collection(plan, store, exercise, notifiers, jobs, may_write, clock).scheduler
+        collection = start_collection(
+            plan, store, exercise, notifiers, jobs, may_write, clock, poll_at_once=True
+        )
+        return collection.scheduler
 
     def announce_active() -> None:
         # Whoever waits for this line may stop the process: SIGTERM stops it cleanly.
