@@ -16,6 +16,8 @@ BENCHMARKS = (
     "benchmarks.bench_foresight",
     "benchmarks.bench_rehearsal",
     "benchmarks.bench_migrate",
+    "benchmarks.bench_crash",
+    "benchmarks.bench_failover",
 )
 
 

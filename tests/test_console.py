@@ -32,6 +32,8 @@ def live(
     """The drilled exercise, still running at T+10:05, its collector writing each poll."""
     store, exercise_id, t0 = drilled
     recorder = still_running(store, exercise_id, t0, small_plan)
+    # Judging since T+10:03: past the blind rule's grace after a collector's (re)start.
+    recorder.evaluate(t0 + 603)
     recorder.evaluate(t0 + 605)
     client, _ = client_at(store, exercise_id, t0 + 605)
     yield client, store, exercise_id, recorder, t0

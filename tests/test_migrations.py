@@ -24,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect, select, text
 
-from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6
+from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6, v7
 from tests.support.cli import run_vigie
 from tests.support.postgres import PostgresServer
 from tests.support.schema_shape import schema_shape
@@ -45,7 +45,7 @@ from vigie.store.records import labels_key
 from vigie.store.schema import metadata
 
 # Add the next version's copy of schema.py here with its revision.
-SCHEMAS: dict[int, ModuleType] = {1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6}
+SCHEMAS: dict[int, ModuleType] = {1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7}
 LAST_UNRECORDED = 5  # the releases before this module recorded no version in their stores
 HEAD = head_version()
 # Version 4 changed only PostgreSQL: a SQLite store of version 3 has version 4's shape.
@@ -130,6 +130,13 @@ ROWS: dict[str, dict[str, Any]] = {
         "revoked_ms": None,
     },
     "server_keys": {"name": "session", "value": "d" * 64, "created_ms": T0_MS},
+    "collector_leases": {
+        "exercise_id": 1,
+        "holder": "vigie-1:4242",
+        "epoch": 3,
+        "expires_ms": T0_MS + 1_250,
+        "renewed_ms": T0_MS,
+    },
 }
 
 # Tables whose form changed at a version: a store from then on holds this row...

@@ -277,7 +277,9 @@ def collect(
     exercise_id: int | None,
     starts_at: str | None,
 ) -> None:
-    """Run the plan's collectors and alerts alone: the one collector process of a deployment."""
+    """Run the plan's collectors and alerts alone. One `collect` per exercise is active
+    (it holds the exercise's lease in the store); any other stands by and takes over
+    within 2 polls if the active one dies."""
     from vigie.live import run_collection
     from vigie.monitoring import NotifierSettings
 

@@ -1,7 +1,9 @@
 """Live exercises: `vigie collect` (collectors alone) and `vigie serve` (the central).
 
-A deployment has exactly one collecting process: either `serve` with its
-collectors in-process, or `serve --no-collect` beside one `collect`.
+A deployment has exactly one active collecting process per exercise, decided by
+a lease in the store: `serve`'s collector child (restarted by serve when it dies),
+or `serve --no-collect` beside `collect`s. Further `collect`s on the same exercise
+stand by and take over when the active one dies.
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from vigie.clock import SystemClock
+from vigie.clock import Clock, SystemClock
+from vigie.collectors.lease import CollectorLease, LeaseTiming, this_process
 from vigie.collectors.registry import build_collectors, poll_intervals
-from vigie.collectors.scheduler import PollJob, start_polling
+from vigie.collectors.scheduler import MayWrite, PollJob, start_polling
 from vigie.dashboard.auth import AuthSettings
 from vigie.exam_date import exercise_zone, start_warning
+from vigie.failover import LeasedCollection
 from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
 from vigie.plan import Plan
-from vigie.production import DashboardServer, start_collector, stop_process
+from vigie.production import DashboardServer
 from vigie.signals import stop_requested
 from vigie.store import Store
+from vigie.supervision import CollectorSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -80,18 +85,32 @@ class Collection:
     monitoring: Monitoring
 
 
+def _poll_interval(jobs: list[PollJob]) -> float:
+    return min((j.every_real_s for j in jobs), default=1.0)
+
+
 def start_collection(
-    plan: Plan, store: Store, exercise: int, notifiers: NotifierSettings
+    plan: Plan,
+    store: Store,
+    exercise: int,
+    notifiers: NotifierSettings,
+    jobs: list[PollJob] | None = None,
+    may_write: MayWrite | None = None,
+    clock: Clock | None = None,
+    poll_at_once: bool = False,
 ) -> Collection:
-    """Collectors, the alert engine after each poll, and the notifiers' schedule."""
-    clock = SystemClock()
-    jobs = _jobs(plan)
+    """Collectors (built now unless given), the alert engine after each poll, and the
+    notifiers' schedule; polls write only while `may_write` says so. `poll_at_once`:
+    the first polls now (a collector taking over), not an interval from now."""
+    clock = clock or SystemClock()
+    jobs = _jobs(plan) if jobs is None else jobs
     record = store.exercise(exercise)
     assert record is not None
-    interval = min((j.every_real_s for j in jobs), default=1.0)
-    monitoring = Monitoring(plan, store, exercise, record.t0, interval, notifiers)
+    monitoring = Monitoring(plan, store, exercise, record.t0, _poll_interval(jobs), notifiers)
     monitoring.start(clock.now())
-    scheduler = start_polling(store, exercise, jobs, clock, monitoring.after_cycle)
+    scheduler = start_polling(
+        store, exercise, jobs, clock, monitoring.after_cycle, may_write, poll_at_once
+    )
     monitoring.schedule(scheduler, clock)
     return Collection(jobs, scheduler, monitoring)
 
@@ -105,24 +124,37 @@ def run_collection(
     announce: Callable[[str], None] = print,
     warn: Callable[[str], None] = print,
 ) -> None:
-    """Poll, alert and notify until SIGINT or SIGTERM."""
+    """Poll, alert and notify while this process holds the exercise's lease, stand by
+    while another does, until SIGINT or SIGTERM."""
     # Beside `serve --no-collect`, both processes must work on the same exercise.
     exercise = open_exercise(
         plan, plan_toml, store, exercise_id or _running_exercise_of(plan, store)
     )
     if exercise_id is None:  # serve's own collector is given its exercise: serve warned
         warn_about_start(plan, store, exercise, warn, datetime.now(UTC))
-    collection = start_collection(plan, store, exercise, notifiers)
-    jobs, scheduler = collection.jobs, collection.scheduler
+    clock = SystemClock()
+    jobs = _jobs(plan)  # ready before the lease: a standby takes over without building them
+    timing = LeaseTiming.for_poll(_poll_interval(jobs))
+    lease = CollectorLease(store.leases, exercise, timing, this_process())
+
+    def start_active(may_write: MayWrite) -> BackgroundScheduler:
+        collection = start_collection(
+            plan, store, exercise, notifiers, jobs, may_write, clock, poll_at_once=True
+        )
+        return collection.scheduler
+
+    def announce_active() -> None:
+        # Whoever waits for this line may stop the process: SIGTERM stops it cleanly.
+        announce(f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}")
+
+    leased = LeasedCollection(lease, start_active, announce_active, announce)
     try:
         with stop_requested() as stop:
-            # Said once SIGTERM stops it cleanly: whoever waits for this line may stop it.
-            announce(
-                f"Collecting {len(jobs)} sources of {plan.exercise.id} into exercise {exercise}"
-            )
-            stop.wait()
+            leased.step(clock.now())
+            while not stop.wait(timing.check_s):
+                leased.step(clock.now())
     finally:
-        scheduler.shutdown(wait=True)
+        leased.stop(clock.now())
         store.close()
         announce("Collection stopped.")
 
@@ -147,7 +179,7 @@ def run_server(
     warn_about_start(plan, store, exercise, warn, datetime.now(UTC))
     store.close()  # each worker opens its own after the fork
     collector = (
-        start_collector(plan_path, db_url, exercise, collector_flags)
+        CollectorSupervisor.start(plan_path, db_url, exercise, collector_flags, warn)
         if collector_flags is not None
         else None
     )
@@ -160,5 +192,5 @@ def run_server(
         # master stops the collector.
         if os.getpid() == master:
             if collector is not None:
-                stop_process(collector)
+                collector.stop()
             announce("Stopped.")

@@ -5,6 +5,11 @@ rule before pending becomes firing. A verdict of "unknown" (stale data) changes
 nothing: it neither fires nor resolves. A rule that raises is logged and its
 alerts keep their state. The state lives in the store, so a restarted engine
 resumes where it was: no duplicate and no lost notification.
+
+Each state transition names the one it follows (`follows`), and the store records
+a step from a given transition once (a unique key): a collector taking over, or two
+briefly active, cannot record or notify a step twice. An engine whose step was
+already recorded by another resyncs that alert from the store.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from vigie.capacity.live_limits import LIMIT_SIGNAL, in_force, live_limits
 from vigie.collectors.cycle import CycleResult
 from vigie.plan.model import Plan
 from vigie.series import Sample
-from vigie.store import NewTransition, Point, Store
+from vigie.store import AlertTransition, NewTransition, Point, Store
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,8 @@ class AlertEngine:
         self._rules = dict(rules)
         self.window = SeriesWindow(names=RULE_INPUTS)
         self._open: dict[Key, OpenAlert] = {}
+        self._last_id: dict[Key, int] = {}  # each alert's newest state transition
+        self.judging_since: float | None = None  # this engine's first judgement
         self.memory = PlatformMemory(store, exercise_id, plan, t0)
         self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
         self.last: Evaluation | None = None
@@ -83,10 +90,16 @@ class AlertEngine:
     def _restore(self) -> None:
         self.memory.restore()
         for t in self._store.alerts.last_states(self._exercise):
-            if t.state in ("pending", "firing"):
-                self._open[(t.rule, t.subject)] = OpenAlert(
-                    t.state, Severity[t.severity.upper()], t.at
-                )
+            self._resume(t)
+
+    def _resume(self, t: AlertTransition) -> None:
+        """Take (rule, subject)'s state from its newest recorded transition."""
+        key = (t.rule, t.subject)
+        self._last_id[key] = t.id
+        if t.state in ("pending", "firing"):
+            self._open[key] = OpenAlert(t.state, Severity[t.severity.upper()], t.at)
+        else:
+            self._open.pop(key, None)
 
     def prime(self, now: float) -> None:
         """After a restart: load the recent past the rules need from the store."""
@@ -111,6 +124,8 @@ class AlertEngine:
             if self.stopped_at is not None:
                 return []  # the exercise is over: its states are final
             self.window.forget_before(now)
+            if self.judging_since is None:
+                self.judging_since = now
             memory = self.memory
             limits = live_limits(self.plan, self._latest_limits())
             inputs = RuleInputs(
@@ -123,6 +138,7 @@ class AlertEngine:
                 ratios=memory.ratios,
                 launches=memory.launches,  # the memory updates these in place before any rule runs
                 live_limits=limits,
+                judging_since=self.judging_since,
             )
             memory.note_launches(inputs)
             memory.note_platform(inputs)
@@ -141,10 +157,28 @@ class AlertEngine:
                     continue
                 said[name] = verdicts
                 transitions += self._apply(name, verdicts, now)
-            if transitions:
-                self._store.alerts.record(self._exercise, transitions, self._notifiers)
+            recorded = self._record(transitions)
             self.last = Evaluation(inputs, said)
-            return transitions
+            return recorded
+
+    def _record(self, transitions: list[NewTransition]) -> list[NewTransition]:
+        """Record; keep each alert's newest id, or resync the alerts whose step another
+        collector recorded first. Returns the transitions this engine recorded."""
+        if not transitions:
+            return []
+        ids = self._store.alerts.record(self._exercise, transitions, self._notifiers)
+        recorded = []
+        for t, new_id in zip(transitions, ids, strict=True):
+            key = (t.rule, t.subject)
+            if new_id is not None:
+                self._last_id[key] = new_id
+                recorded.append(t)
+                continue
+            log.info("%s on %s: step already recorded by another collector", t.rule, t.subject)
+            newest = self._store.alerts.last_state(self._exercise, t.rule, t.subject)
+            if newest is not None:
+                self._resume(newest)
+        return recorded
 
     def _latest_limits(self) -> dict[str, Point]:
         return {
@@ -170,9 +204,7 @@ class AlertEngine:
                 for (rule, subject), alert in sorted(self._open.items())
             ]
             self._open.clear()
-            if transitions:
-                self._store.alerts.record(self._exercise, transitions, self._notifiers)
-            return transitions
+            return self._record(transitions)
 
     def _apply(self, rule: str, verdicts: list[Verdict], now: float) -> list[NewTransition]:
         transitions = []
@@ -228,6 +260,7 @@ class AlertEngine:
         severity: Severity | None = None,
     ) -> NewTransition:
         return NewTransition(
+            follows=self._last_id.get((verdict.rule, verdict.subject), 0),
             at=now,
             rule=verdict.rule,
             subject=verdict.subject,

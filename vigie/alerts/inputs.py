@@ -34,6 +34,9 @@ class RuleInputs:
     # The limits servers' software says (vigie/capacity/live_limits.py): `plan` has
     # them in force already; these say where each came from, and what the plan said.
     live_limits: tuple[LiveLimit, ...] = ()
+    # When the engine judging now first judged (its start, restart or takeover): a
+    # gap before it is the collector's, not the sources', and gets a grace.
+    judging_since: float | None = None
 
     @property
     def elapsed_s(self) -> float:

@@ -8,37 +8,69 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.store.records import AlertTransition, Delivery, NewTransition, from_ms, to_ms
 from vigie.store.schema import alert_transitions, notifications
+
+Key = tuple[str, str]  # (rule, subject)
 
 
 class AlertStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert_once = (
+            insert(alert_transitions)
+            .on_conflict_do_nothing(index_elements=["exercise_id", "rule", "subject", "follows"])
+            .returning(alert_transitions.c.id)
+        )
 
     def record(
         self, exercise_id: int, transitions: Sequence[NewTransition], notifiers: Sequence[str] = ()
-    ) -> list[int]:
-        """Record transitions and queue their notifications, in one transaction."""
-        ids = []
+    ) -> list[int | None]:
+        """Record transitions and queue their notifications, in one transaction.
+
+        Returns each transition's id, or None for a step already recorded (another
+        transition follows the same one): it is not recorded again and its
+        notifications are not queued. Within the batch a later transition of the same
+        (rule, subject) follows the earlier one; after a step already recorded, it
+        is dropped too (the caller resyncs from the store).
+        """
+        ids: list[int | None] = []
+        chained: dict[Key, int | None] = {}
         with self.engine.begin() as connection:
             for t in transitions:
-                ids.append(self._insert(connection, exercise_id, t))
-                if t.notify:
-                    for notifier in notifiers:
-                        connection.execute(
-                            notifications.insert().values(
-                                transition_id=ids[-1],
-                                notifier=notifier,
-                                status="pending",
-                                attempts=0,
-                                next_attempt_ms=to_ms(t.at),
-                            )
-                        )
+                key = (t.rule, t.subject)
+                if t.follows is not None and key in chained:
+                    previous = chained[key]
+                    if previous is None:  # follows a step another collector recorded
+                        ids.append(None)
+                        continue
+                    t = replace(t, follows=previous)
+                new_id = self._insert(connection, exercise_id, t)
+                ids.append(new_id)
+                if t.follows is not None:
+                    chained[key] = new_id
+                if new_id is not None and t.notify:
+                    self._queue(connection, new_id, t, notifiers)
         return ids
 
-    def _insert(self, connection: Connection, exercise_id: int, t: NewTransition) -> int:
+    def _queue(
+        self, connection: Connection, transition_id: int, t: NewTransition, notifiers: Sequence[str]
+    ) -> None:
+        for notifier in notifiers:
+            connection.execute(
+                notifications.insert().values(
+                    transition_id=transition_id,
+                    notifier=notifier,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_ms=to_ms(t.at),
+                )
+            )
+
+    def _insert(self, connection: Connection, exercise_id: int, t: NewTransition) -> int | None:
         values = {
             "exercise_id": exercise_id,
             "ts_ms": to_ms(t.at),
@@ -50,10 +82,28 @@ class AlertStore:
             "server": t.server,
             "facts": json.dumps(t.facts or {}),
             "actor": t.actor,
+            "follows": t.follows,
         }
-        key = connection.execute(alert_transitions.insert().values(values)).inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        new_id = connection.execute(self._insert_once.values(values)).scalar_one_or_none()
+        return None if new_id is None else int(new_id)
+
+    def last_state(self, exercise_id: int, rule: str, subject: str) -> AlertTransition | None:
+        """The newest state transition of (rule, subject): what an engine that found its
+        step already recorded by another collector resyncs from."""
+        query = (
+            select(alert_transitions)
+            .where(
+                alert_transitions.c.exercise_id == exercise_id,
+                alert_transitions.c.rule == rule,
+                alert_transitions.c.subject == subject,
+                alert_transitions.c.state != "acknowledged",
+            )
+            .order_by(alert_transitions.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else _transition(row)
 
     def acknowledge(
         self, exercise_id: int, rule: str, subject: str, actor: str, at: float
@@ -79,6 +129,7 @@ class AlertStore:
             actor=actor,
         )
         (ack_id,) = self.record(exercise_id, [ack])
+        assert ack_id is not None  # follows None: an acknowledgement never collides
         return replace(current, id=ack_id, at=at, state="acknowledged", actor=actor)
 
     def transitions(self, exercise_id: int) -> list[AlertTransition]:
@@ -126,7 +177,8 @@ class AlertStore:
         a later transition never overtakes an earlier one."""
         query = (
             select(
-                notifications.c.id,
+                # Labelled: a bare `id` would shadow the transition's own in the row.
+                notifications.c.id.label("delivery_id"),
                 notifications.c.attempts,
                 notifications.c.next_attempt_ms,
                 alert_transitions,

@@ -105,6 +105,9 @@ class NewTransition:
     facts: dict[str, JsonValue] | None = None
     actor: str | None = None
     notify: bool = False  # queue it for every notifier
+    # The id of the state transition of (rule, subject) it follows, 0 for the first;
+    # None (an acknowledgement) follows nothing and never collides.
+    follows: int | None = None
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,14 @@ alert_transitions = Table(
     Column("server", String(64), nullable=True),  # the limit it is about, for lead times
     Column("facts", Text, nullable=False, default="{}"),  # JSON: the numbers behind it
     Column("actor", String(64), nullable=True),  # who acknowledged
+    # The id of the state transition of the same (rule, subject) this one follows (0
+    # for the first; NULL for an acknowledgement, which follows no state). The unique
+    # key makes "pending -> firing after transition X" recordable once: a collector
+    # taking over, or two briefly active, can never record (and notify) a step twice.
+    Column("follows", Integer, nullable=True),
     Index("ix_alert_transitions_exercise_ts", "exercise_id", "ts_ms"),
     Index("ix_alert_transitions_subject", "exercise_id", "rule", "subject", "id"),
+    UniqueConstraint("exercise_id", "rule", "subject", "follows", name="uq_alert_transitions_step"),
 )
 
 # The outbox: one row per (transition, notifier) to deliver. A failed delivery is
@@ -239,4 +245,19 @@ learned_facts = Table(
     Column("value", Float, nullable=False),
     Column("ts_ms", BigInteger, nullable=False),  # when it was learned
     PrimaryKeyConstraint("exercise_id", "kind", "key", name="pk_learned_facts"),
+)
+
+# Who may collect an exercise: one row per exercise. The holder renews `expires_ms`
+# every poll; a standby takes the lease over once it has expired, raising `epoch`.
+# A collector whose epoch is no longer the row's has been fenced off and writes
+# nothing more. A row (not a PostgreSQL advisory lock) so that it works the same on
+# SQLite, and so that a holder whose machine vanished loses it by expiry.
+collector_leases = Table(
+    "collector_leases",
+    metadata,
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True),
+    Column("holder", String(200), nullable=False),  # host:pid of the active collector
+    Column("epoch", Integer, nullable=False),  # the fencing number, +1 at each takeover
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("renewed_ms", BigInteger, nullable=False),
 )

@@ -20,6 +20,7 @@ from vigie.store.accounts_store import AccountStore
 from vigie.store.alerts_store import AlertStore
 from vigie.store.engine import open_engine
 from vigie.store.learned_store import LearnedStore
+from vigie.store.lease_store import LeaseStore
 from vigie.store.records import (
     AgentToken,
     Annotation,
@@ -60,6 +61,7 @@ class Store:
         self.reductions = SeriesReductions(engine)
         self.accounts = AccountStore(engine)
         self.learned = LearnedStore(engine)
+        self.leases = LeaseStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

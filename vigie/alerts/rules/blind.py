@@ -12,6 +12,10 @@ from vigie.i18n.formats import wall_time
 from vigie.plan.model import Entity, Signal, SourceKind
 
 RULE = "blind"
+# After the collector (re)starts or takes over, a source gets this many of its polls
+# to bring a fresh value before its signals are judged stale from the gap alone:
+# the gap was the collector's, and a restart loop must not flood the notifiers.
+RESTART_GRACE_POLLS = 2
 
 
 def _clock(epoch: float) -> str:
@@ -55,6 +59,11 @@ def _students_had_time(inputs: RuleInputs, signal: Signal) -> bool:
     return first is not None and inputs.elapsed_s - first >= grace
 
 
+def _just_started(inputs: RuleInputs, interval_s: float) -> bool:
+    since = inputs.judging_since
+    return since is not None and inputs.now - since < RESTART_GRACE_POLLS * interval_s
+
+
 def _stale_signals(
     inputs: RuleInputs, source: str, interval_s: float, answered_long_enough: bool
 ) -> list[Verdict]:
@@ -82,6 +91,8 @@ def _stale_signals(
             verdicts.append(Verdict.unknown_for(RULE, signal.name, "no value yet"))
         elif inputs.now - newest <= limit:
             verdicts.append(Verdict(RULE, signal.name, Severity.OK, f"{signal.name} is fresh"))
+        elif _just_started(inputs, interval_s):  # an open alert stays open, none is raised
+            verdicts.append(Verdict.unknown_for(RULE, signal.name, "collector just started"))
         else:
             verdicts.append(
                 Verdict(
