@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import psutil
+import requests
 
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
@@ -75,6 +76,13 @@ def collector_pid(serve: VigieProcess) -> int | None:
     return found[0] if found else None
 
 
+def healthz(port: int) -> int:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code
+    except requests.ConnectionError:  # gunicorn not listening yet
+        return 0
+
+
 def remaining_lines(process: VigieProcess) -> list[str]:
     """What an exited process printed that no wait read yet."""
     lines = []
@@ -88,13 +96,15 @@ def test_serve_restarts_its_collector_killed_with_kill_9_and_it_writes_again(
 ) -> None:
     # No platform on the plan's port: every poll still writes (its source is down).
     db = tmp_path / "serve.db"
+    port = free_port()
     serve = VigieProcess(
         "serve", "--plan", str(plan_reading(free_port(), tmp_path)), "--db", str(db),
-        "--bind", f"127.0.0.1:{free_port()}", "--workers", "1", "--open",
+        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--open",
     )  # fmt: skip
     try:
         line = serve.wait_for_line(lambda line: line.startswith("Collecting 1 sources"))
         exercise = int(line.rsplit(" ", 1)[1])
+        wait_until(lambda: healthz(port) == 200)
         first = collector_pid(serve)
         assert first is not None
         os.kill(first, signal.SIGKILL)
@@ -104,10 +114,19 @@ def test_serve_restarts_its_collector_killed_with_kill_9_and_it_writes_again(
         restarted = serve.wait_for_line(lambda line: line.startswith("vigie: collector restarted"))
         second = int(restarted.rsplit(" ", 1)[1].rstrip(")"))
         assert second != first and collector_pid(serve) == second
+        # Killed again at once, it is restarted after 2 s: more than the 2 polls (1 s
+        # each) after which /healthz must say nothing is being written.
+        os.kill(second, signal.SIGKILL)
+        died = serve.wait_for_line(lambda line: line.startswith("vigie: the collector"))
+        assert "restarting it in 2.0 s" in died
+        wait_until(lambda: healthz(port) == 503, timeout=10)
+        restarted = serve.wait_for_line(lambda line: line.startswith("vigie: collector restarted"))
+        second = int(restarted.rsplit(" ", 1)[1].rstrip(")"))
         serve.wait_for_line(lambda line: line.startswith("Collecting 1 sources"))
         store = Store.open(sqlite_url(db))
         wait_until(lambda: first_write_after(store, exercise, killed_at) is not None)
         store.close()
+        wait_until(lambda: healthz(port) == 200)  # written again: healthy again
         assert serve.stop() == 0
         assert not pid_alive(second)
         after = remaining_lines(serve)
