@@ -134,3 +134,20 @@ def test_serve_restarts_its_collector_killed_with_kill_9_and_it_writes_again(
         assert not any(line.startswith("vigie: the collector") for line in after)
     finally:
         serve.stop()
+
+
+def test_serves_collector_stops_when_serve_is_killed_with_kill_9(tmp_path: Path) -> None:
+    # Left running, it would keep the exercise's lease against the next serve's collector.
+    serve = VigieProcess(
+        "serve", "--plan", str(plan_reading(free_port(), tmp_path)),
+        "--db", str(tmp_path / "serve.db"),
+        "--bind", f"127.0.0.1:{free_port()}", "--workers", "1", "--open",
+    )  # fmt: skip
+    try:
+        serve.wait_for_line(lambda line: line.startswith("Collecting 1 sources"))
+        collector = collector_pid(serve)
+        assert collector is not None
+        os.kill(serve.process.pid, signal.SIGKILL)
+        wait_until(lambda: not pid_alive(collector), timeout=15)
+    finally:
+        serve.stop()

@@ -267,6 +267,8 @@ def demo(
     "--dashboard-url", default="", help="Where alerts link to (Alertmanager's generatorURL)."
 )
 @STARTS_AT
+# serve's own collector: it stops when serve's master is gone, even killed with -9.
+@click.option("--exit-with-parent", is_flag=True, hidden=True)
 def collect(
     plan_path: Path,
     db: str,
@@ -276,6 +278,7 @@ def collect(
     dashboard_url: str,
     exercise_id: int | None,
     starts_at: str | None,
+    exit_with_parent: bool,
 ) -> None:
     """Run the plan's collectors and alerts alone. One `collect` per exercise is active
     (it holds the exercise's lease in the store); any other stands by and takes over
@@ -296,6 +299,7 @@ def collect(
         notifiers,
         announce=click.echo,
         warn=lambda message: click.echo(message, err=True),
+        exit_with_parent=exit_with_parent,
     )
 
 

@@ -123,9 +123,13 @@ def run_collection(
     notifiers: NotifierSettings = NO_NOTIFIERS,
     announce: Callable[[str], None] = print,
     warn: Callable[[str], None] = print,
+    exit_with_parent: bool = False,
 ) -> None:
     """Poll, alert and notify while this process holds the exercise's lease, stand by
-    while another does, until SIGINT or SIGTERM."""
+    while another does, until SIGINT or SIGTERM (or, with `exit_with_parent`, until
+    the process that started it is gone: serve's collector must not outlive a serve
+    killed with kill -9 and hold the lease against the next one's)."""
+    parent = os.getppid() if exit_with_parent else None
     # Beside `serve --no-collect`, both processes must work on the same exercise.
     exercise = open_exercise(
         plan, plan_toml, store, exercise_id or _running_exercise_of(plan, store)
@@ -152,6 +156,9 @@ def run_collection(
         with stop_requested() as stop:
             leased.step(clock.now())
             while not stop.wait(timing.check_s):
+                if parent is not None and os.getppid() != parent:
+                    warn(f"vigie: the process that started this collector ({parent}) is gone")
+                    break
                 leased.step(clock.now())
     finally:
         leased.stop(clock.now())

@@ -117,6 +117,7 @@ def start_collector(
         db_url,
         "--exercise",
         str(exercise_id),
+        "--exit-with-parent",
         *extra,
     ]
     return subprocess.Popen(command)
