@@ -11,6 +11,7 @@ from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings, install_auth
 from vigie.dashboard.context import ViewContext
+from vigie.dashboard.errors import install_error_handling
 from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.pages import compare, console, faculty, review, server, wall
 from vigie.resources import assets_folder
@@ -57,8 +58,9 @@ def create_app(
         className="vigie-root",
     )
     _remember_language(app)
+    install_error_handling(app)
+    install_callback_guard(app)  # first: the access check reads the body it parsed
     install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
-    install_callback_guard(app)
     _add_health_route(app, context)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app

@@ -129,7 +129,7 @@ def _page_refusal(who: Principal | None, path: str) -> Response | None:
 
 
 def _callback_refusal(app: Dash, who: Principal | None, pages: Map) -> Response | None:
-    body = request.get_json(silent=True, cache=True)
+    body = g.get("callback_body")  # parsed (bounded) and checked whole by the guard, first
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return None  # the guard refuses it as malformed
     output = body["output"]

@@ -1,21 +1,28 @@
-"""Callback requests are checked whole before Dash runs them.
+"""Callback requests are checked whole before anything else reads them.
 
 Dash answers a malformed `/_dash-update-component` body with a 500 and a
-traceback in the log. Here a body that does not match a registered callback
-(unknown output, wrong inputs or state, not JSON, too big) is refused with a
-400 that names what is wrong; a well-formed one goes on to Dash untouched.
+traceback in the log. Here a body that does not call a registered callback
+exactly as the browser does (its output or outputs, inputs, state and
+changedPropIds), or that is not bounded JSON (`vigie.bounded`: size, depth,
+numbers, text), is refused with a 400 that names what is wrong; a well-formed
+one goes on untouched. The guard runs first: the access check reads the body it
+parsed (`flask.g.callback_body`), never the raw bytes again.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from dash import Dash
-from flask import Response, jsonify, request
+from dash._utils import stringify_id
+from dash.dependencies import _Wildcard
+from flask import Response, g, jsonify, request
+
+from vigie.bounded import Unreadable, load_json
 
 MAX_BODY = 64 * 1024  # the largest real request (the console's actions) is a few KB
 CALLBACK_PATH = "/_dash-update-component"
+ID_PART = (str, int, float, bool)  # what a pattern id's values may be
 
 
 class Malformed(ValueError):
@@ -23,16 +30,20 @@ class Malformed(ValueError):
 
 
 def install_callback_guard(app: Dash) -> None:
+    """Install before the access check: it reads `g.callback_body`, set here."""
+
     @app.server.before_request
     def guard() -> Response | None:
         if request.path != CALLBACK_PATH or request.method != "POST":
             return None
         try:
-            check_callback_request(app.callback_map, _body())
+            body = _body()
+            check_callback_request(app.callback_map, body)
         except Malformed as problem:
             response = jsonify({"error": f"malformed callback request: {problem}"})
             response.status_code = 400
             return response
+        g.callback_body = body
         return None
 
 
@@ -43,9 +54,9 @@ def _body() -> Any:
     if len(raw) > MAX_BODY:
         raise Malformed(f"body over {MAX_BODY} bytes")
     try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise Malformed("body is not JSON") from exc
+        return load_json(raw)
+    except Unreadable as exc:
+        raise Malformed(f"body is not bounded JSON: {exc}") from None
 
 
 def check_callback_request(callbacks: dict[str, Any], body: Any) -> None:
@@ -56,22 +67,84 @@ def check_callback_request(callbacks: dict[str, Any], body: Any) -> None:
     if not isinstance(output, str) or output not in callbacks:
         raise Malformed("output names no callback of this app")
     spec = callbacks[output]
+    if not spec.get("no_output"):
+        _check_outputs(spec["output"], body.get("outputs"))
+    given: list[Any] = []
     for part in ("inputs", "state"):
-        _check_arguments(part, spec.get(part, []), body.get(part, []))
+        given += _check_arguments(part, spec.get(part, []), body.get(part, []))
+    _check_changed(body.get("changedPropIds", []), given)
 
 
-def _check_arguments(part: str, expected: list[dict[str, str]], given: Any) -> None:
+def _check_outputs(declared: Any, given: Any) -> None:
+    """One output is sent as an object, several as a list of them, in declared order."""
+    wanted = declared if isinstance(declared, list) else [declared]
+    expected = [{"id": o.component_id, "property": o.component_property} for o in wanted]
+    if isinstance(declared, list):
+        if not isinstance(given, list) or len(given) != len(expected):
+            raise Malformed(f"outputs must list {len(expected)} outputs")
+        for want, got in zip(expected, given, strict=True):
+            _check_item("outputs", want, got, with_value=False)
+    else:
+        _check_item("outputs", expected[0], given, with_value=False)
+
+
+def _check_arguments(part: str, expected: list[dict[str, Any]], given: Any) -> list[Any]:
+    """The items given for `part`, flattened; raises Malformed unless they match."""
     if not isinstance(given, list) or len(given) != len(expected):
         raise Malformed(f"{part} must list {len(expected)} values")
+    items: list[Any] = []
     for want, got in zip(expected, given, strict=True):
         pattern = want["id"].startswith("{")
-        items = got if pattern else [got]
-        if not isinstance(items, list):
+        matches = got if pattern else [got]
+        if not isinstance(matches, list):
             raise Malformed(f"{part}: {want['id']} must be a list of matches")
-        for item in items:
-            if not isinstance(item, dict) or item.get("property") != want["property"]:
-                raise Malformed(f"{part}: expected {want['id']}.{want['property']}")
-            if not pattern and item.get("id") != want["id"]:
-                raise Malformed(f"{part}: expected {want['id']}.{want['property']}")
-            if pattern and not isinstance(item.get("id"), dict):
-                raise Malformed(f"{part}: {want['id']} needs a pattern id")
+        for item in matches:
+            _check_item(part, want, item, with_value=True)
+        items += matches
+    return items
+
+
+def _check_item(part: str, want: dict[str, Any], got: Any, with_value: bool) -> None:
+    """`got` is {id, property[, value]} for the declared `want` (a plain or pattern id)."""
+    wanted_id = want["id"]
+    named = f"{part}: expected {stringify_id(wanted_id)}.{want['property']}"
+    allowed = {"id", "property", "value"} if with_value else {"id", "property"}
+    if not isinstance(got, dict) or not set(got) <= allowed or "id" not in got:
+        raise Malformed(named)
+    if got.get("property") != want["property"]:
+        raise Malformed(named)
+    if isinstance(wanted_id, dict) or wanted_id.startswith("{"):
+        if not _matches_pattern(wanted_id, got["id"]):
+            raise Malformed(f"{named} (a pattern id)")
+    elif got["id"] != wanted_id:
+        raise Malformed(named)
+
+
+def _matches_pattern(wanted: Any, given: Any) -> bool:
+    """A pattern id of the same keys, the fixed ones equal, the wildcards plain values."""
+    if isinstance(wanted, str):
+        wanted = _pattern(wanted)
+    if not isinstance(given, dict) or set(given) != set(wanted):
+        return False
+    for key, value in wanted.items():
+        # ALL, MATCH...: a Wildcard in an Output, written ["ALL"] in the registry's inputs
+        wildcard = isinstance(value, list | _Wildcard)
+        if wildcard and not isinstance(given[key], ID_PART):
+            return False
+        if not wildcard and given[key] != value:
+            return False
+    return True
+
+
+def _pattern(declared: str) -> dict[str, Any]:
+    """A declared pattern id (Dash's stringified form) as a dict; the app wrote it."""
+    parsed = load_json(declared)
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+def _check_changed(changed: Any, given: list[Any]) -> None:
+    """Dash reads `changedPropIds` as the given inputs' ids (ctx.triggered_id parses them)."""
+    known = {f"{stringify_id(item['id'])}.{item['property']}" for item in given}
+    if not isinstance(changed, list) or not all(isinstance(c, str) and c in known for c in changed):
+        raise Malformed("changedPropIds must name inputs of this request")

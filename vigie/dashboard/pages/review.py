@@ -179,10 +179,16 @@ def chosen_exercise(search: object) -> int | None:
 
 
 def _seconds(value: Any, span: float | None = None) -> float:
-    """The slider's value as exercise seconds, within [0, span]."""
+    """The slider's value (or `?at=`) as exercise seconds, within [0, span].
+
+    Whatever the request carried: a number, a string of one (`?at=` is text), or
+    anything else (0). A value float() cannot hold (a 401-digit integer) or that is
+    not finite counts as 0, never an OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return 0.0
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+    except (ValueError, OverflowError):
         seconds = 0.0
     if not math.isfinite(seconds):
         seconds = 0.0
