@@ -24,7 +24,7 @@ from tests.support.dash_client import (
 from vigie.accounts.passwords import hash_password
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
-from vigie.dashboard.auth import AuthSettings
+from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings
 from vigie.dashboard.pages.review import _seconds
 from vigie.drill import run_drill
 from vigie.plan import Plan, PlanInvalid, parse_plan
@@ -70,9 +70,8 @@ def drilled_once(tmp_path_factory: pytest.TempPathFactory, small_plan: Plan) -> 
 def room(request: pytest.FixtureRequest, drilled_once: Drilled) -> Room:
     store, exercise_id, t0 = drilled_once
     accounts = request.param == "accounts"
-    auth = AuthSettings(open_demo=False, secret_key="test secret") if accounts else None
-    extra = {"auth": auth} if auth is not None else {}
-    app = create_app(store, VirtualClock(t0 + 11 * 60), exercise_id, **extra)
+    auth = AuthSettings(open_demo=False, secret_key="test secret") if accounts else OPEN_DEMO_MODE
+    app = create_app(store, VirtualClock(t0 + 11 * 60), exercise_id, auth=auth)
     client: FlaskClient = app.server.test_client()
     if accounts:
         login = client.post("/login", data={"name": "olga", "password": PASSWORD, "next": "/"})
