@@ -59,6 +59,7 @@ ROUTES: dict[str, Rule] = {
     "/_dash-update-component": signed_in,  # then the callback's own rule
     "healthz": public,
     "vigie_push.push": public,  # bearer agent token, checked by the endpoint
+    "vigie_push.openapi": public,  # the push API's description: no data
     "vigie_auth.login": public,
     "vigie_auth.logout": public,
     "vigie_auth.kiosk": public,  # the link's token, checked by the endpoint

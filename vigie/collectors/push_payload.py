@@ -49,6 +49,20 @@ class PushBatch(BaseModel):
     samples: list[PushedSample] = Field(min_length=1, max_length=MAX_SAMPLES)
 
 
+class PushStored(BaseModel):
+    """The answer to a batch stored (200)."""
+
+    stored: int = Field(description="samples written")
+    exercise: int = Field(description="the exercise they were written to")
+
+
+class PushRefused(BaseModel):
+    """The answer to a batch refused whole (4xx): the first problem, then all of them."""
+
+    error: str
+    errors: list[str]
+
+
 class PayloadInvalid(ValueError):
     def __init__(self, status: int, errors: list[str]) -> None:
         super().__init__("; ".join(errors))
