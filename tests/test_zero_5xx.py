@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import SMALL_PLAN, Drilled
+from tests.conftest import Drilled
 from tests.support.dash_client import (
     call,
     review_move_request,
@@ -21,18 +21,15 @@ from tests.support.dash_client import (
     review_scrub_request,
     wall_request,
 )
-from vigie.accounts.passwords import hash_password
+from tests.support.drilled import PASSWORD, drill_small
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings
 from vigie.dashboard.pages.review import _seconds
-from vigie.drill import run_drill
 from vigie.plan import Plan, PlanInvalid, parse_plan
-from vigie.store import Store, sqlite_url
 from vigie.tokens import new_token, token_hash
 
 CALLBACK = "/_dash-update-component"
-PASSWORD = "correct horse battery"
 DEEP = "[" * 30_000
 MODES = ["open demo", "accounts"]
 
@@ -55,15 +52,10 @@ class Room:
 
 @pytest.fixture(scope="module")
 def drilled_once(tmp_path_factory: pytest.TempPathFactory, small_plan: Plan) -> Iterator[Drilled]:
-    """The small drill, run once for the module: every test here only reads it, or
-    writes what it then counts."""
-    store = Store.open(sqlite_url(tmp_path_factory.mktemp("zero5xx") / "vigie.db"))
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
-    record = store.exercise(run.exercise_id)
-    assert record is not None
-    store.accounts.add_user("olga", "operator", None, hash_password(PASSWORD), 0.0)
-    yield store, run.exercise_id, record.t0
-    store.close()
+    """Run once for the module: every test here only reads it, or counts what it wrote."""
+    drilled = drill_small(tmp_path_factory.mktemp("zero5xx"), small_plan)
+    yield drilled
+    drilled[0].close()
 
 
 @pytest.fixture(scope="module", params=MODES)

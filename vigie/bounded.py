@@ -83,6 +83,17 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def whole_number(text: str) -> int | None:
+    """`text` as an integer if it is plain ASCII digits within 64 bits, else None.
+
+    str.isdigit() alone lets through "²" (int() then raises) and numbers no
+    database column holds (the driver then raises OverflowError)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text[:MAX_NUMBER_CHARS])
+    return value if len(text) <= MAX_NUMBER_CHARS and value <= MAX_INTEGER else None
+
+
 def number_problem(value: float) -> str | None:
     """Why `value` is no number to store or compute with, or None."""
     if isinstance(value, bool):

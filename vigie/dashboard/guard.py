@@ -11,6 +11,7 @@ parsed (`flask.g.callback_body`), never the raw bytes again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dash import Dash
@@ -23,6 +24,20 @@ from vigie.bounded import Unreadable, load_json
 MAX_BODY = 64 * 1024  # the largest real request (the console's actions) is a few KB
 CALLBACK_PATH = "/_dash-update-component"
 ID_PART = (str, int, float, bool)  # what a pattern id's values may be
+
+
+# Values Dash's own pages router reads (before any callback of ours): it raises
+# UnsupportedRelativePath, TypeError or AttributeError on anything else.
+DASH_READS: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    ("_pages_location", "pathname"): (
+        lambda value: isinstance(value, str) and value.startswith("/"),
+        "must be a path starting with /",
+    ),
+    ("_pages_location", "search"): (
+        lambda value: value is None or isinstance(value, str),
+        "must be text",
+    ),
+}
 
 
 class Malformed(ValueError):
@@ -73,6 +88,12 @@ def check_callback_request(callbacks: dict[str, Any], body: Any) -> None:
     for part in ("inputs", "state"):
         given += _check_arguments(part, spec.get(part, []), body.get(part, []))
     _check_changed(body.get("changedPropIds", []), given)
+    for item in given:
+        rule = (
+            DASH_READS.get((item["id"], item["property"])) if isinstance(item["id"], str) else None
+        )
+        if rule is not None and not rule[0](item.get("value")):
+            raise Malformed(f"{item['id']}.{item['property']}: {rule[1]}")
 
 
 def _check_outputs(declared: Any, given: Any) -> None:

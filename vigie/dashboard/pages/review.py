@@ -18,6 +18,7 @@ import dash
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html
 from flask import Response, abort, request
 
+from vigie.bounded import whole_number
 from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
@@ -174,8 +175,7 @@ def chosen_exercise(search: object) -> int | None:
     """`?exercise=ID`; None (the app's exercise, else the newest) when absent or not a number."""
     if not isinstance(search, str):
         return None
-    value = parse_qs(search.lstrip("?")).get("exercise", [""])[0]
-    return int(value) if value.isdigit() else None
+    return whole_number(parse_qs(search.lstrip("?")).get("exercise", [""])[0])
 
 
 def _seconds(value: Any, span: float | None = None) -> float:
