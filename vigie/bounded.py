@@ -99,7 +99,8 @@ def number_problem(value: float) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return None if abs(value) <= MAX_INTEGER else "integer out of the 64-bit range"
+        in_range = -MAX_INTEGER - 1 <= value <= MAX_INTEGER
+        return None if in_range else "integer out of the 64-bit range"
     return None if math.isfinite(value) else f"{value} is not a finite number"
 
 
