@@ -15,8 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dash import Dash
-from dash._utils import stringify_id
-from dash.dependencies import _Wildcard
+from dash._utils import split_callback_id, stringify_id
 from flask import Response, g, jsonify, request
 
 from vigie.bounded import Unreadable, load_json
@@ -83,7 +82,7 @@ def check_callback_request(callbacks: dict[str, Any], body: Any) -> None:
         raise Malformed("output names no callback of this app")
     spec = callbacks[output]
     if not spec.get("no_output"):
-        _check_outputs(spec["output"], body.get("outputs"))
+        _check_outputs(output, body.get("outputs"))
     given: list[Any] = []
     for part in ("inputs", "state"):
         given += _check_arguments(part, spec.get(part, []), body.get(part, []))
@@ -96,10 +95,11 @@ def check_callback_request(callbacks: dict[str, Any], body: Any) -> None:
             raise Malformed(f"{item['id']}.{item['property']}: {rule[1]}")
 
 
-def _check_outputs(declared: Any, given: Any) -> None:
-    """One output is sent as an object, several as a list of them, in declared order."""
-    wanted = declared if isinstance(declared, list) else [declared]
-    expected = [{"id": o.component_id, "property": o.component_property} for o in wanted]
+def _check_outputs(key: str, given: Any) -> None:
+    """One output is sent as an object, several as a list of them, in declared order,
+    each as the callback's key writes it (the renderer reads its outputs from there)."""
+    declared = split_callback_id(key)
+    expected = declared if isinstance(declared, list) else [declared]
     if isinstance(declared, list):
         if not isinstance(given, list) or len(given) != len(expected):
             raise Malformed(f"outputs must list {len(expected)} outputs")
@@ -128,28 +128,27 @@ def _check_arguments(part: str, expected: list[dict[str, Any]], given: Any) -> l
 def _check_item(part: str, want: dict[str, Any], got: Any, with_value: bool) -> None:
     """`got` is {id, property[, value]} for the declared `want` (a plain or pattern id)."""
     wanted_id = want["id"]
-    named = f"{part}: expected {stringify_id(wanted_id)}.{want['property']}"
+    named = f"{part}: expected {wanted_id}.{want['property']}"
     allowed = {"id", "property", "value"} if with_value else {"id", "property"}
     if not isinstance(got, dict) or not set(got) <= allowed or "id" not in got:
         raise Malformed(named)
-    if got.get("property") != want["property"]:
+    # `search@1f0c...` (an allow_duplicate output) may be sent with or without its suffix
+    if got.get("property") not in (want["property"], want["property"].split("@")[0]):
         raise Malformed(named)
-    if isinstance(wanted_id, dict) or wanted_id.startswith("{"):
+    if wanted_id.startswith("{"):
         if not _matches_pattern(wanted_id, got["id"]):
             raise Malformed(f"{named} (a pattern id)")
     elif got["id"] != wanted_id:
         raise Malformed(named)
 
 
-def _matches_pattern(wanted: Any, given: Any) -> bool:
+def _matches_pattern(declared: str, given: Any) -> bool:
     """A pattern id of the same keys, the fixed ones equal, the wildcards plain values."""
-    if isinstance(wanted, str):
-        wanted = _pattern(wanted)
+    wanted = _pattern(declared)
     if not isinstance(given, dict) or set(given) != set(wanted):
         return False
     for key, value in wanted.items():
-        # ALL, MATCH...: a Wildcard in an Output, written ["ALL"] in the registry's inputs
-        wildcard = isinstance(value, list | _Wildcard)
+        wildcard = isinstance(value, list)  # ALL, MATCH...: written ["ALL"] in the registry
         if wildcard and not isinstance(given[key], ID_PART):
             return False
         if not wildcard and given[key] != value:
@@ -165,7 +164,20 @@ def _pattern(declared: str) -> dict[str, Any]:
 
 
 def _check_changed(changed: Any, given: list[Any]) -> None:
-    """Dash reads `changedPropIds` as the given inputs' ids (ctx.triggered_id parses them)."""
+    """Dash reads `changedPropIds` as the given inputs' ids: ctx.triggered_id parses a
+    pattern id's JSON, so one must parse (the browser's JSON.stringify may write its
+    text otherwise than Python would); a plain one must be one of the request's."""
     known = {f"{stringify_id(item['id'])}.{item['property']}" for item in given}
-    if not isinstance(changed, list) or not all(isinstance(c, str) and c in known for c in changed):
+    if not isinstance(changed, list) or not all(_names_input(c, known) for c in changed):
         raise Malformed("changedPropIds must name inputs of this request")
+
+
+def _names_input(changed: Any, known: set[str]) -> bool:
+    if not isinstance(changed, str):
+        return False
+    if changed in known or not changed.startswith("{"):
+        return changed in known
+    try:
+        return isinstance(load_json(changed.rsplit(".", 1)[0]), dict)
+    except Unreadable:
+        return False
