@@ -193,7 +193,7 @@ def test_no_request_gets_a_5xx_or_a_traceback(
         cookies = [login_cookie(url)] if accounts else []
         hits, wrong = fuzz(app, url, cookies)
     assert not wrong, "\n".join(wrong[:20])
-    assert sum(hits.values()) >= 300, hits  # a sanity floor: ~1,000 a mode on 2 idle cores
+    assert sum(hits.values()) >= 300, hits  # a sanity floor: 1,300-1,900 a mode on 2 idle cores
     logged = [
         r.getMessage()[:300] for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR
     ]
