@@ -60,6 +60,7 @@ ROUTES: dict[str, Rule] = {
     "healthz": public,
     "metrics": public,  # Prometheus' bearer token, checked by the endpoint
     "vigie_push.push": public,  # bearer agent token, checked by the endpoint
+    "vigie_push.openapi": public,  # the push API's description: no data
     "vigie_auth.login": public,
     "vigie_auth.logout": public,
     "vigie_auth.logout_by_get": public,  # refused with 405 by the endpoint

@@ -3,6 +3,7 @@
 A token authenticates the agent and names its faculty: a token for one faculty
 can never write another's series. The batch is validated whole and stored in
 one transaction, or refused whole with a 4xx and a JSON message saying why.
+Its OpenAPI description, made from the same models, is `GET /api/openapi.json`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from collections.abc import Callable
 from flask import Blueprint, Response, jsonify, request
 
 from vigie.clock import Clock
+from vigie.collectors.push_openapi import OPENAPI_PATH, push_openapi
+from vigie.collectors.push_openapi import PUSH_PATH as PUSH_PATH  # the agent sends there
 from vigie.collectors.push_payload import (
     MAX_BODY_BYTES,
     PayloadInvalid,
+    PushRefused,
+    PushStored,
     decode_body,
     parse_batch,
     to_samples,
@@ -24,8 +29,6 @@ from vigie.store import Store
 from vigie.tokens import token_hash
 
 log = logging.getLogger(__name__)
-
-PUSH_PATH = "/api/v1/push"
 
 
 def push_blueprint(
@@ -53,7 +56,11 @@ def push_blueprint(
         samples = to_samples(batch)
         store.write_cycle(exercise, samples)
         log.info("push %s/%s batch %s: %d samples", faculty, batch.host, batch.batch, len(samples))
-        return jsonify({"stored": len(samples), "exercise": exercise}), 200
+        return jsonify(PushStored(stored=len(samples), exercise=exercise).model_dump()), 200
+
+    @blueprint.get(OPENAPI_PATH)
+    def openapi() -> Response:
+        return jsonify(push_openapi())
 
     return blueprint
 
@@ -67,4 +74,4 @@ def _authenticated_faculty(store: Store) -> str | None:
 
 
 def _refuse(status: int, *errors: str) -> tuple[Response, int]:
-    return jsonify({"error": errors[0], "errors": list(errors)}), status
+    return jsonify(PushRefused(error=errors[0], errors=list(errors)).model_dump()), status

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from vigie.bounded import Unreadable, load_json
 from vigie.plan.loader import format_validation_errors
 from vigie.series import Labels, Sample
 from vigie.store.records import labels_key
@@ -48,6 +49,20 @@ class PushBatch(BaseModel):
     samples: list[PushedSample] = Field(min_length=1, max_length=MAX_SAMPLES)
 
 
+class PushStored(BaseModel):
+    """The answer to a batch stored (200)."""
+
+    stored: int = Field(description="samples written")
+    exercise: int = Field(description="the exercise they were written to")
+
+
+class PushRefused(BaseModel):
+    """The answer to a batch refused whole (4xx): the first problem, then all of them."""
+
+    error: str
+    errors: list[str]
+
+
 class PayloadInvalid(ValueError):
     def __init__(self, status: int, errors: list[str]) -> None:
         super().__init__("; ".join(errors))
@@ -56,7 +71,9 @@ class PayloadInvalid(ValueError):
 
 
 def decode_body(body: bytes, encoding: str | None) -> Any:
-    """The JSON document of a push request body (gzip or plain)."""
+    """The JSON document of a push request body (gzip or plain), bounded as
+    `vigie.bounded.load_json` says: deep nesting, huge numbers and lone surrogates
+    are a 400 like any malformed JSON."""
     if len(body) > MAX_BODY_BYTES:
         raise PayloadInvalid(413, [f"the body is over {MAX_BODY_BYTES // 1024} kB"])
     if encoding == "gzip":
@@ -64,9 +81,9 @@ def decode_body(body: bytes, encoding: str | None) -> Any:
     elif encoding not in (None, "", "identity"):
         raise PayloadInvalid(415, [f"unsupported Content-Encoding {encoding[:40]!r}"])
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PayloadInvalid(400, [f"malformed JSON: {str(exc)[:200]}"]) from exc
+        return load_json(body, non_finite=True)  # the model names a NaN's field
+    except Unreadable as exc:
+        raise PayloadInvalid(400, [f"malformed JSON: {exc}"]) from None
 
 
 def _inflate(body: bytes) -> bytes:

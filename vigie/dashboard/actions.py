@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vigie.bounded import text_problem
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.screen import Screen
 from vigie.review.timeline import REVIEW_NOTE
@@ -21,8 +22,18 @@ class ActionRefused(ValueError):
     pass
 
 
-def _operator(screen: Screen, operator: str | None) -> str:
-    name = (operator or "").strip()
+def _plain_text(screen: Screen, value: Any) -> str:
+    """`value` stripped (None is empty); raises ActionRefused unless it is text the
+    store can hold: a callback's values are whatever JSON the request carried."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or text_problem(value) is not None:
+        raise ActionRefused(screen.t("Only plain text can be written here."))
+    return value.strip()
+
+
+def _operator(screen: Screen, operator: Any) -> str:
+    name = _plain_text(screen, operator)
     if not name:
         raise ActionRefused(screen.t("Write your name first: every action says who took it."))
     if len(name) > MAX_NAME:
@@ -33,10 +44,11 @@ def _operator(screen: Screen, operator: str | None) -> str:
 
 
 def acknowledge(
-    context: ViewContext, screen: Screen, operator: str | None, rule: Any, subject: Any
+    context: ViewContext, screen: Screen, operator: Any, rule: Any, subject: Any
 ) -> str:
     name = _operator(screen, operator)
-    if not isinstance(rule, str) or not isinstance(subject, str):
+    names = (rule, subject)
+    if not all(isinstance(n, str) and text_problem(n) is None for n in names):
         raise ActionRefused(screen.t("That alert does not exist."))
     done = context.store.alerts.acknowledge(
         screen.exercise.record.id, rule, subject, name, context.clock.now()
@@ -46,9 +58,9 @@ def acknowledge(
     return screen.t("Acknowledged by {who}.", who=name)
 
 
-def _note_text(screen: Screen, note: str | None, required: bool = True) -> str:
-    """raises ActionRefused for an empty (when required) or too long note."""
-    text = (note or "").strip()
+def _note_text(screen: Screen, note: Any, required: bool = True) -> str:
+    """raises ActionRefused for an empty (when required), too long or not text note."""
+    text = _plain_text(screen, note)
     if required and not text:
         raise ActionRefused(screen.t("The note is empty."))
     if len(text) > MAX_NOTE:
@@ -58,7 +70,7 @@ def _note_text(screen: Screen, note: str | None, required: bool = True) -> str:
     return text
 
 
-def add_note(context: ViewContext, screen: Screen, operator: str | None, note: str | None) -> str:
+def add_note(context: ViewContext, screen: Screen, operator: Any, note: Any) -> str:
     name = _operator(screen, operator)
     text = _note_text(screen, note)
     context.store.add_annotation(screen.exercise.record.id, context.clock.now(), "note", name, text)
@@ -68,14 +80,14 @@ def add_note(context: ViewContext, screen: Screen, operator: str | None, note: s
 def add_decision(
     context: ViewContext,
     screen: Screen,
-    operator: str | None,
+    operator: Any,
     wave: Any,
     choice: Any,
-    comment: str | None,
+    comment: Any,
 ) -> str:
     name = _operator(screen, operator)
     waves = {w.number for w in screen.exercise.plan.waves}
-    if not isinstance(wave, int) or wave not in waves:
+    if not isinstance(wave, int) or isinstance(wave, bool) or wave not in waves:
         raise ActionRefused(screen.t("Choose the wave the decision is about."))
     if choice not in CHOICES:
         raise ActionRefused(screen.t("Choose GO, HOLD or SPLIT."))
@@ -87,9 +99,7 @@ def add_decision(
     return screen.t("Decision recorded; every screen shows it at the next refresh.")
 
 
-def add_review_note(
-    context: ViewContext, screen: Screen, author: str | None, note: str | None
-) -> str:
+def add_review_note(context: ViewContext, screen: Screen, author: Any, note: Any) -> str:
     """A note about the instant `screen` shows, written after the fact: stored as a
     review note (never shown to the room) with its author and the time of writing."""
     name = _operator(screen, author)

@@ -10,6 +10,7 @@ from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings, install_auth
 from vigie.dashboard.context import ViewContext
+from vigie.dashboard.errors import install_error_handling
 from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.health import install_health
 from vigie.dashboard.metrics import install_metrics
@@ -58,8 +59,9 @@ def create_app(
         className="vigie-root",
     )
     _remember_language(app)
+    install_error_handling(app)
+    install_callback_guard(app)  # first: the access check reads the body it parsed
     install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
-    install_callback_guard(app)
     install_health(app, context)
     install_metrics(app, context, auth.metrics_token, auth.open_demo)
     app.server.register_blueprint(push_blueprint(store, context.clock))

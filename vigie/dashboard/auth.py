@@ -167,7 +167,7 @@ def _not_a_page() -> Response:
 
 
 def _callback_refusal(app: Dash, who: Principal | None, pages: PageRules) -> Response | None:
-    body = request.get_json(silent=True, cache=True)
+    body = g.get("callback_body")  # parsed (bounded) and checked whole by the guard, first
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return None  # the guard refuses it as malformed
     output = body["output"]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from vigie.bounded import number_problem
 from vigie.capacity.live_limits import recorded_in_force
 from vigie.clock import Clock
 from vigie.dashboard.history_grid import HistoryGrids
@@ -88,6 +89,8 @@ class ViewContext:
     def exercise(self, exercise_id: int | None = None) -> Exercise | None:
         """`exercise_id` (the review page's choice), else the app's, else the newest."""
         chosen = exercise_id if exercise_id is not None else self.exercise_id
+        if chosen is not None and number_problem(chosen) is not None:
+            return None  # an id past 64 bits (a URL's <int:...>) names no stored exercise
         record = (
             self.store.exercise(chosen)
             if chosen is not None

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vigie.bounded import number_problem, text_problem
 from vigie.plan.checks import PlanError, cross_check
 from vigie.plan.model import Plan
 
@@ -27,6 +28,7 @@ from vigie.plan.model import Plan
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 MAX_PLAN_DEPTH = 32
 _TOO_DEEP = f"nested too deeply to read; the limit is {MAX_PLAN_DEPTH} levels"
+_TOO_LONG_NUMBER = "an integer with thousands of digits; a plan's numbers fit in 64 bits"
 
 
 class PlanInvalid(Exception):
@@ -97,6 +99,8 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanInvalid(source, [PlanError("<toml>", str(exc))]) from exc
+    except ValueError:  # int()'s own limit: an integer of over 4,300 digits
+        raise PlanInvalid(source, [PlanError("<toml>", _TOO_LONG_NUMBER)]) from None
     except RecursionError:
         # safety net if the scan above ever misreads TOML; the 1000-frame
         # traceback says nothing to a planner
@@ -110,9 +114,9 @@ def plan_from_dict(data: dict[str, Any], source: str = "<plan>") -> Plan:
     Data with dicts/lists nested deeper than MAX_PLAN_DEPTH below the top level is
     refused before pydantic (which recurses as it validates) sees it.
     """
-    too_deep = _data_too_deep(data)
-    if too_deep is not None:
-        raise PlanInvalid(source, [too_deep])
+    unreadable = _data_unreadable(data)
+    if unreadable is not None:
+        raise PlanInvalid(source, [unreadable])
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
@@ -186,8 +190,10 @@ def _text_too_deep(text: str) -> PlanError | None:
     )
 
 
-def _data_too_deep(data: dict[str, Any]) -> PlanError | None:
-    """A PlanError naming the top-level key under which tables/arrays nest too deep.
+def _data_unreadable(data: dict[str, Any]) -> PlanError | None:
+    """A PlanError naming the top-level key under which tables/arrays nest too deep,
+    or a number or text is unusable (`vigie.bounded`: past 64 bits, not finite, a
+    lone surrogate), or None.
 
     The top-level table is level 0, so `x = [[1]]` is 2 levels deep, as the text scan
     counts it. Iterative, so the check cannot recurse itself; it stops at the first
@@ -203,6 +209,9 @@ def _data_too_deep(data: dict[str, Any]) -> PlanError | None:
         elif isinstance(value, list | tuple):
             children = list(value)
         else:
+            problem = _scalar_problem(value)
+            if problem is not None:
+                return PlanError(where, problem)
             continue
         if depth > MAX_PLAN_DEPTH:
             return PlanError(
@@ -210,6 +219,14 @@ def _data_too_deep(data: dict[str, Any]) -> PlanError | None:
                 f"nested more than {MAX_PLAN_DEPTH} levels deep; the limit is {MAX_PLAN_DEPTH}",
             )
         stack.extend((child, depth + 1, where) for child in children)
+    return None
+
+
+def _scalar_problem(value: object) -> str | None:
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, int | float):
+        return number_problem(value)
     return None
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode
 import dash
 from dash import Dash, Input, Output, State, dcc, html
 
+from vigie.bounded import whole_number
 from vigie.dashboard import replay
 from vigie.dashboard.compare_figures import Run, compare_figure
 from vigie.dashboard.context import Exercise, ViewContext
@@ -76,7 +77,7 @@ def register(app: Dash, context: ViewContext) -> None:
 def _id(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return whole_number(value) if isinstance(value, str) else None
 
 
 def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
@@ -205,9 +206,9 @@ def _name(exercise: Exercise) -> str:
 
 def _offset(context: ViewContext, exercise: Exercise, align: str, t: Texts) -> tuple[float, str]:
     """Seconds from T+0 to the alignment point: the wave's observed start, else planned."""
-    if not align.startswith(WAVE) or not align.removeprefix(WAVE).isdigit():
+    number = whole_number(align.removeprefix(WAVE)) if align.startswith(WAVE) else None
+    if number is None:
         return 0.0, ""
-    number = int(align.removeprefix(WAVE))
     waves = replay.review_of(context, exercise).timeline.summary.waves
     wave = next((w for w in waves if w.wave == number), None)
     if wave is None:

@@ -39,7 +39,9 @@ def register(app: Dash, context: ViewContext) -> None:
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, faculty_id: str | None
     ) -> tuple[Any, Any, Figure]:
-        return render(context, search, remembered, faculty_id or "")
+        # the page's store holds text; a request may carry any JSON there
+        chosen = faculty_id if isinstance(faculty_id, str) else ""
+        return render(context, search, remembered, chosen)
 
 
 def layout(context: ViewContext, faculty_id: str, lang: str | None = None) -> html.Div:

@@ -18,6 +18,7 @@ import dash
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html
 from flask import Response, abort, request
 
+from vigie.bounded import whole_number
 from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
@@ -174,15 +175,20 @@ def chosen_exercise(search: object) -> int | None:
     """`?exercise=ID`; None (the app's exercise, else the newest) when absent or not a number."""
     if not isinstance(search, str):
         return None
-    value = parse_qs(search.lstrip("?")).get("exercise", [""])[0]
-    return int(value) if value.isdigit() else None
+    return whole_number(parse_qs(search.lstrip("?")).get("exercise", [""])[0])
 
 
 def _seconds(value: Any, span: float | None = None) -> float:
-    """The slider's value as exercise seconds, within [0, span]."""
+    """The slider's value (or `?at=`) as exercise seconds, within [0, span].
+
+    Whatever the request carried: a number, a string of one (`?at=` is text), or
+    anything else (0). A value float() cannot hold (a 401-digit integer) or that is
+    not finite counts as 0, never an OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return 0.0
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+    except (ValueError, OverflowError):
         seconds = 0.0
     if not math.isfinite(seconds):
         seconds = 0.0

@@ -36,7 +36,8 @@ def register(app: Dash, context: ViewContext) -> None:
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, server_id: str | None
     ) -> tuple[Any, Any, Figure, Figure]:
-        return render(context, search, remembered, server_id or "")
+        # the page's store holds text; a request may carry any JSON there
+        return render(context, search, remembered, server_id if isinstance(server_id, str) else "")
 
 
 def layout(context: ViewContext, server_id: str) -> html.Div:
