@@ -7,13 +7,11 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
-from tests.support.alertmanager import AlertmanagerServer, alertmanager_binary
+from tests.support.alertmanager import AlertmanagerServer
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
@@ -23,20 +21,6 @@ from tests.test_restart import notifying
 from vigie.store import AlertTransition, Store
 
 POLL_S = 1.0  # the small plan's source interval
-
-
-@pytest.fixture
-def alertmanager() -> Iterator[AlertmanagerServer]:
-    require(
-        alertmanager_binary() is not None,
-        "Alertmanager is not installed (apt-get install prometheus-alertmanager)",
-    )
-    server = AlertmanagerServer()
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 def first_write_after(store: Store, exercise: int, instant: float) -> float | None:
