@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,15 +82,37 @@ def alertmanager() -> Iterator[AlertmanagerServer]:
 Drilled = tuple[Store, int, float]  # the store, the exercise, its T+0
 
 
-@pytest.fixture
-def drilled(sqlite_store: Store, small_plan: Plan) -> Iterator[Drilled]:
-    """The small drill, run whole into a SQLite store."""
+@pytest.fixture(scope="session")
+def small_drill_file(
+    tmp_path_factory: pytest.TempPathFactory, small_plan: Plan
+) -> tuple[Path, int, float]:
+    """The small drill, run whole once per session: its SQLite file, exercise and T+0."""
     from vigie.drill import run_drill
 
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
-    record = sqlite_store.exercise(run.exercise_id)
-    assert record is not None
-    yield sqlite_store, run.exercise_id, record.t0
+    path = tmp_path_factory.mktemp("small-drill") / "vigie.db"
+    store = Store.open(sqlite_url(path))
+    try:
+        run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
+        record = store.exercise(run.exercise_id)
+        assert record is not None
+    finally:
+        store.close()
+    return path, run.exercise_id, record.t0
+
+
+@pytest.fixture
+def drilled(small_drill_file: tuple[Path, int, float], tmp_path: Path) -> Iterator[Drilled]:
+    """The small drill, whole, in a SQLite store of the test's own (tmp_path/vigie.db):
+    a copy of the session's one drill, so a test may write to it (~2 s saved a test)."""
+    template, exercise, t0 = small_drill_file
+    path = tmp_path / "vigie.db"
+    with sqlite3.connect(template) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)  # consistent whatever the WAL holds
+    source.close()
+    copy.close()
+    store = Store.open(sqlite_url(path))
+    yield store, exercise, t0
+    store.close()
 
 
 @pytest.fixture(scope="session")

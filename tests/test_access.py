@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import SMALL_PLAN
+from tests.conftest import Drilled
 from tests.support.accounts import CHEAP_HASH, PASSWORD
 from tests.support.dash_client import (
     callback_request,
@@ -28,8 +28,6 @@ from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
-from vigie.drill import run_drill
-from vigie.plan import Plan
 from vigie.store import Store
 from vigie.tokens import new_token, token_hash
 
@@ -41,19 +39,17 @@ ACCOUNTS = {
 
 
 @pytest.fixture
-def app_and_store(sqlite_store: Store, small_plan: Plan) -> Iterator[tuple[Any, Store, float]]:
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), sqlite_store)
-    record = sqlite_store.exercise(run.exercise_id)
-    assert record is not None
+def app_and_store(drilled: Drilled) -> Iterator[tuple[Any, Store, float]]:
+    store, exercise, t0 = drilled
     for name, (role, faculty) in ACCOUNTS.items():
-        sqlite_store.accounts.add_user(name, role, faculty, CHEAP_HASH, 0.0)
+        store.accounts.add_user(name, role, faculty, CHEAP_HASH, 0.0)
     app = create_app(
-        sqlite_store,
-        VirtualClock(record.t0 + 300),
-        run.exercise_id,
+        store,
+        VirtualClock(t0 + 300),
+        exercise,
         auth=AuthSettings(open_demo=False, secret_key="test secret"),
     )
-    yield app, sqlite_store, record.t0
+    yield app, store, t0
 
 
 def logged_in(app: Any, name: str) -> FlaskClient:
