@@ -37,6 +37,9 @@ class Exercise(Strict):
     # The connections a typical student opens to the platform: the yardstick a
     # faculty's own `connections_per_student` is compared with.
     connections_per_student: float | None = Field(default=None, gt=0)
+    # What the faculties' `region` is called on screens ("academy", "département"):
+    # a wall of thousands of sites sums them by it.
+    grouping: str = Field(default="region", min_length=1, max_length=24)
 
 
 class Exporter(Strict):
@@ -59,6 +62,8 @@ class Faculty(Strict):
     # What a wall tile shows, read from across the room ("Paris-Saclay" for
     # "Université Paris-Saclay"); the full name stays in tooltips and pages.
     short_name: str | None = Field(default=None, min_length=1, max_length=24)
+    # The group it is summed in on a large wall (a region, an academy): any name.
+    region: str | None = Field(default=None, min_length=1, max_length=48)
     expected_students: int = Field(ge=0)
     wave: int
     # The public addresses its students reach the platform from (the university's
