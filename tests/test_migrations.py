@@ -24,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect, select, text
 
-from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6, v7
+from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6, v7, v8
 from tests.support.cli import run_vigie
 from tests.support.postgres import PostgresServer
 from tests.support.schema_shape import schema_shape
@@ -45,7 +45,7 @@ from vigie.store.records import labels_key
 from vigie.store.schema import metadata
 
 # Add the next version's copy of schema.py here with its revision.
-SCHEMAS: dict[int, ModuleType] = {1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7}
+SCHEMAS: dict[int, ModuleType] = {1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7, 8: v8}
 LAST_UNRECORDED = 5  # the releases before this module recorded no version in their stores
 HEAD = head_version()
 # Version 4 changed only PostgreSQL: a SQLite store of version 3 has version 4's shape.
@@ -105,6 +105,7 @@ ROWS: dict[str, dict[str, Any]] = {
     },
     "agent_tokens": {"faculty": "lyon", "token_hash": "a" * 64, "created_ms": T0_MS},
     "tick_states": {"exercise_id": 1, "ts_ms": T0_MS + 1_000, "body": b"\x00tick"},
+    "tick_rosters": {"exercise_id": 1, "ts_ms": T0_MS + 1_000, "body": b"\x00roster"},
     "users": {
         "name": "operator",
         "role": "operator",

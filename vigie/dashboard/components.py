@@ -4,6 +4,7 @@ is passed as text, never as markup."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from dash import dcc, html
 from vigie.dashboard.alert_text import alert_message, limit_text, verdict_words
 from vigie.dashboard.screen import Screen, Status
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
+from vigie.tick.attention import SiteState, losing, site_state
 from vigie.tick.build import LOSS_WINDOW_S
 
 NO_VALUE = "\u2013"  # an en dash: never measured
@@ -78,14 +80,6 @@ def total_panel(screen: Screen, prefix: str) -> html.Section:
         id=f"{prefix}-total",
         children=children,
     )
-
-
-LOSS_SHARE = 0.02  # a loss worth saying: 2% of the students concerned...
-LOSS_MIN = 5  # ...and at least a few students
-
-
-def losing(lost: int, expected: int) -> bool:
-    return lost >= max(LOSS_MIN, LOSS_SHARE * expected)
 
 
 def lost_words(screen: Screen, lost: int) -> str:
@@ -468,27 +462,17 @@ def faculty_grid(
 
 
 # The order a wall shows faculties in: what needs a person first.
-ATTENTION = ("blind", "losing", "lagging", "connecting", "ok", "planned", "stopped")
+ATTENTION = tuple(state.value for state in SiteState)
 
 
 def faculty_state(screen: Screen, faculty: FacultyView) -> str:
+    """The site's state at the screen's instant (vigie.tick.attention.site_state)."""
     tick = screen.tick
     assert tick is not None
     wave = tick.waves[faculty.wave - 1] if tick.waves else None
-    started = wave is None or wave.state is not WaveState.PLANNED
-    if tick.stopped:
-        return "stopped"
-    if screen.is_stale(faculty.measured_at) and started:
-        return "blind"
-    if started and losing(faculty.lost, faculty.expected):
-        return "losing"
-    if faculty.lagging:
-        return "lagging"
-    if not started:
-        return "planned"
-    if wave is not None and wave.state is WaveState.CONNECTING:
-        return "connecting"
-    return "ok"
+    # After the stop the last values are final: never stale.
+    stale_after = math.inf if screen.stopped_at_s is not None else screen.stale_after_s
+    return site_state(faculty, wave, screen.at, stale_after, tick.stopped).value
 
 
 def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool = False) -> html.Div:

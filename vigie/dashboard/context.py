@@ -20,7 +20,7 @@ from vigie.clock import Clock
 from vigie.dashboard.history_grid import HistoryGrids
 from vigie.plan import Plan, parse_plan
 from vigie.store import ExerciseRecord, Store
-from vigie.tick import TickState
+from vigie.tick import FacultyRoster, FacultyView, TickState
 
 T = TypeVar("T")
 LIMITS_EVERY_S = 10.0  # a limit changes when someone reconfigures a server: rarely
@@ -85,6 +85,18 @@ class ViewContext:
         instant, body = found
         key = ("tick", exercise.record.id, instant)
         return self.shared(key, lambda: TickState.decode(body))
+
+    def roster(self, exercise: Exercise, at: float) -> dict[str, FacultyView]:
+        """Every site's view at or before `at`, by id: decoded once per worker and tick.
+
+        A store written before rosters were kept apart has them in its ticks."""
+        found = self.store.ticks.roster_at(exercise.record.id, at)
+        if found is None:
+            tick = self.tick(exercise, at)
+            return {} if tick is None else {f.id: f for f in tick.faculties}
+        instant, body = found
+        key = ("roster", exercise.record.id, instant)
+        return self.shared(key, lambda: {f.id: f for f in FacultyRoster.decode(body).faculties})
 
     def exercise(self, exercise_id: int | None = None) -> Exercise | None:
         """`exercise_id` (the review page's choice), else the app's, else the newest."""

@@ -154,6 +154,18 @@ tick_states = Table(
     sqlite_with_rowid=False,
 )
 
+# Every site's view at each tick (vigie.tick.FacultyRoster), apart from the tick:
+# a wall of thousands of sites reads only the tick; a faculty's page, this.
+tick_rosters = Table(
+    "tick_rosters",
+    metadata,
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("exercise_id", "ts_ms", name="pk_tick_rosters"),
+    sqlite_with_rowid=False,
+)
+
 # People who log in. Only an argon2 hash of the password is kept; a disabled
 # account stays listed, with when, so an operator can see who lost access.
 users = Table(

@@ -4,8 +4,10 @@ read by every screen. A view of any instant is the tick at or before it."""
 from vigie.tick.state import (
     AlertView,
     BlindView,
+    FacultyRoster,
     FacultyView,
     GateView,
+    GroupView,
     HostView,
     IncidentView,
     NoteView,
@@ -19,8 +21,10 @@ from vigie.tick.state import (
 __all__ = [
     "AlertView",
     "BlindView",
+    "FacultyRoster",
     "FacultyView",
     "GateView",
+    "GroupView",
     "HostView",
     "IncidentView",
     "NoteView",

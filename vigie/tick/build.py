@@ -14,10 +14,13 @@ from vigie.alerts.rules import throttling, wave_gate
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.plan.model import Plan, Server
 from vigie.store import Point, Store
+from vigie.tick.attention import SiteState, attention, groups, site_state, state_counts
 from vigie.tick.board import Board
 from vigie.tick.state import (
+    SMALL_ROSTER,
     AlertView,
     BlindView,
+    FacultyRoster,
     FacultyView,
     GateView,
     HostView,
@@ -41,6 +44,17 @@ def build_tick(
     previous: TickState | None = None,
 ) -> TickState:
     """`previous` is the last tick written: what a wave has reached stays reached."""
+    return build(store, board, evaluation, hosts, previous)[0]
+
+
+def build(
+    store: Store,
+    board: Board,
+    evaluation: Evaluation,
+    hosts: tuple[HostView, ...] = (),
+    previous: TickState | None = None,
+) -> tuple[TickState, FacultyRoster]:
+    """The tick, and every site's view kept apart from it (FacultyRoster)."""
     inputs = evaluation.inputs
     plan, at = inputs.plan, inputs.now
     sessions = inputs.sessions_by_faculty
@@ -48,7 +62,10 @@ def build_tick(
     lost = _lost_by_faculty(inputs)
     before = {w.number: w for w in previous.waves} if previous is not None else {}
     incidents = board.incidents()
-    return TickState(
+    views = _faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", []), lost)
+    waves = tuple(_wave(inputs, w.number, lost, before.get(w.number)) for w in plan.waves_in_order)
+    states = _site_states(views, waves, at, 2 * inputs.poll_interval_s)
+    tick = TickState(
         exercise_id=exercise_id,
         at=at,
         t0=inputs.t0,
@@ -56,19 +73,45 @@ def build_tick(
         active=sum(p.value for p in sessions.values()) if sessions else None,
         active_measured_at=min((p.at for p in sessions.values()), default=None),
         expected=plan.total_expected,
-        waves=tuple(
-            _wave(inputs, w.number, lost, before.get(w.number)) for w in plan.waves_in_order
-        ),
+        waves=_with_attention(waves, states),
         servers=tuple(_server(inputs, s, evaluation.verdicts, incidents) for s in plan.servers),
         gate=_gate(evaluation.verdicts.get("wave_gate", [])),
         gate_launched=_gate_launched(evaluation.verdicts.get("wave_gate", [])),
         alerts=_current(board.firing(), evaluation.verdicts, at),
-        faculties=_faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", []), lost),
+        faculties=views if len(views) <= SMALL_ROSTER else (),
         blind=_blind(store, exercise_id, inputs),
         notes=board.notes(),
         decisions=board.decisions(),
         hosts=hosts,
         incidents=incidents,
+        sites=len(views),
+        attention=attention(states),
+        site_states=state_counts(state for _, state in states),
+        groups=groups(states, plan.exercise.grouping),
+    )
+    return tick, FacultyRoster(faculties=views)
+
+
+def _site_states(
+    views: tuple[FacultyView, ...], waves: tuple[WaveView, ...], at: float, stale_after_s: float
+) -> list[tuple[FacultyView, SiteState]]:
+    by_number = {w.number: w for w in waves}
+    return [(v, site_state(v, by_number.get(v.wave), at, stale_after_s)) for v in views]
+
+
+def _with_attention(
+    waves: tuple[WaveView, ...], states: list[tuple[FacultyView, SiteState]]
+) -> tuple[WaveView, ...]:
+    """Each wave with its number of sites, and of those needing a person."""
+    sites: dict[int, int] = {}
+    needing: dict[int, int] = {}
+    for view, state in states:
+        sites[view.wave] = sites.get(view.wave, 0) + 1
+        needing[view.wave] = needing.get(view.wave, 0) + state.needs_attention
+    return tuple(
+        w.model_copy(update={"sites": sites.get(n, 0), "attention": needing.get(n, 0)})
+        for w in waves
+        for n in (w.number,)
     )
 
 
@@ -263,6 +306,7 @@ def _faculties(
                 lagging=faculty.id in lagging,
                 short_name=faculty.short_name or "",
                 lost=round(lost.get(faculty.id, 0.0)),
+                region=faculty.region,
             )
         )
     return tuple(views)

@@ -13,7 +13,7 @@ from vigie.alerts.engine import AlertEngine
 from vigie.collectors.cycle import CycleResult
 from vigie.store import Store
 from vigie.tick.board import Board
-from vigie.tick.build import build_tick, final_tick
+from vigie.tick.build import build, final_tick
 from vigie.tick.hosts import HostReader
 from vigie.tick.state import TickState
 
@@ -65,10 +65,10 @@ class TickRecorder:
         try:
             self._board.catch_up()
             hosts = self._hosts.at(evaluation.inputs.now)
-            tick = build_tick(self._store, self._board, evaluation, hosts, self._previous)
+            tick, roster = build(self._store, self._board, evaluation, hosts, self._previous)
             if final is not None:
                 tick = final_tick(tick, final)
-            self._store.ticks.write(self._exercise, tick.at, tick.encode())
+            self._store.ticks.write(self._exercise, tick.at, tick.encode(), roster.encode())
             self._previous = tick
         except Exception:
             # The screens go stale and say so; the alerts and notifications go on.

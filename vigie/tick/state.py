@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+SMALL_ROSTER = 48  # up to this many sites, a tick carries each one's view (a wall's grid)
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -33,6 +35,8 @@ class WaveView(Frozen):
     launched_s: float | None = None  # when the room really launched it (recorded or seen)
     peak: int = 0  # the most of its students connected at once, so far
     lost: int = 0  # students its faculties lost in the last LOSS_WINDOW_S
+    sites: int = 0  # its faculties
+    attention: int = 0  # of them, those needing a person (blind, losing, lagging)
 
     @property
     def share(self) -> float:
@@ -113,10 +117,42 @@ class FacultyView(Frozen):
     lagging: bool
     short_name: str = ""  # the plan's, for tiles read from across the room
     lost: int = 0  # students lost in the last LOSS_WINDOW_S
+    region: str | None = None  # the plan's grouping
 
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+
+class GroupView(Frozen):
+    """A region's (or the plan's grouping's) sites, summed: a large wall's rows."""
+
+    name: str
+    sites: int
+    expected: int
+    connected: int
+    attention: int  # sites needing a person (blind, losing, lagging)
+    blind: int  # of which without fresh data
+    lost: int
+
+    @property
+    def share(self) -> float:
+        return self.connected / self.expected if self.expected else 0.0
+
+
+class FacultyRoster(Frozen):
+    """Every site's view at one tick, kept apart from the tick: a screen showing
+    thousands of sites reads the tick's attention list and sums, and only a page
+    about one site (or the whole roster) reads this."""
+
+    faculties: tuple[FacultyView, ...]
+
+    def encode(self) -> bytes:
+        return zlib.compress(self.model_dump_json().encode(), 1)
+
+    @classmethod
+    def decode(cls, body: bytes) -> FacultyRoster:
+        return cls.model_validate_json(zlib.decompress(body))
 
 
 class IncidentView(Frozen):
@@ -186,6 +222,9 @@ class TickState(Frozen):
     # A HOLD on the waves already out (an address over its limit), beside the next wave's verdict.
     gate_launched: GateView | None = None
     alerts: tuple[AlertView, ...]  # firing, most severe first, then newest
+    # Every site while the roster fits a screen whole (SMALL_ROSTER), else none:
+    # then `attention` and the sums say what a screen shows, and the whole roster
+    # is kept apart (FacultyRoster), so a tick's size follows what is shown.
     faculties: tuple[FacultyView, ...]
     blind: tuple[BlindView, ...]
     notes: tuple[NoteView, ...]  # newest first, a few
@@ -193,6 +232,10 @@ class TickState(Frozen):
     hosts: tuple[HostView, ...] = ()  # faculty agents' machines
     incidents: tuple[IncidentView, ...] = ()  # open ones first, then the last ones over
     stopped: bool = False  # the final state, written at the exercise's stop
+    sites: int = 0  # faculties in the plan
+    attention: tuple[FacultyView, ...] = ()  # needing a person, worst first, a few
+    site_states: dict[str, int] = {}  # sites per state (vigie.tick.attention.SiteState)
+    groups: tuple[GroupView, ...] = ()  # per region, in the plan's order
 
     @property
     def elapsed_s(self) -> float:

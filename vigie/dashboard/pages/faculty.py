@@ -102,7 +102,7 @@ def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[
     assert tick is not None
     national = [a for a in tick.alerts if a.rule != "faculty_lag"]
     own = [a for a in tick.alerts if a.rule == "faculty_lag" and a.subject == faculty.id]
-    view = next(f for f in tick.faculties if f.id == faculty.id)
+    view = context.roster(screen.exercise, tick.at)[faculty.id]
     wave = next(w for w in tick.waves if w.number == faculty.wave)
     body = [
         components.blind_banner(screen, "faculty"),
