@@ -61,7 +61,7 @@ def test_every_troubled_site_is_named_worst_first_and_the_rest_counted(seed: int
     assert set(ids) == {f"site-{k}" for k in troubled}
     assert set(ids[:2]) == {f"site-{k}" for k in stale}  # blind first
     assert ids[2:6] == [f"site-{k}" for k in reversed(losing_)]  # most lost first
-    shares = [f.connected for f in named[6:]]
+    shares = [f.connected or 0.0 for f in named[6:]]
     assert shares == sorted(shares)  # least connected first
     counts = state_counts(s for _, s in states)
     assert (counts["blind"], counts["losing"], counts["lagging"]) == (2, 4, 6)
