@@ -8,9 +8,11 @@ can name the exact field path it is about.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, model_validator
 
@@ -334,23 +336,56 @@ class Plan(Strict):
         return next(s for s in self.servers if s.id == server_id)
 
     def faculty(self, faculty_id: str) -> Faculty:
-        return next(f for f in self.faculties if f.id == faculty_id)
+        found = self._faculties_by_id.get(faculty_id)
+        if found is None:
+            raise StopIteration(faculty_id)  # as the scan it replaces: callers check ids first
+        return found
 
     def faculties_in_wave(self, number: int) -> list[Faculty]:
-        return [f for f in self.faculties if f.wave == number]
+        return list(self._faculties_by_wave.get(number, ()))
 
     def expected_in_wave(self, number: int) -> int:
-        return sum(f.expected_students for f in self.faculties_in_wave(number))
+        return self._expected_by_wave.get(number, 0)
+
+    # Indexes of a frozen plan, made at first use: with thousands of sites, a scan
+    # per lookup made every poll cycle quadratic in the sites. A copy with changes
+    # starts without them (model_copy would carry them over).
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Plan:
+        copied = super().model_copy(update=update, deep=deep)
+        for name in INDEXES:
+            copied.__dict__.pop(name, None)
+        return copied
+
+    @cached_property
+    def _faculties_by_id(self) -> dict[str, Faculty]:
+        return {f.id: f for f in self.faculties}
+
+    @cached_property
+    def _faculties_by_wave(self) -> dict[int, tuple[Faculty, ...]]:
+        by_wave: dict[int, list[Faculty]] = {}
+        for f in self.faculties:
+            by_wave.setdefault(f.wave, []).append(f)
+        return {wave: tuple(members) for wave, members in by_wave.items()}
+
+    @cached_property
+    def _expected_by_wave(self) -> dict[int, int]:
+        return {
+            wave: sum(f.expected_students for f in members)
+            for wave, members in self._faculties_by_wave.items()
+        }
 
     @property
     def poll_interval_s(self) -> float:
         """The fastest source's interval: the resolution of the exercise's series."""
         return min((s.interval_s for s in self.sources), default=1.0)
 
-    @property
+    @cached_property
     def total_expected(self) -> int:
         return sum(f.expected_students for f in self.faculties)
 
     @property
     def waves_in_order(self) -> list[Wave]:
         return sorted(self.waves, key=lambda w: w.number)
+
+
+INDEXES = ("_faculties_by_id", "_faculties_by_wave", "_expected_by_wave", "total_expected")
