@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
-from vigie.tick.state import FacultyView, GroupView, WaveState, WaveView
+from vigie.tick.state import GroupView, WaveState, WaveView
 
 LOSS_SHARE = 0.02  # a loss worth saying: 2% of the students concerned...
 LOSS_MIN = 5  # ...and at least a few students
@@ -42,12 +43,32 @@ ORDER = tuple(SiteState)
 NEEDS_ATTENTION = frozenset({SiteState.BLIND, SiteState.LOSING, SiteState.LAGGING})
 
 
+class SiteNumbers(Protocol):
+    """What the judgement reads of a site: a FacultyView, or the builder's own row."""
+
+    @property
+    def expected(self) -> int: ...
+    @property
+    def connected(self) -> float | None: ...
+    @property
+    def measured_at(self) -> float | None: ...
+    @property
+    def lagging(self) -> bool: ...
+    @property
+    def lost(self) -> int: ...
+    @property
+    def region(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=SiteNumbers)
+
+
 def losing(lost: int, expected: int) -> bool:
     return lost >= max(LOSS_MIN, LOSS_SHARE * expected)
 
 
 def site_state(
-    faculty: FacultyView,
+    faculty: SiteNumbers,
     wave: WaveView | None,
     at: float,
     stale_after_s: float,
@@ -71,13 +92,11 @@ def site_state(
     return SiteState.OK
 
 
-def worst_first(
-    states: Sequence[tuple[FacultyView, SiteState]],
-) -> list[tuple[FacultyView, SiteState]]:
+def worst_first(states: Sequence[tuple[S, SiteState]]) -> list[tuple[S, SiteState]]:
     """Blind, then losing (most lost first), then lagging (least connected first);
     ties in the plan's order, so the list does not shuffle between ticks."""
 
-    def key(item: tuple[int, tuple[FacultyView, SiteState]]) -> tuple[int, float, int]:
+    def key(item: tuple[int, tuple[S, SiteState]]) -> tuple[int, float, int]:
         index, (faculty, state) = item
         if state is SiteState.LOSING:
             within = -faculty.lost / max(1, faculty.expected)
@@ -88,9 +107,7 @@ def worst_first(
     return [item for _, item in sorted(enumerate(states), key=key)]
 
 
-def attention(
-    states: Sequence[tuple[FacultyView, SiteState]], shown: int = ATTENTION_SHOWN
-) -> tuple[FacultyView, ...]:
+def attention(states: Sequence[tuple[S, SiteState]], shown: int = ATTENTION_SHOWN) -> tuple[S, ...]:
     """The sites needing a person, worst first, at most `shown`."""
     needing = [item for item in states if item[1].needs_attention]
     return tuple(faculty for faculty, _ in worst_first(needing)[:shown])
@@ -102,28 +119,35 @@ def state_counts(states: Iterable[SiteState]) -> dict[str, int]:
     return {state.value: counted.get(state, 0) for state in SiteState}
 
 
-def groups(states: Sequence[tuple[FacultyView, SiteState]], fallback: str) -> tuple[GroupView, ...]:
+def groups(states: Iterable[tuple[SiteNumbers, SiteState]], fallback: str) -> tuple[GroupView, ...]:
     """Per region (or the plan's grouping), in the order they first appear; sites
-    without one are summed under `fallback`."""
-    by_name: dict[str, list[tuple[FacultyView, SiteState]]] = {}
-    for faculty, state in states:
-        by_name.setdefault(faculty.region or fallback, []).append((faculty, state))
-    return tuple(_group(name, members) for name, members in by_name.items())
-
-
-def _group(name: str, members: list[tuple[FacultyView, SiteState]]) -> GroupView:
-    return GroupView(
-        name=name,
-        sites=len(members),
-        expected=sum(f.expected for f, _ in members),
-        connected=round(sum(f.connected or 0.0 for f, _ in members)),
-        attention=sum(1 for _, s in members if s.needs_attention),
-        blind=sum(1 for _, s in members if s is SiteState.BLIND),
-        lost=sum(f.lost for f, _ in members),
+    without one are summed under `fallback`. One pass: it runs every poll."""
+    sums: dict[str, list[float]] = {}  # sites, expected, connected, attention, blind, lost
+    for site, state in states:
+        row = sums.get(site.region or fallback)
+        if row is None:
+            row = sums[site.region or fallback] = [0, 0, 0.0, 0, 0, 0]
+        row[0] += 1
+        row[1] += site.expected
+        row[2] += site.connected or 0.0
+        row[3] += state in NEEDS_ATTENTION
+        row[4] += state is SiteState.BLIND
+        row[5] += site.lost
+    return tuple(
+        GroupView(
+            name=name,
+            sites=int(row[0]),
+            expected=int(row[1]),
+            connected=round(row[2]),
+            attention=int(row[3]),
+            blind=int(row[4]),
+            lost=int(row[5]),
+        )
+        for name, row in sums.items()
     )
 
 
-def _share(faculty: FacultyView) -> float:
+def _share(faculty: SiteNumbers) -> float:
     if faculty.connected is None or not faculty.expected:
         return 0.0
     return faculty.connected / faculty.expected

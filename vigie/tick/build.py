@@ -5,7 +5,11 @@ Called once per poll cycle by the collecting process; screens never call it.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from vigie.alerts.engine import Evaluation
 from vigie.alerts.facts import GateFacts, GateVerdict, ThrottlingFacts, TimeToLimitFacts
@@ -16,11 +20,12 @@ from vigie.plan.model import Plan, Server
 from vigie.store import Point, Store
 from vigie.tick.attention import SiteState, attention, groups, site_state, state_counts
 from vigie.tick.board import Board
+from vigie.tick.losses import LOSS_WINDOW_S as LOSS_WINDOW_S  # the screens say it
+from vigie.tick.losses import RecentPeaks
 from vigie.tick.state import (
     SMALL_ROSTER,
     AlertView,
     BlindView,
-    FacultyRoster,
     FacultyView,
     GateView,
     HostView,
@@ -32,7 +37,6 @@ from vigie.tick.state import (
 )
 
 COMPLETE_SHARE = 0.95  # a wave is complete once 95% of its students are connected
-LOSS_WINDOW_S = 300  # "312 students lost in 5 min": from each faculty's peak in that span
 SEVERITY_ORDER = ("ok", "careful", "warning", "critical")
 
 
@@ -53,18 +57,20 @@ def build(
     evaluation: Evaluation,
     hosts: tuple[HostView, ...] = (),
     previous: TickState | None = None,
-) -> tuple[TickState, FacultyRoster]:
-    """The tick, and every site's view kept apart from it (FacultyRoster)."""
+    peaks: RecentPeaks | None = None,
+) -> tuple[TickState, Roster]:
+    """The tick, and every site's row kept apart from it (FacultyRoster's form). `peaks`
+    is the caller's from one tick to the next (a new one reads the whole window)."""
     inputs = evaluation.inputs
     plan, at = inputs.plan, inputs.now
     sessions = inputs.sessions_by_faculty
     exercise_id = board.exercise_id
-    lost = _lost_by_faculty(inputs)
+    lost = (peaks or RecentPeaks()).lost(inputs.window, at)
     before = {w.number: w for w in previous.waves} if previous is not None else {}
     incidents = board.incidents()
-    views = _faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", []), lost)
+    rows = _faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", []), lost)
     waves = tuple(_wave(inputs, w.number, lost, before.get(w.number)) for w in plan.waves_in_order)
-    states = _site_states(views, waves, at, 2 * inputs.poll_interval_s)
+    states = _site_states(rows, waves, at, 2 * inputs.poll_interval_s)
     tick = TickState(
         exercise_id=exercise_id,
         at=at,
@@ -78,29 +84,29 @@ def build(
         gate=_gate(evaluation.verdicts.get("wave_gate", [])),
         gate_launched=_gate_launched(evaluation.verdicts.get("wave_gate", [])),
         alerts=_current(board.firing(), evaluation.verdicts, at),
-        faculties=views if len(views) <= SMALL_ROSTER else (),
+        faculties=Roster(rows).views() if len(rows) <= SMALL_ROSTER else (),
         blind=_blind(store, exercise_id, inputs),
         notes=board.notes(),
         decisions=board.decisions(),
         hosts=hosts,
         incidents=incidents,
-        sites=len(views),
-        attention=attention(states),
+        sites=len(rows),
+        attention=tuple(row.view() for row in attention(states)),
         site_states=state_counts(state for _, state in states),
         groups=groups(states, plan.exercise.grouping),
     )
-    return tick, FacultyRoster(faculties=views)
+    return tick, Roster(rows)
 
 
 def _site_states(
-    views: tuple[FacultyView, ...], waves: tuple[WaveView, ...], at: float, stale_after_s: float
-) -> list[tuple[FacultyView, SiteState]]:
+    rows: tuple[SiteRow, ...], waves: tuple[WaveView, ...], at: float, stale_after_s: float
+) -> list[tuple[SiteRow, SiteState]]:
     by_number = {w.number: w for w in waves}
-    return [(v, site_state(v, by_number.get(v.wave), at, stale_after_s)) for v in views]
+    return [(r, site_state(r, by_number.get(r.wave), at, stale_after_s)) for r in rows]
 
 
 def _with_attention(
-    waves: tuple[WaveView, ...], states: list[tuple[FacultyView, SiteState]]
+    waves: tuple[WaveView, ...], states: list[tuple[SiteRow, SiteState]]
 ) -> tuple[WaveView, ...]:
     """Each wave with its number of sites, and of those needing a person."""
     sites: dict[int, int] = {}
@@ -132,17 +138,6 @@ def final_tick(tick: TickState, at: float) -> TickState:
             "stopped": True,
         }
     )
-
-
-def _lost_by_faculty(inputs: RuleInputs) -> dict[str, float]:
-    """Per faculty, how far its sessions fell from their peak of the last few minutes."""
-    lost = {}
-    start = inputs.now - LOSS_WINDOW_S
-    for faculty, points in inputs.window.by_entity("sessions_active", "faculty").items():
-        recent = [p.value for p in points if p.at >= start]
-        if recent:
-            lost[faculty] = max(0.0, max(recent) - recent[-1])
-    return lost
 
 
 def _current(
@@ -288,28 +283,62 @@ def _gate_view(verdict: Verdict) -> GateView:
     )
 
 
+class SiteRow(NamedTuple):
+    """A site's numbers this tick, as FacultyView's fields: thousands are made each
+    poll and only the few a screen shows become views (pydantic models cost ~20x)."""
+
+    id: str
+    name: str
+    wave: int
+    expected: int
+    connected: float | None
+    measured_at: float | None
+    lagging: bool
+    short_name: str
+    lost: int
+    region: str | None
+
+    def view(self) -> FacultyView:
+        # Built from the plan and the store's own numbers: nothing to validate.
+        return FacultyView.model_construct(**self._asdict())
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Every site's row at one tick, written apart from the tick (FacultyRoster's form)."""
+
+    rows: tuple[SiteRow, ...]
+
+    def encode(self) -> bytes:
+        body = json.dumps({"faculties": [row._asdict() for row in self.rows]})
+        return zlib.compress(body.encode(), 1)
+
+    def views(self) -> tuple[FacultyView, ...]:
+        return tuple(row.view() for row in self.rows)
+
+
 def _faculties(
     plan: Plan, sessions: dict[str, Point], lag: list[Verdict], lost: dict[str, float]
-) -> tuple[FacultyView, ...]:
+) -> tuple[SiteRow, ...]:
     lagging = {v.subject for v in lag if v.severity.label != "ok" and not v.unknown}
-    views = []
+    rows = []
     for faculty in plan.faculties:
         point = sessions.get(faculty.id)
-        views.append(
-            FacultyView(
-                id=faculty.id,
-                name=faculty.name,
-                wave=faculty.wave,
-                expected=faculty.expected_students,
-                connected=None if point is None else point.value,
-                measured_at=None if point is None else point.at,
-                lagging=faculty.id in lagging,
-                short_name=faculty.short_name or "",
-                lost=round(lost.get(faculty.id, 0.0)),
-                region=faculty.region,
+        rows.append(
+            SiteRow(
+                faculty.id,
+                faculty.name,
+                faculty.wave,
+                faculty.expected_students,
+                None if point is None else point.value,
+                None if point is None else point.at,
+                faculty.id in lagging,
+                faculty.short_name or "",
+                round(lost.get(faculty.id, 0.0)),
+                faculty.region,
             )
         )
-    return tuple(views)
+    return tuple(rows)
 
 
 def _blind(store: Store, exercise_id: int, inputs: RuleInputs) -> tuple[BlindView, ...]:

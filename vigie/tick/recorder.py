@@ -15,6 +15,7 @@ from vigie.store import Store
 from vigie.tick.board import Board
 from vigie.tick.build import build, final_tick
 from vigie.tick.hosts import HostReader
+from vigie.tick.losses import RecentPeaks
 from vigie.tick.state import TickState
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class TickRecorder:
         self.engine = engine
         self._board = Board(store, exercise_id)
         self._hosts = HostReader(store, exercise_id)
+        self._peaks = RecentPeaks()
         self._lock = threading.Lock()  # poll jobs of several sources call in from their threads
         self._previous = self._last_written()  # a restarted collector goes on from it
 
@@ -65,7 +67,9 @@ class TickRecorder:
         try:
             self._board.catch_up()
             hosts = self._hosts.at(evaluation.inputs.now)
-            tick, roster = build(self._store, self._board, evaluation, hosts, self._previous)
+            tick, roster = build(
+                self._store, self._board, evaluation, hosts, self._previous, self._peaks
+            )
             if final is not None:
                 tick = final_tick(tick, final)
             self._store.ticks.write(self._exercise, tick.at, tick.encode(), roster.encode())
