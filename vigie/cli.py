@@ -17,6 +17,7 @@ import click
 from vigie.cli_accounts import kiosk, user
 from vigie.cli_db import db_group
 from vigie.cli_rehearse import rehearse
+from vigie.cli_scale import scale
 from vigie.cli_support import (
     DB_HELP,
     EXIT_BAD_INPUT,
@@ -702,3 +703,4 @@ main.add_command(user)
 main.add_command(kiosk)
 main.add_command(rehearse)
 main.add_command(db_group)
+main.add_command(scale)
