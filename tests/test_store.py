@@ -167,3 +167,14 @@ def test_a_failed_transaction_leaves_no_phantom_series_behind(sqlite_store: Stor
         sqlite_store.write_cycle(exercise, [boom], broken_health)  # type: ignore[arg-type]
     sqlite_store.write_cycle(exercise, [boom])  # the series is created again, not a dangling id
     assert sqlite_store.latest(exercise, "sessions_active", 2.0) == {LYON: Point(1.0, 1.0)}
+
+
+def test_a_screen_reads_an_exercise_without_its_plan(store: Store) -> None:
+    first = store.create_exercise("ecnp", "first", "drill", "# plan one", 10.0)
+    newest = store.create_exercise("ecnp", "second", "live", "# plan two", 20.0)
+    store.end_exercise(first, 30.0)
+    light = store.exercise_without_plan(first)
+    assert light is not None and (light.name, light.ended, light.plan_toml) == ("first", 30.0, "")
+    newest_light = store.exercise_without_plan()
+    assert newest_light is not None and (newest_light.id, newest_light.mode) == (newest, "live")
+    assert store.exercise_without_plan(newest + 1) is None

@@ -11,7 +11,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 from vigie.bounded import number_problem
@@ -43,7 +43,7 @@ class ViewContext:
     poll_interval_s: float | None = None  # None: the plan's fastest source interval
     open_demo: bool = True  # no accounts: actions are signed with the name typed in
     history: HistoryGrids = field(default_factory=HistoryGrids)  # the charts' closed buckets
-    _plans: dict[int, Plan] = field(default_factory=dict)
+    _plans: dict[int, tuple[str, Plan]] = field(default_factory=dict)  # text, parsed
     _cache: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,16 +103,19 @@ class ViewContext:
         chosen = exercise_id if exercise_id is not None else self.exercise_id
         if chosen is not None and number_problem(chosen) is not None:
             return None  # an id past 64 bits (a URL's <int:...>) names no stored exercise
-        record = (
-            self.store.exercise(chosen)
-            if chosen is not None
-            else next(iter(self.store.exercises()), None)
-        )
+        # Without its plan: an exercise's plan never changes once stored, so it is
+        # read and parsed once per worker, not at every request.
+        record = self.store.exercise_without_plan(chosen)
         if record is None:
             return None
-        # An exercise's plan never changes once stored, so parsing it once is safe.
         if record.id not in self._plans:
-            self._plans[record.id] = parse_plan(record.plan_toml, f"exercise {record.id}")
-        plan = self._in_force(record, self._plans[record.id])
+            full = self.store.exercise(record.id)
+            if full is None:
+                return None  # deleted between the two reads
+            text = full.plan_toml
+            self._plans[record.id] = (text, parse_plan(text, f"exercise {record.id}"))
+        text, stored = self._plans[record.id]
+        record = replace(record, plan_toml=text)
+        plan = self._in_force(record, stored)
         interval = self.poll_interval_s or plan.poll_interval_s
         return Exercise(record, plan, interval)

@@ -12,7 +12,18 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, true, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
@@ -99,6 +110,20 @@ class Store:
             row = connection.execute(
                 select(exercises).where(exercises.c.id == exercise_id)
             ).one_or_none()
+        return None if row is None else _exercise_record(row)
+
+    def exercise_without_plan(self, exercise_id: int | None = None) -> ExerciseRecord | None:
+        """`exercise_id`'s record (the newest exercise's when None) with its plan text
+        left out (""): what a screen reads at every request, whatever the plan's size
+        (347 KB at 3,000 sites)."""
+        columns = [c for c in exercises.c if c.name != "plan_toml"]
+        query = select(*columns, literal("").label("plan_toml"))
+        if exercise_id is None:
+            query = query.order_by(exercises.c.id.desc()).limit(1)
+        else:
+            query = query.where(exercises.c.id == exercise_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
         return None if row is None else _exercise_record(row)
 
     def exercises(self) -> list[ExerciseRecord]:
