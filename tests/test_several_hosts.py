@@ -54,12 +54,14 @@ def haproxy_config(folder: Path, https_port: int, backends: dict[str, int]) -> P
     servers = "".join(
         f"    server {name} 127.0.0.1:{port} check inter 1s\n" for name, port in backends.items()
     )
+    balance = "    balance roundrobin\n"
+    tls = "ssl crt /etc/haproxy/certs/vigie.pem"
     for was, now in (
         ("bind :80\n", f"bind 127.0.0.1:{free_port()}\n"),
-        ("bind :443 ssl crt /etc/haproxy/certs/vigie.pem", f"bind 127.0.0.1:{https_port} ssl crt {pem}"),
+        (f"bind :443 {tls}", f"bind 127.0.0.1:{https_port} ssl crt {pem}"),
         ("    server vigie 127.0.0.1:8050 check inter 5s\n", servers),
-        ("    balance roundrobin\n", f"    balance roundrobin\n    http-response set-header {SERVED_BY} %[srv_name]\n"),
-    ):  # fmt: skip
+        (balance, f"{balance}    http-response set-header {SERVED_BY} %[srv_name]\n"),
+    ):
         assert text.count(was) == 1, was
         text = text.replace(was, now)
     config = folder / "haproxy.cfg"
@@ -70,11 +72,12 @@ def haproxy_config(folder: Path, https_port: int, backends: dict[str, int]) -> P
 @contextmanager
 def haproxy(folder: Path, backends: dict[str, int]) -> Iterator[Room]:
     """A real HAProxy in front of `backends`, stopped by its PID."""
-    require(shutil.which("haproxy") is not None, "haproxy is not installed (apt-get install haproxy)")
+    require(shutil.which("haproxy") is not None, "haproxy is not installed (apt install haproxy)")
     port = free_port()
     config = haproxy_config(folder, port, backends)
     pid_file = folder / "haproxy.pid"
-    subprocess.run(["haproxy", "-f", str(config), "-D", "-p", str(pid_file)], check=True, timeout=30)
+    command = ["haproxy", "-f", str(config), "-D", "-p", str(pid_file)]
+    subprocess.run(command, check=True, timeout=30)
     pid = int(pid_file.read_text().split()[0])
     try:
         yield Room(f"https://127.0.0.1:{port}", folder / "cert.pem")

@@ -83,11 +83,12 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def _signed_now(self, app: Flask, request: Request) -> bool:
         """Whether the request's cookie is signed with the current secret itself."""
+        signing = {"key_derivation": self.key_derivation, "digest_method": self.digest_method}
         current = URLSafeTimedSerializer(
-            app.secret_key,  # type: ignore[arg-type]  # checked by open_session
+            app.secret_key,  # type: ignore[arg-type]  # set: open_session opened a session
             salt=self.salt,
             serializer=self.serializer,
-            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+            signer_kwargs=signing,
         )
         try:
             current.loads(request.cookies.get(self.get_cookie_name(app), ""))

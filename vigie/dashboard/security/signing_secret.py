@@ -52,4 +52,3 @@ def read_secret(path: Path) -> bytes:
             f"(make one with `(umask 077; openssl rand -hex 32 > {path})`)"
         )
     return secret
-
