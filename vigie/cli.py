@@ -9,8 +9,10 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -78,6 +80,7 @@ def warn_about_start(plan: Plan, starts_at: datetime | None) -> None:
         click.echo(message, err=True)
 
 
+FC = TypeVar("FC", bound=Callable[..., object])
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
 
@@ -108,6 +111,23 @@ ALERTMANAGER_RESEND = click.option(
     default=60.0,
     show_default=True,
     help="Resend firing alerts and the VigieWatchdog this often; each ends 3 resends ahead.",
+)
+
+
+def _secret_file_option(flag: str, text: str) -> Callable[[FC], FC]:
+    # Not `exists=True`: `_signing_secrets` says what is wrong with a file, missing or not.
+    return click.option(flag, type=click.Path(path_type=Path, dir_okay=False), help=text)
+
+
+SECRET_FILE = _secret_file_option(
+    "--secret-file",
+    "Sign session cookies with this secret (at least 32 bytes, mode 600) instead of the "
+    "key kept in the store: give every host behind the load balancer the same one.",
+)
+PREVIOUS_SECRET_FILE = _secret_file_option(
+    "--previous-secret-file",
+    "After a rotation, the secret before it: cookies it signed are still accepted (and "
+    "signed anew with --secret-file's), so no screen is logged out.",
 )
 
 
@@ -365,20 +385,8 @@ def collect(
     help="A file holding the bearer token Prometheus sends to scrape /metrics "
     "(its authorization.credentials_file). Without it /metrics is refused.",
 )
-@click.option(
-    "--secret-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Sign session cookies with this secret (at least 32 bytes, mode 600) instead of "
-    "the key kept in the store: give every host behind the load balancer the same one.",
-)
-@click.option(
-    "--previous-secret-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="After a rotation, the secret before it: cookies it signed are still accepted "
-    "(and signed anew with --secret-file's), so no screen is logged out.",
-)
+@SECRET_FILE
+@PREVIOUS_SECRET_FILE
 @STARTS_AT
 def serve(
     plan_path: Path,
