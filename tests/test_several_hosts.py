@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 from tests.conftest import ROOT, require
 from tests.support.accounts import CHEAP_HASH, PASSWORD
@@ -114,6 +118,19 @@ def refreshes(room: Room, client: requests.Session, times: int) -> list[tuple[st
     return [(a.headers.get(SERVED_BY, "?"), a.status_code) for a in answers]
 
 
+def signed_with(cookie: str, key: str | bytes) -> bool:
+    """Whether Flask's session cookie `cookie` verifies under `key`."""
+    app = Flask(__name__)
+    app.secret_key = key
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    try:
+        serializer.loads(cookie)
+    except BadSignature:
+        return False
+    return True
+
+
 def logged_in(room: Room) -> requests.Session:
     client = room.client()
     answer = client.post(
@@ -154,6 +171,12 @@ def test_two_hosts_behind_haproxy_share_logins_logouts_and_one_collector(
             wait_until(lambda: room.client().get(f"{room.url}/healthz").status_code == 200, 20)
             olga = logged_in(room)
             assert sorted(refreshes(room, olga, 4)) == sorted([(h, 200) for h in HOSTS] * 2)
+            cookie = olga.cookies["session"]
+            store = Store.open(db_url)
+            stored_key = store.accounts.sessions.signing_key(time.time())
+            store.close()
+            assert signed_with(cookie, secret.read_text().strip())
+            assert not signed_with(cookie, stored_key)  # the file's secret, not the store's
 
             assert olga.post(f"{room.url}/logout", allow_redirects=False).status_code == 302
             assert sorted(refreshes(room, olga, 2)) == sorted((h, 401) for h in HOSTS)
