@@ -29,6 +29,8 @@ from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 from tests.test_live import plan_reading
 from tests.test_walkthrough import make_certificate
+from vigie.live import open_exercise
+from vigie.plan import load_plan
 from vigie.staging.processes import stop_pid
 from vigie.store import Store
 
@@ -146,21 +148,23 @@ def test_two_hosts_behind_haproxy_share_logins_logouts_and_one_collector(
     tmp_path: Path, postgres: PostgresServer
 ) -> None:
     db_url = postgres.new_database_url()
+    plan = plan_reading(free_port(), tmp_path)  # no platform there: polls write "down"
     store = Store.open(db_url)
     store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
+    # The running exercise, opened as `serve` opens it: both hosts (started at once,
+    # as after a restart of the room's machines) go on with it.
+    exercise = open_exercise(load_plan(plan), plan.read_text(encoding="utf-8"), store, None)
     store.close()
     secret = tmp_path / "vigie.secret"
     secret.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
     secret.chmod(0o600)
-    plan = plan_reading(free_port(), tmp_path)  # no platform there: polls write "down"
     ports = {name: free_port() for name in HOSTS}
     hosts: dict[str, VigieProcess] = {}
     try:
-        # One after the other: the second goes on with the exercise the first opened.
-        hosts["host-a"] = start_host(plan, db_url, secret, ports["host-a"])
-        opened = said(hosts["host-a"], "Vigie serving")
-        hosts["host-b"] = start_host(plan, db_url, secret, ports["host-b"])
-        assert said(hosts["host-b"], "Vigie serving") == opened
+        for name in HOSTS:
+            hosts[name] = start_host(plan, db_url, secret, ports[name])
+        for host in hosts.values():
+            assert said(host, "Vigie serving").startswith(f"Vigie serving exercise {exercise} ")
         roles = {name: collector_role(host) for name, host in hosts.items()}
         active = [name for name, said in roles.items() if said.startswith("Collecting")]
         assert len(active) == 1, roles  # the lease: the other host's collector stands by
