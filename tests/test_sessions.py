@@ -5,6 +5,7 @@ clock."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -209,3 +210,21 @@ def test_a_rotation_keeps_a_screen_in_and_moves_it_to_the_new_secret(
     left_behind: FlaskClient = after.server.test_client()
     left_behind.set_cookie("session", signed_with_old)
     assert refresh(moved) == 200 and refresh(left_behind) == 401
+
+
+def test_hosts_either_side_of_each_pass_of_a_rolling_rotation_accept_each_others_cookies(
+    sqlite_store: Store, clock: VirtualClock
+) -> None:
+    """deploy/README.md's rotation across hosts restarted one at a time: OLD alone, then
+    OLD accepting NEW, then NEW accepting OLD, then NEW alone."""
+    old, new = b"o" * 32, b"n" * 32
+    sqlite_store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
+    passes = [(old,), (old, new), (new, old), (new,)]
+    hosts = [signing_with(sqlite_store, clock, *keys) for keys in passes]
+    for not_yet, done in pairwise(hosts):
+        for signer, reader in ((not_yet, done), (done, not_yet)):
+            signed: FlaskClient = signer.server.test_client()
+            assert login(signed, "olga").status_code == 302
+            read: FlaskClient = reader.server.test_client()
+            read.set_cookie("session", session_cookie(signed))
+            assert refresh(read) == 200
