@@ -11,7 +11,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-MIN_SECRET_BYTES = 32  # the size of the key `serve` makes for the store (token_hex(32): 64)
+MIN_SECRET_BYTES = 32  # as many random bytes as the key `serve` makes for the store
 MAX_SECRET_BYTES = 4096  # a key, not a file given by mistake (a PEM bundle, a log)
 TRIMMED = b" \t\r\n"  # `echo`, editors and secret managers may or may not add a newline
 
