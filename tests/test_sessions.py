@@ -5,6 +5,7 @@ clock."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -177,3 +178,53 @@ def test_a_session_outlives_a_restart_of_the_server(
     after_restart: FlaskClient = started().server.test_client()
     after_restart.set_cookie("session", session_cookie(wall))
     assert refresh(after_restart) == 200
+
+
+def signing_with(store: Store, clock: VirtualClock, secret: bytes, *previous: bytes) -> Any:
+    """The app as `serve --secret-file` (and `--previous-secret-file`) builds it."""
+    auth = AuthSettings(open_demo=False, secret_key=secret, previous_secret_keys=previous)
+    return create_app(store, clock, None, auth=auth)
+
+
+def test_a_rotation_keeps_a_screen_in_and_moves_it_to_the_new_secret(
+    sqlite_store: Store, clock: VirtualClock
+) -> None:
+    old, new = b"o" * 32, b"n" * 32
+    sqlite_store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
+    before: FlaskClient = signing_with(sqlite_store, clock, old).server.test_client()
+    assert login(before, "olga").status_code == 302
+    signed_with_old = session_cookie(before)
+
+    rotating: FlaskClient = signing_with(sqlite_store, clock, new, old).server.test_client()
+    rotating.set_cookie("session", signed_with_old)
+    answer = rotating.post("/_dash-update-component", json=wall_request())
+    assert answer.status_code == 200 and "Set-Cookie" in answer.headers  # signed anew
+    signed_with_new = session_cookie(rotating)
+    assert signed_with_new != signed_with_old
+    again = rotating.post("/_dash-update-component", json=wall_request())
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers  # once only
+
+    after = signing_with(sqlite_store, clock, new)
+    moved: FlaskClient = after.server.test_client()
+    moved.set_cookie("session", signed_with_new)
+    left_behind: FlaskClient = after.server.test_client()
+    left_behind.set_cookie("session", signed_with_old)
+    assert refresh(moved) == 200 and refresh(left_behind) == 401
+
+
+def test_hosts_either_side_of_each_pass_of_a_rolling_rotation_accept_each_others_cookies(
+    sqlite_store: Store, clock: VirtualClock
+) -> None:
+    """deploy/README.md's rotation across hosts restarted one at a time: OLD alone, then
+    OLD accepting NEW, then NEW accepting OLD, then NEW alone."""
+    old, new = b"o" * 32, b"n" * 32
+    sqlite_store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
+    passes = [(old,), (old, new), (new, old), (new,)]
+    hosts = [signing_with(sqlite_store, clock, *keys) for keys in passes]
+    for not_yet, done in pairwise(hosts):
+        for signer, reader in ((not_yet, done), (done, not_yet)):
+            signed: FlaskClient = signer.server.test_client()
+            assert login(signed, "olga").status_code == 302
+            read: FlaskClient = reader.server.test_client()
+            read.set_cookie("session", session_cookie(signed))
+            assert refresh(read) == 200

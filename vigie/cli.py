@@ -9,8 +9,10 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -79,6 +81,7 @@ def warn_about_start(plan: Plan, starts_at: datetime | None) -> None:
         click.echo(message, err=True)
 
 
+FC = TypeVar("FC", bound=Callable[..., object])
 PLAN_ARGUMENT = click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 WEBHOOK = click.option("--webhook", default=None, help="POST every alert transition here (JSON).")
 
@@ -109,6 +112,23 @@ ALERTMANAGER_RESEND = click.option(
     default=60.0,
     show_default=True,
     help="Resend firing alerts and the VigieWatchdog this often; each ends 3 resends ahead.",
+)
+
+
+def _secret_file_option(flag: str, text: str) -> Callable[[FC], FC]:
+    # Not `exists=True`: `_signing_secrets` says what is wrong with a file, missing or not.
+    return click.option(flag, type=click.Path(path_type=Path, dir_okay=False), help=text)
+
+
+SECRET_FILE = _secret_file_option(
+    "--secret-file",
+    "Sign session cookies with this secret (at least 32 bytes, mode 600) instead of the "
+    "key kept in the store: give every host behind the load balancer the same one.",
+)
+PREVIOUS_SECRET_FILE = _secret_file_option(
+    "--previous-secret-file",
+    "After a rotation, the secret before it: cookies it signed are still accepted (and "
+    "signed anew with --secret-file's), so no screen is logged out.",
 )
 
 
@@ -366,6 +386,8 @@ def collect(
     help="A file holding the bearer token Prometheus sends to scrape /metrics "
     "(its authorization.credentials_file). Without it /metrics is refused.",
 )
+@SECRET_FILE
+@PREVIOUS_SECRET_FILE
 @STARTS_AT
 def serve(
     plan_path: Path,
@@ -382,11 +404,15 @@ def serve(
     alertmanager: str | None,
     alertmanager_resend_s: float,
     metrics_token_file: Path | None,
+    secret_file: Path | None,
+    previous_secret_file: Path | None,
     starts_at: str | None,
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
     from vigie.dashboard.auth import AuthSettings
     from vigie.live import run_server
+
+    secret, previous_secrets = _signing_secrets(secret_file, previous_secret_file)
 
     for origin in frame_ancestors:
         if not FRAME_ORIGIN.fullmatch(origin):
@@ -412,7 +438,8 @@ def serve(
         click.echo("Open demo mode: no login, loopback only.")
     auth = AuthSettings(
         open_demo=open_demo,
-        secret_key=store.accounts.sessions.signing_key(time.time()),
+        secret_key=secret or store.accounts.sessions.signing_key(time.time()),
+        previous_secret_keys=previous_secrets,
         secure_cookies=secure_cookies,
         trusted_proxies=trusted_proxies,
         frame_ancestors=frame_ancestors,
@@ -436,6 +463,24 @@ def serve(
         announce=click.echo,
         warn=lambda message: click.echo(message, err=True),
     )
+
+
+def _signing_secrets(
+    secret_file: Path | None, previous_file: Path | None
+) -> tuple[bytes | None, tuple[bytes, ...]]:
+    """The secrets read from --secret-file and --previous-secret-file (None: the store's
+    key signs); a file that cannot serve exits 2, saying why."""
+    from vigie.dashboard.security.signing_secret import SecretRefused, read_secret
+
+    if previous_file is not None and secret_file is None:
+        fail("--previous-secret-file needs --secret-file: the secret that signs from now on")
+    read: list[bytes] = []
+    for flag, path in (("--secret-file", secret_file), ("--previous-secret-file", previous_file)):
+        try:
+            read += [] if path is None else [read_secret(path)]
+        except SecretRefused as exc:
+            fail(f"{flag} {path}: {exc}")
+    return (read[0] if read else None), tuple(read[1:])
 
 
 def _metrics_token(path: Path | None) -> str | None:

@@ -12,7 +12,8 @@ from vigie.plan import Plan
 
 
 def _plural(number: int, word: str, plural: str | None = None) -> str:
-    return f"{number} {word}" if number == 1 else f"{number} {plural or word + 's'}"
+    """'1 wave', '3,000 faculties': counts read as the table's do."""
+    return f"1 {word}" if number == 1 else f"{count(number, 'en')} {plural or word + 's'}"
 
 
 def _start(starts_at: datetime | None) -> str:
@@ -23,11 +24,12 @@ def _start(starts_at: datetime | None) -> str:
 
 def describe(plan: Plan) -> str:
     ex = plan.exercise
+    sites = _plural(len(plan.faculties), "faculty", "faculties")
     lines = [
         f"{ex.id}: valid plan",
         f"  {ex.name}",
         f"  T+0 at {_start(ex.starts_at)}",
-        f"  {len(plan.faculties)} faculties, {count(plan.total_expected, 'en')} students "
+        f"  {sites}, {count(plan.total_expected, 'en')} students "
         f"in {_plural(len(plan.waves), 'wave')}; {_plural(len(plan.servers), 'server')}, "
         f"{_plural(len(plan.sources), 'source')}, {_plural(len(plan.signals), 'signal')}",
     ]

@@ -47,7 +47,8 @@ MAX_FIELD = 256
 @dataclass(frozen=True)
 class AuthSettings:
     open_demo: bool  # no login at all: loopback only, said at start
-    secret_key: str = ""  # signs session cookies; the same in every worker
+    secret_key: str | bytes = ""  # signs session cookies; the same in every worker and host
+    previous_secret_keys: tuple[str | bytes, ...] = ()  # still accepted (rotation)
     secure_cookies: bool | None = None  # None: Secure whenever the request came over TLS
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* are believed
     frame_ancestors: tuple[str, ...] = ()  # origins that may embed the pages (kiosks)
@@ -100,6 +101,7 @@ def install_auth(
         return
     server.config.update(
         SECRET_KEY=settings.secret_key,
+        SECRET_KEY_FALLBACKS=list(settings.previous_secret_keys),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from vigie.accounts.sessions import KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S, is_live, needs_seen
 from vigie.clock import Clock
@@ -61,10 +62,36 @@ class SessionBook:
 
 class SessionCookies(SecureCookieSessionInterface):
     """Flask's signed cookie, marked Secure as told, or by default whenever the
-    request came over TLS (the https scheme, as ProxyFix reports it behind a proxy)."""
+    request came over TLS (the https scheme, as ProxyFix reports it behind a proxy).
+
+    Signed with SECRET_KEY; also accepted when signed with one of
+    SECRET_KEY_FALLBACKS (the secret before a rotation), and then signed anew with
+    SECRET_KEY in that response: a wall refreshing each second carries on across a
+    rotation, on the new secret from its next refresh."""
 
     def __init__(self, secure: bool | None) -> None:
         self._secure = secure
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure if self._secure is None else self._secure
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        opened = super().open_session(app, request)
+        if opened and app.config["SECRET_KEY_FALLBACKS"] and not self._signed_now(app, request):
+            opened.modified = True  # valid under a previous secret: re-sign it
+        return opened
+
+    def _signed_now(self, app: Flask, request: Request) -> bool:
+        """Whether the request's cookie is signed with the current secret itself."""
+        signing = {"key_derivation": self.key_derivation, "digest_method": self.digest_method}
+        current = URLSafeTimedSerializer(
+            app.secret_key,  # type: ignore[arg-type]  # set: open_session opened a session
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs=signing,
+        )
+        try:
+            current.loads(request.cookies.get(self.get_cookie_name(app), ""))
+        except BadSignature:
+            return False
+        return True
