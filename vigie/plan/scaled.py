@@ -27,7 +27,7 @@ def scaled_plan(base: Plan, sites: int) -> Plan:
             "exercise": base.exercise.model_copy(
                 update={
                     "id": f"{base.exercise.id}-x{sites}"[:63],
-                    "name": f"{base.exercise.name} ({sites} sites)",
+                    "name": f"{base.exercise.name} ({sites:,} sites)",
                     "total_students": sum(f.expected_students for f in faculties),
                 }
             ),
