@@ -59,7 +59,10 @@ def answering(page: bytes, answers: dict[str, bytes]) -> Iterator[str]:
                 body, kind = page, "text/plain; version=0.0.4"
             else:
                 query = parse_qs(parts.query).get("query", [""])[0]
-                body, kind = answers.get(query, b'{"status":"success","data":{}}'), "application/json"
+                body, kind = (
+                    answers.get(query, b'{"status":"success","data":{}}'),
+                    "application/json",
+                )
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
