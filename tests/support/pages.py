@@ -14,6 +14,7 @@ class Answer:
     status: int = 200
     content_type: str = "text/plain; version=0.0.4"
     body: bytes = b""
+    declare_length: bool = True  # False: no Content-Length, the body ends at the close
 
 
 @contextmanager
@@ -24,7 +25,8 @@ def page_server() -> Iterator[tuple[str, Answer]]:
         def do_GET(self) -> None:
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
+            if answer.declare_length:
+                self.send_header("Content-Length", str(len(answer.body)))
             self.end_headers()
             self.wfile.write(answer.body)
 
