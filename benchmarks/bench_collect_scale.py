@@ -20,11 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -37,6 +36,7 @@ from tests.support.national import (
     read_off_the_page,
     read_through_prometheus,
 )
+from tests.support.pages import serving
 from vigie.collectors.base import SourceFailure
 from vigie.collectors.mapping import SignalMapper
 from vigie.collectors.prometheus import PrometheusCollector
@@ -72,15 +72,8 @@ def answering(page: bytes, answers: dict[str, bytes]) -> Iterator[str]:
         def log_message(self, *_: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as url:
+        yield url
 
 
 def cpu_ms(run: Callable[[], object], cycles: int) -> float:
