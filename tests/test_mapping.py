@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import math
+
+import pytest
 from prometheus_client.core import GaugeMetricFamily
 
-from vigie.collectors.mapping import SignalMapper
+from vigie.collectors.mapping import SignalMapper, UnknownIdLog
 from vigie.plan import Plan, parse_plan
 
 PLAN = """
@@ -102,3 +106,37 @@ def test_ids_the_plan_does_not_know_are_reported_not_stored() -> None:
 def test_signals_of_another_source_are_ignored() -> None:
     sessions = family("exam_sessions_active", ["faculty"], [(["nice"], 1)])
     assert SignalMapper(plan(), "other").map([sessions], at=0.0).samples == []
+
+
+def test_an_unknown_id_is_logged_once_per_signal_not_at_every_poll(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = UnknownIdLog("platform")
+    with caplog.at_level(logging.WARNING, logger="vigie.collectors.mapping"):
+        log.report({"sessions_active": {"lyonn", "nicee"}})
+        log.report({"sessions_active": {"lyonn"}, "exam_total": {"lyonn"}})
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [
+        "source platform: sessions_active has an id the plan does not know: 'lyonn'",
+        "source platform: sessions_active has an id the plan does not know: 'nicee'",
+        "source platform: exam_total has an id the plan does not know: 'lyonn'",
+    ]
+
+
+def test_each_poll_maps_its_own_values_and_nothing_carries_over() -> None:
+    mapper = SignalMapper(plan(), "platform")
+    first = family("exam_sessions_active", ["faculty"], [(["lyon"], 3), (["nice"], 1)])
+    mapper.map([first], at=0.0)
+    second = family("exam_sessions_active", ["faculty"], [(["nice"], 8), (["nice"], 1)])
+    values = {(s.name, s.labels): s.value for s in mapper.map([second], at=1.0).samples}
+    assert values == {
+        ("sessions_active", (("faculty", "nice"),)): 9,
+        ("exam_total", ()): 9,
+    }
+
+
+def test_nan_and_infinite_values_are_dropped_not_stored() -> None:
+    sessions = family(
+        "exam_sessions_active", ["faculty"], [(["lyon"], math.nan), (["nice"], math.inf)]
+    )
+    assert SignalMapper(plan(), "platform").map([sessions], at=0.0).samples == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,11 @@ from tests.support.prometheus import (
 from vigie.clock import VirtualClock
 from vigie.collectors.base import SourceFailure
 from vigie.collectors.cycle import run_cycle
-from vigie.collectors.prometheus import PrometheusCollector
+from vigie.collectors.mapping import Route, Unknown
+from vigie.collectors.prometheus import PrometheusCollector, QueryFailed, samples_of
 from vigie.collectors.scrape import ScrapeCollector
 from vigie.plan import Plan, parse_plan
+from vigie.plan.model import Entity, Signal
 from vigie.simulator.serve import RunningExporter, start_exporter
 from vigie.store import Store
 
@@ -197,3 +200,38 @@ def test_collectors_run_concurrently_without_sharing_state(rig: Rig) -> None:
     for thread in threads:
         thread.join()
     assert len(set(results)) == 1 and results[0] > 0
+
+
+def answer(*series: tuple[dict[str, str], str]) -> list[dict[str, object]]:
+    """An instant vector as Prometheus's JSON gives it."""
+    return [{"metric": labels, "value": [T0, value]} for labels, value in series]
+
+
+def route(small_plan: Plan, entity: Entity) -> Route:
+    signal = Signal(name="sessions_active", source="prom", entity=entity, query="q")
+    return Route.of(signal, small_plan)
+
+
+def test_an_answer_is_one_sample_per_series_as_the_engine_gave_it(small_plan: Plan) -> None:
+    unknown: Unknown = defaultdict(set)
+    result = answer(
+        ({"faculty": "beta"}, "30"),
+        ({"faculty": "alpha"}, "12"),
+        ({"faculty": "zeta"}, "99"),  # not the plan's: noted, not stored
+        ({"faculty": "gamma"}, "NaN"),  # dropped, never stored
+    )
+    samples = samples_of(route(small_plan, Entity.FACULTY), result, 5.0, unknown)
+    assert [(s.name, s.labels, s.at, s.value) for s in samples] == [
+        ("sessions_active", (("faculty", "beta"),), 5.0, 30.0),
+        ("sessions_active", (("faculty", "alpha"),), 5.0, 12.0),
+    ]
+    assert unknown == {"sessions_active": {"zeta"}}
+
+
+def test_two_series_for_one_stored_series_are_refused_not_added_up(small_plan: Plan) -> None:
+    twice = answer(({"faculty": "alpha", "replica": "a"}, "12"), ({"faculty": "alpha"}, "12"))
+    with pytest.raises(QueryFailed, match=r"several series for faculty 'alpha'.*sum by \(faculty"):
+        samples_of(route(small_plan, Entity.FACULTY), twice, 5.0, defaultdict(set))
+    whole = answer(({"job": "a"}, "1"), ({"job": "b"}, "2"))
+    with pytest.raises(QueryFailed, match=r"several series for one value.*\(sum\(\.\.\.\)\)"):
+        samples_of(route(small_plan, Entity.EXERCISE), whole, 5.0, defaultdict(set))

@@ -56,7 +56,7 @@ def test_a_good_page_becomes_the_plan_signals(page: tuple[ScrapeCollector, Answe
             GOOD_PAGE + b'exam_server_connections{server="gw" 1\n',
             "not the Prometheus",
         ),
-        (200, "text/plain", b"# " + b"x" * (10 * 1024 * 1024), "over 4 MB: refused"),
+        (200, "text/plain", b"# " + b"x" * (10 * 1024 * 1024), "is 10.0 MB, over the 4 MB limit"),
     ],
     ids=["garbage", "html-type", "html-as-text", "http-500", "binary", "truncated", "10-MB"],
 )
@@ -84,3 +84,32 @@ def test_an_unreachable_page_says_so(small_plan: Plan) -> None:
     source = small_plan.sources[0].model_copy(update={"url": url})
     with pytest.raises(SourceFailure, match="cannot connect to"):
         ScrapeCollector(small_plan, source).collect(0.0)
+
+
+def test_a_page_over_the_limit_says_its_size_and_to_read_it_through_prometheus(
+    page: tuple[ScrapeCollector, Answer], sqlite_store: Store
+) -> None:
+    collector, answer = page
+    answer.body = GOOD_PAGE + b"# " + b"x" * (5 * 1024 * 1024)
+    exercise = sqlite_store.create_exercise("small-drill", "x", "live", "", 0.0)
+    result = run_cycle(sqlite_store, exercise, [collector], 50.0)
+    reason = result.failures["platform"]
+    assert reason.startswith("the page is 5.0 MB, over the 4 MB limit: refused.")
+    assert "through a Prometheus" in reason and "sum by (faculty)" in reason
+    (health,) = sqlite_store.source_health(exercise)
+    assert not health.up
+    assert sqlite_store.latest(exercise, "sessions_active", 60.0) == {}
+
+
+def test_a_page_without_a_length_is_read_up_to_the_limit_then_refused(
+    page: tuple[ScrapeCollector, Answer],
+) -> None:
+    collector, answer = page
+    answer.declare_length = False
+    answer.body = GOOD_PAGE + b"# " + b"x" * (5 * 1024 * 1024)
+    with pytest.raises(SourceFailure) as refused:
+        collector.collect(50.0)
+    assert refused.value.reason.startswith("the page is over the 4 MB limit (read up to there)")
+    assert "through a Prometheus" in refused.value.reason
+    answer.body = GOOD_PAGE  # an undeclared length under the limit reads whole
+    assert len(collector.collect(51.0)) == 3

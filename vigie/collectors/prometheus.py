@@ -1,16 +1,23 @@
 """Read the plan's PromQL signals from a Prometheus (or anything that speaks its API).
 
-Each signal is one instant query at the poll instant. A query that fails (bad
-PromQL, HTTP error, timeout) is reported with its reason and the others still
-run: the source is then marked down, with whatever the other signals gave.
+Each signal is one instant query at the poll instant. Aggregations belong to the
+engine (`sum by (faculty) (...)`): its answer is taken as it is, one sample per
+series, nothing summed here, so an answer of 3,000 series costs 3,000 look-ups and
+Samples. An answer with two series for one stored series (a query that forgot to
+aggregate, or replicas a Thanos did not deduplicate) is refused, never silently
+added up. A query that fails (bad PromQL, HTTP error, timeout) is reported with its
+reason and the others still run: the source is then marked down, with whatever the
+other signals gave.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from math import isfinite
 from typing import Any
 
 import requests
@@ -19,7 +26,13 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
 
 from vigie.collectors.base import SourceFailure
-from vigie.collectors.mapping import Accumulator, Route, UnknownIdLog
+from vigie.collectors.mapping import (
+    Route,
+    Unknown,
+    UnknownIdLog,
+    shared_names,
+    summed_across_routes,
+)
 from vigie.exporters.expand import signals_of
 from vigie.plan.model import Plan, Source
 from vigie.series import Sample
@@ -38,6 +51,7 @@ class PrometheusCollector:
             for signal in signals_of(plan)
             if signal.source == source.id and signal.query is not None
         ]
+        self._shared = shared_names(route for _, route in self._queries)
         # No retries inside a poll: the next poll is the retry, and a retry
         # loop here is how a slow Prometheus piles up work.
         self._client = connect(source, session)
@@ -51,16 +65,16 @@ class PrometheusCollector:
         return self._source.id
 
     def collect(self, now: float) -> Sequence[Sample]:
-        acc = Accumulator()
+        samples: list[Sample] = []
+        unknown: Unknown = defaultdict(set)
         failures: dict[str, list[str]] = {}
         for query, route in self._queries:
             try:
-                self._add_result(acc, route, self._query(query))
+                samples += samples_of(route, self._query(query), now, unknown)
             except QueryFailed as exc:
                 failures.setdefault(str(exc), []).append(route.signal)
-        mapped = acc.result(now)
-        self._unknown.report(mapped.unknown_ids)
-        samples = mapped.samples
+        self._unknown.report(unknown)
+        samples = summed_across_routes(samples, self._shared)
         if failures:
             raise SourceFailure(_describe(failures, len(self._queries)), samples)
         return samples
@@ -71,18 +85,51 @@ class PrometheusCollector:
             # must not make a live query miss the newest scrape.
             return self._client.custom_query(query)
 
-    def _add_result(self, acc: Accumulator, route: Route, result: Any) -> None:
-        if _is_scalar(result):
-            if route.id_label is not None and route.fixed is None:
-                raise QueryFailed(f"returned a scalar, but the signal is per {route.entity}")
-            acc.add(route, {}, number(result[1]))
-            return
-        if not isinstance(result, list):
-            raise QueryFailed(f"unexpected result {type(result).__name__}")
-        for series in result:
-            if not isinstance(series, dict) or "value" not in series:
-                raise QueryFailed("returned a range vector; give an instant query")
-            acc.add(route, series.get("metric", {}), number(series["value"][1]))
+
+def samples_of(route: Route, result: Any, at: float, unknown: Unknown) -> list[Sample]:
+    """The engine's answer (an instant vector or a scalar) as the route's samples.
+
+    NaN and infinities are dropped. raises QueryFailed when the answer is not an
+    instant vector or a scalar of numbers, or when two of its series would be one
+    stored series.
+    """
+    if _is_scalar(result):
+        if route.id_label is not None:
+            raise QueryFailed(f"returned a scalar, but the signal is per {route.entity}")
+        value = number(result[1])
+        return [Sample(route.signal, route.stored[0], at, value)] if isfinite(value) else []
+    if not isinstance(result, list):
+        raise QueryFailed(f"unexpected result {type(result).__name__}")
+    name, stored, slots, direct = route.signal, route.stored, route.slots, route.direct
+    taken = bytearray(len(stored))  # which stored series this answer already gave
+    samples: list[Sample] = []
+    append = samples.append  # the loop below runs once per series: kept lean
+    for series in result:
+        try:
+            labels, text = series.get("metric", {}), series["value"][1]
+        except (AttributeError, KeyError, IndexError, TypeError) as exc:
+            raise QueryFailed("returned a range vector; give an instant query") from exc
+        value = number(text)
+        slot = slots.get(labels.get(direct, "")) if direct else None
+        if slot is None:
+            slot = route.slot(labels, unknown)  # the general case; notes an unknown id
+            if slot is None:
+                continue
+        if taken[slot]:
+            raise QueryFailed(_twice(route, slot))
+        taken[slot] = 1
+        if isfinite(value):
+            append(Sample(name, stored[slot], at, value))
+    return samples
+
+
+def _twice(route: Route, slot: int) -> str:
+    if route.id_label is None:
+        return "returned several series for one value: aggregate them in the query (sum(...))"
+    return (
+        f"returned several series for {route.entity} {route.entity_id(slot)!r}: aggregate "
+        f"them in the query (sum by ({route.id_label}) (...))"
+    )
 
 
 def connect(source: Source, session: requests.Session | None = None) -> PrometheusConnect:
