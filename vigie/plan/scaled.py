@@ -74,6 +74,7 @@ def _simulation(base: Plan, faculties: tuple[Faculty, ...], factor: float) -> Si
         return None
     networks = {n.faculty: n for n in sim.faculty_networks}
     copies = len(faculties) // len(base.faculties) + 1
+    ids = {f.id for f in faculties}
     return sim.model_copy(
         update={
             "server_load": tuple(_load(load, factor) for load in sim.server_load),
@@ -85,7 +86,7 @@ def _simulation(base: Plan, faculties: tuple[Faculty, ...], factor: float) -> Si
                 )
                 for n in networks.values()
                 for c in range(copies)
-                if any(f.id == site_id(n.faculty, c) for f in faculties)
+                if site_id(n.faculty, c) in ids
             ),
             "faculty_connections": (),
         }
