@@ -17,6 +17,7 @@ from tests.support.alertmanager import (
     running_alertmanager,
 )
 from tests.support.chromium import CHROMIUM, OFFLINE_FLAGS
+from tests.support.dash_runner import FreePortThreadedRunner
 from tests.support.postgres import PostgresServer, start_postgres
 from vigie.plan import Plan, load_plan
 from vigie.store import Store, sqlite_url
@@ -80,19 +81,16 @@ def alertmanager() -> Iterator[AlertmanagerServer]:
 
 
 Drilled = tuple[Store, int, float]  # the store, the exercise, its T+0
+DrillFile = tuple[Path, int, float]  # a drilled SQLite file, never written after the drill
 
 
-@pytest.fixture(scope="session")
-def small_drill_file(
-    tmp_path_factory: pytest.TempPathFactory, small_plan: Plan
-) -> tuple[Path, int, float]:
-    """The small drill, run whole once per session: its SQLite file, exercise and T+0."""
+def drill_into_file(path: Path, plan: Plan, plan_path: Path) -> DrillFile:
+    """Run `plan` whole into a new SQLite file at `path`, then close it."""
     from vigie.drill import run_drill
 
-    path = tmp_path_factory.mktemp("small-drill") / "vigie.db"
     store = Store.open(sqlite_url(path))
     try:
-        run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
+        run = run_drill(plan, plan_path.read_text(encoding="utf-8"), store)
         record = store.exercise(run.exercise_id)
         assert record is not None
     finally:
@@ -100,31 +98,58 @@ def small_drill_file(
     return path, run.exercise_id, record.t0
 
 
-@pytest.fixture
-def drilled(small_drill_file: tuple[Path, int, float], tmp_path: Path) -> Iterator[Drilled]:
-    """The small drill, whole, in a SQLite store of the test's own (tmp_path/vigie.db):
-    a copy of the session's one drill, so a test may write to it (~2 s saved a test)."""
-    template, exercise, t0 = small_drill_file
-    path = tmp_path / "vigie.db"
+def copy_of(drill: DrillFile, path: Path) -> Drilled:
+    """A store of its own at `path` holding the drill: the test may write to it. The
+    sqlite3 backup API copies a consistent state whatever the WAL holds (~0.1 s for the
+    small drill, where running it again takes ~2 s, and the seed's ~25 s of CPU)."""
+    template, exercise, t0 = drill
     with sqlite3.connect(template) as source, sqlite3.connect(path) as copy:
-        source.backup(copy)  # consistent whatever the WAL holds
+        source.backup(copy)
     source.close()
     copy.close()
-    store = Store.open(sqlite_url(path))
+    return Store.open(sqlite_url(path)), exercise, t0
+
+
+@pytest.fixture(scope="session")
+def small_drill_file(tmp_path_factory: pytest.TempPathFactory, small_plan: Plan) -> DrillFile:
+    """The small drill, run whole once per session: its SQLite file, exercise and T+0."""
+    return drill_into_file(
+        tmp_path_factory.mktemp("small-drill") / "vigie.db", small_plan, SMALL_PLAN
+    )
+
+
+@pytest.fixture
+def drilled(small_drill_file: DrillFile, tmp_path: Path) -> Iterator[Drilled]:
+    """The small drill, whole, in a SQLite store of the test's own (tmp_path/vigie.db):
+    a copy of the session's one drill, so a test may write to it (~2 s saved a test)."""
+    store, exercise, t0 = copy_of(small_drill_file, tmp_path / "vigie.db")
     yield store, exercise, t0
     store.close()
 
 
 @pytest.fixture(scope="session")
-def seed_drilled(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> Iterator[Drilled]:
-    """The seed exercise (21 January 2022), run whole once into a SQLite store (~10 s)."""
-    from vigie.drill import run_drill
+def seed_drill_file(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> DrillFile:
+    """The seed exercise (21 January 2022), run whole once per session (~25 s of CPU)."""
+    return drill_into_file(tmp_path_factory.mktemp("seed-drill") / "seed.db", seed_plan, SEED_PLAN)
 
-    store = Store.open(sqlite_url(tmp_path_factory.mktemp("seed") / "seed.db"))
-    run = run_drill(seed_plan, SEED_PLAN.read_text(encoding="utf-8"), store)
-    record = store.exercise(run.exercise_id)
-    assert record is not None
-    yield store, run.exercise_id, record.t0
+
+@pytest.fixture(scope="session")
+def seed_drilled(
+    tmp_path_factory: pytest.TempPathFactory, seed_drill_file: DrillFile
+) -> Iterator[Drilled]:
+    """The seed exercise in one store shared by the session's tests that only read it."""
+    store, exercise, t0 = copy_of(seed_drill_file, tmp_path_factory.mktemp("seed") / "seed.db")
+    yield store, exercise, t0
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def seed_module_copy(
+    tmp_path_factory: pytest.TempPathFactory, seed_drill_file: DrillFile
+) -> Iterator[Drilled]:
+    """The seed exercise in a store of the test module's own, which it may write to."""
+    store, exercise, t0 = copy_of(seed_drill_file, tmp_path_factory.mktemp("seed") / "seed.db")
+    yield store, exercise, t0
     store.close()
 
 
@@ -138,6 +163,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def dash_thread_server() -> Iterator[FreePortThreadedRunner]:
+    """dash_duo's app server (overriding dash's own fixture): on a port of its own."""
+    with FreePortThreadedRunner() as runner:
+        yield runner
 
 
 def pytest_setup_options() -> Any:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import SMALL_PLAN, require
+from tests.conftest import Drilled, require
 from tests.support.accounts import CHEAP, CHEAP_HASH
 from tests.support.accounts import PASSWORD as OPERATOR_PASSWORD
 from tests.support.chromium import chromium_binary
@@ -24,9 +23,8 @@ from tests.test_pages_screens import shoot_both
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
-from vigie.drill import run_drill
 from vigie.plan import Plan
-from vigie.store import Store, sqlite_url
+from vigie.store import Store
 from vigie.tokens import new_token, token_hash
 
 PASSWORD = "alpha's long password"
@@ -40,26 +38,22 @@ def needs_a_browser() -> None:
 
 @pytest.fixture
 def served_with_accounts(
-    dash_duo: Any, tmp_path: Path, small_plan: Plan
+    dash_duo: Any, drilled: Drilled, small_plan: Plan
 ) -> Iterator[tuple[Any, Store, str]]:
-    store = Store.open(sqlite_url(tmp_path / "accounts.db"))
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
-    record = store.exercise(run.exercise_id)
-    assert record is not None
-    recorder = still_running(store, run.exercise_id, record.t0, small_plan)
-    recorder.evaluate(record.t0 + 600.5)
+    store, exercise_id, t0 = drilled  # a copy of the session's small drill
+    recorder = still_running(store, exercise_id, t0, small_plan)
+    recorder.evaluate(t0 + 600.5)
     store.accounts.add_user("alpha-it", "faculty", "alpha", CHEAP.hash(PASSWORD), 0.0)
     store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
     app = create_app(
         store,
-        VirtualClock(record.t0 + 600.5),
-        run.exercise_id,
+        VirtualClock(t0 + 600.5),
+        exercise_id,
         auth=AuthSettings(open_demo=False, secret_key="browser test"),
     )
     dash_duo.start_server(app, navigate=False)  # its home page now asks to log in
     at_wall_size(dash_duo.driver)
     yield dash_duo, store, dash_duo.server.url
-    store.close()
 
 
 def test_a_faculty_team_logs_in_and_sees_only_its_own_faculty(

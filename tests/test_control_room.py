@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from PIL import Image
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from tests.conftest import ROOT, SEED_PLAN, SMALL_PLAN, require
+from tests.conftest import ROOT, SMALL_PLAN, Drilled, require
 from tests.support.chromium import chromium_binary
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
@@ -44,23 +43,15 @@ def needs_a_browser() -> None:
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int, float]]:
-    store = Store.open(sqlite_url(tmp_path_factory.mktemp("seed") / "seed.db"))
-    run = run_drill(load_plan(SEED_PLAN), SEED_PLAN.read_text(encoding="utf-8"), store)
-    record = store.exercise(run.exercise_id)
-    assert record is not None
-    yield store, run.exercise_id, record.t0
-    store.close()
+def seed(seed_module_copy: Drilled) -> Drilled:
+    """The seed exercise, over: the session's one drill, in a store of this module's own."""
+    return seed_module_copy
 
 
 @pytest.fixture
-def small(tmp_path: Path, small_plan: Plan) -> Iterator[tuple[Store, int, float]]:
-    store = Store.open(sqlite_url(tmp_path / "small.db"))
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
-    record = store.exercise(run.exercise_id)
-    assert record is not None
-    yield store, run.exercise_id, record.t0
-    store.close()
+def small(drilled: Drilled) -> Drilled:
+    """The small drill, over: a copy of the session's one, which the test may write to."""
+    return drilled
 
 
 def at_wall_size(driver: Any) -> None:

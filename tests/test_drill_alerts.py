@@ -7,7 +7,7 @@ import tomllib
 import pytest
 import tomli_w
 
-from tests.conftest import seed_data
+from tests.conftest import Drilled, seed_data
 from vigie.drill import run_drill
 from vigie.plan import Plan, plan_from_dict
 from vigie.store import Store
@@ -22,13 +22,11 @@ def drill(plan: Plan, store: Store) -> ExerciseSummary:
 
 
 @pytest.fixture(scope="module")
-def seed_summary(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> ExerciseSummary:
-    from vigie.store import sqlite_url
-
-    store = Store.open(sqlite_url(tmp_path_factory.mktemp("seed") / "seed.db"))
-    summary = drill(seed_plan, store)
-    store.close()
-    return summary
+def seed_summary(seed_module_copy: Drilled, seed_plan: Plan) -> ExerciseSummary:
+    """The seed drill's summary: the session's one drill (run_drill stores the plan's
+    text but runs the Plan it is given, here the same `seed_plan`)."""
+    store, exercise_id, _ = seed_module_copy
+    return summarize(store, exercise_id, seed_plan)
 
 
 def test_wave_gate_says_hold_for_wave_4_before_wave_4_starts(seed_summary: ExerciseSummary) -> None:

@@ -23,7 +23,7 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Drilled
+from tests.conftest import Drilled, DrillFile
 from tests.support.drilled import PASSWORD, drill_small
 from tests.support.fuzz_requests import (
     BODIES,
@@ -45,7 +45,6 @@ from tests.support.serving import served
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings
-from vigie.plan import Plan
 
 BUDGET_S = 8.5  # per mode: the fuzz's share of the suite's time is ~20 s in all
 SWEEP = 3  # requests per target first: every target is reached, and the cost measured
@@ -55,8 +54,10 @@ STRAY_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE", "FOO", "G\tET
 
 
 @pytest.fixture(scope="module")
-def drilled_once(tmp_path_factory: pytest.TempPathFactory, small_plan: Plan) -> Iterator[Drilled]:
-    drilled = drill_small(tmp_path_factory.mktemp("fuzz"), small_plan)
+def drilled_once(
+    tmp_path_factory: pytest.TempPathFactory, small_drill_file: DrillFile
+) -> Iterator[Drilled]:
+    drilled = drill_small(tmp_path_factory.mktemp("fuzz"), small_drill_file)
     yield drilled
     drilled[0].close()
 

@@ -14,7 +14,7 @@ import requests
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import SMALL_PLAN, Drilled, require
+from tests.conftest import SMALL_PLAN, Drilled, DrillFile, copy_of, require
 from tests.support.blind_plan import blind_plan
 from tests.support.process import VigieProcess
 from tests.support.prometheus import PrometheusServer, prometheus_binary
@@ -23,7 +23,6 @@ from vigie.clock import SystemClock, VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
 from vigie.dashboard.metrics import read_token
-from vigie.plan import Plan
 from vigie.store import NewTransition, Store, sqlite_url
 
 TOKEN = "s3cret-metrics-token-0123456789"
@@ -33,15 +32,14 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 @pytest.fixture(scope="module")
-def drill(tmp_path_factory: pytest.TempPathFactory, small_plan: Plan) -> Iterator[Drilled]:
-    """The small drill, run once for the tests that only read it."""
-    from vigie.drill import run_drill
-
-    store = Store.open(sqlite_url(tmp_path_factory.mktemp("drill") / "vigie.db"))
-    run = run_drill(small_plan, SMALL_PLAN.read_text(encoding="utf-8"), store)
-    record = store.exercise(run.exercise_id)
-    assert record is not None
-    yield store, run.exercise_id, record.t0
+def drill(
+    tmp_path_factory: pytest.TempPathFactory, small_drill_file: DrillFile
+) -> Iterator[Drilled]:
+    """The session's small drill, in a store of this module's own."""
+    store, exercise_id, t0 = copy_of(
+        small_drill_file, tmp_path_factory.mktemp("drill") / "vigie.db"
+    )
+    yield store, exercise_id, t0
     store.close()
 
 

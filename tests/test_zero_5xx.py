@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Drilled
+from tests.conftest import Drilled, DrillFile
 from tests.support.dash_client import (
     call,
     review_move_request,
@@ -26,7 +26,7 @@ from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings
 from vigie.dashboard.pages.review import _seconds
-from vigie.plan import Plan, PlanInvalid, parse_plan
+from vigie.plan import PlanInvalid, parse_plan
 from vigie.tokens import new_token, token_hash
 
 CALLBACK = "/_dash-update-component"
@@ -51,9 +51,11 @@ class Room:
 
 
 @pytest.fixture(scope="module")
-def drilled_once(tmp_path_factory: pytest.TempPathFactory, small_plan: Plan) -> Iterator[Drilled]:
+def drilled_once(
+    tmp_path_factory: pytest.TempPathFactory, small_drill_file: DrillFile
+) -> Iterator[Drilled]:
     """Run once for the module: every test here only reads it, or counts what it wrote."""
-    drilled = drill_small(tmp_path_factory.mktemp("zero5xx"), small_plan)
+    drilled = drill_small(tmp_path_factory.mktemp("zero5xx"), small_drill_file)
     yield drilled
     drilled[0].close()
 
