@@ -8,7 +8,7 @@ the same key gets those bytes as they are, gzipped once for all who accept it.
 
 The screen key is computed from the request's values before Dash runs, so it must
 name everything the answer depends on: the screen's instant and tick, its language,
-replay and error (`screen_answer_key`), plus the inputs the callback reads. A new
+replay and error (`Screen.key`), plus the inputs the callback reads. A new
 tick or a new second is a new key; old keys are dropped oldest first.
 
 Installed after the callback guard, the same-origin check and the access check:
@@ -35,7 +35,7 @@ from vigie.accounts.principal import Principal
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.guard import CALLBACK_PATH, callback_values, first_output_id
-from vigie.dashboard.screen import Screen, screen_for
+from vigie.dashboard.screen import screen_for
 
 KEPT = 64  # a few screens x languages x rights, for the current second and the last
 GZIP_LEVEL = 5  # once per key per worker: ~20x smaller JSON for a few ms
@@ -135,19 +135,6 @@ def rights(who: Principal | None) -> Hashable:
     return None if who is None else (who.role.value, who.faculty, who.kiosk_id is not None)
 
 
-def screen_key(screen: Screen) -> Hashable:
-    """Everything a screen's answer depends on besides the callback's own inputs."""
-    return (
-        screen.exercise.record.id,
-        None if screen.tick is None else screen.tick.at,
-        int(screen.at),  # the clocks and ages on screen move by the second
-        screen.t.language,
-        screen.replay,
-        screen.exercise.record.ended,
-        screen.error,
-    )
-
-
 def screen_answer_key(context: ViewContext, *inputs: str) -> KeyFor:
     """The key of a screen callback that reads `url.search` and `vigie-language.data`
     (`screen_for`) and the given "id.property" inputs (their JSON text in the key)."""
@@ -156,6 +143,6 @@ def screen_answer_key(context: ViewContext, *inputs: str) -> KeyFor:
         screen = screen_for(context, values.get("url.search"), values.get("vigie-language.data"))
         if screen is None:
             return None
-        return screen_key(screen), tuple(json.dumps(values.get(i), sort_keys=True) for i in inputs)
+        return screen.key, tuple(json.dumps(values.get(i), sort_keys=True) for i in inputs)
 
     return key_for
