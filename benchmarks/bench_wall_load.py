@@ -34,6 +34,9 @@ viewers (issue 6); the percentiles are over all refreshes.
 
 Run: python -m benchmarks.bench_wall_load [--seconds 30] [--viewers 300] [--workers 2]
      [--histories 5,60] [--only shared|baseline] [--repeats 3] [--faculty-viewers 35]
+     [--sites 3000]
+With --sites, the plan is the seed's shape at that many sites (vigie.plan.scaled), its
+history backfilled and collected live like the seed's (the issue's 3,000-site figure).
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ from vigie.clock import SystemClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.plan import load_plan, parse_plan
+from vigie.plan.scaled import scaled_plan
 from vigie.production import DashboardServer
 from vigie.resources import seed_plan
 from vigie.series import Sample
@@ -458,6 +462,7 @@ class Settings:
     workers: int
     repeats: int
     faculty_viewers: int = 0  # beside them, each watching one faculty's page
+    sites: int | None = None  # a seed-shaped plan of this many sites; None: the seed's 35
 
     @property
     def connections(self) -> int:
@@ -491,7 +496,7 @@ def run_configuration(history_min: int, mode: str, settings: Settings) -> Outcom
     with tempfile.TemporaryDirectory(prefix="vigie-wall-load-") as scratch:
         folder = Path(scratch)
         # The simulator reads only the simulation from its plan, not the sources.
-        served = write_plan(folder / "simulated.toml", endless_seed_plan(9108, 240))
+        served = write_plan(folder / "simulated.toml", endless_seed_plan(9108, 240, settings.sites))
         simulator = VigieProcess("simulate", str(served), "--port", "0")
         try:
             port = _metrics_port(simulator)
@@ -514,7 +519,7 @@ def _with_simulator(
 ) -> Outcome:
     """Backfill, collector, dashboard, load; `simulator` is its port and PID."""
     port, simulator_pid = simulator
-    plan_toml = endless_seed_plan(port, duration_min=history_min + 120)
+    plan_toml = endless_seed_plan(port, history_min + 120, settings.sites)
     plan_path = write_plan(folder / "plan.toml", plan_toml)
     db_url = sqlite_url(folder / "vigie.db")
     backfill = _backfill(db_url, plan_toml, history_min)
@@ -544,7 +549,9 @@ def _backfill(db_url: str, plan_toml: str, history_min: int) -> Backfill:
 def load_dashboard(
     spec: DashboardSpec, script: Path, pids: dict[str, int], settings: Settings
 ) -> list[Run]:
-    faculties = [f.id for f in load_plan(seed_plan()).faculties][: settings.faculty_viewers]
+    plan = load_plan(seed_plan())
+    sites = scaled_plan(plan, settings.sites) if settings.sites else plan
+    faculties = [f.id for f in sites.faculties][: settings.faculty_viewers]
     write_wrk_script(script, settings.connections, faculties)
     with dashboard(spec) as (master_pid, base):
         check_wall_answers(base)
@@ -695,6 +702,7 @@ def main() -> None:
         "--faculty-viewers", type=int, default=0, help="faculty pages beside them (35 at most)"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sites", type=int, default=None, help="a seed-shaped plan's sites")
     parser.add_argument("--histories", default="5,60", help="minutes of history, comma-separated")
     parser.add_argument("--only", choices=MODES, default=None)
     parser.add_argument("--repeats", type=int, default=3, help="wrk runs per configuration")
@@ -704,7 +712,7 @@ def main() -> None:
     # A SIGTERM unwinds like Ctrl-C, so the finally blocks stop every child we started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings(
-        args.seconds, args.viewers, args.workers, args.repeats, args.faculty_viewers
+        args.seconds, args.viewers, args.workers, args.repeats, args.faculty_viewers, args.sites
     )
     histories = [int(h) for h in args.histories.split(",")]
     modes = [args.only] if args.only else list(MODES)

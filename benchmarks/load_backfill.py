@@ -13,10 +13,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import tomli_w
+
 from vigie.alerts.engine import AlertEngine
 from vigie.clock import VirtualClock
 from vigie.collectors.cycle import run_cycle
 from vigie.plan import Plan, parse_plan
+from vigie.plan.scaled import scaled_plan
 from vigie.resources import seed_plan
 from vigie.simulated import simulate_exercise
 from vigie.store import Store
@@ -42,15 +45,18 @@ def _replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def endless_seed_plan(metrics_port: int, duration_min: int) -> str:
-    """The seed plan, never stopped by its simulation, read from `metrics_port`."""
+def endless_seed_plan(metrics_port: int, duration_min: int, sites: int | None = None) -> str:
+    """The seed plan, never stopped by its simulation, read from `metrics_port`;
+    with `sites`, a seed-shaped plan of that many sites (vigie.plan.scaled)."""
     text = seed_plan().read_text(encoding="utf-8")
     text = _replace_once(text, SEED_STOP, "")
     text = _replace_once(text, SEED_DURATION, f"duration_min = {duration_min}\n")
     text = _replace_once(text, SEED_URL, f"http://127.0.0.1:{metrics_port}/metrics")
     plan = parse_plan(text, "wall load plan")  # raises PlanInvalid if the edit broke it
     assert plan.simulation is not None and plan.simulation.stop_at_min is None
-    return text
+    if sites is None or sites == len(plan.faculties):
+        return text
+    return tomli_w.dumps(scaled_plan(plan, sites).model_dump(mode="json", exclude_none=True))
 
 
 def write_plan(path: Path, plan_toml: str) -> Path:

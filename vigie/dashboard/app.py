@@ -15,6 +15,7 @@ from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.health import install_health
 from vigie.dashboard.metrics import install_metrics
 from vigie.dashboard.pages import compare, console, faculty, review, server, wall
+from vigie.dashboard.response_cache import ResponseCache, screen_answer_key
 from vigie.resources import assets_folder
 from vigie.store import Store
 
@@ -30,11 +31,14 @@ def create_app(
     poll_interval_s: float | None = None,
     context_type: type[ViewContext] = ViewContext,
     auth: AuthSettings = OPEN_DEMO_MODE,
+    share_answers: bool = True,
 ) -> Dash:
     """The dashboard over `store`; `poll_interval_s` overrides the plan's when a
     demo polls less often than the plan says (staleness is judged against it).
     `context_type` is for benchmarks comparing other ways of reading the store.
-    `auth`: open demo mode (loopback only; the default) or accounts."""
+    `auth`: open demo mode (loopback only; the default) or accounts.
+    `share_answers=False` serialises every refresh per viewer (the scale benchmark's
+    "before")."""
     context = context_type(
         store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s, auth.open_demo
     )
@@ -62,10 +66,23 @@ def create_app(
     install_error_handling(app)
     install_callback_guard(app)  # first: the access check reads the body it parsed
     install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
+    if share_answers:
+        _share_answers(context).install(app)  # after the access check: response_cache.py
     install_health(app, context)
     install_metrics(app, context, auth.metrics_token, auth.open_demo)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app
+
+
+def _share_answers(context: ViewContext) -> ResponseCache:
+    """The refreshes every viewer of a screen second asks alike, answered with the
+    same bytes (the console's alerts are not: their answer depends on what the
+    browser already shows)."""
+    answers = ResponseCache()
+    answers.register("wall-screen", screen_answer_key(context))
+    answers.register("console-header", screen_answer_key(context, "console-view.value"))
+    answers.register("faculty-header", screen_answer_key(context, "faculty-id.data"))
+    return answers
 
 
 def _plan_language(context: ViewContext) -> str | None:

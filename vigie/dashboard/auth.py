@@ -32,6 +32,7 @@ from vigie.accounts.login_limits import Refusal, Refused
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES, allowed
 from vigie.accounts.principal import NATIONAL, OPEN_DEMO, Principal, Role
 from vigie.clock import Clock
+from vigie.dashboard.guard import callback_values, first_output_id
 from vigie.dashboard.security.headers import install_security_headers
 from vigie.dashboard.security.page_paths import PageRules, canonical
 from vigie.dashboard.security.same_origin import install_same_origin_check
@@ -172,8 +173,7 @@ def _callback_refusal(app: Dash, who: Principal | None, pages: PageRules) -> Res
     body = g.get("callback_body")  # parsed (bounded) and checked whole by the guard, first
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return None  # the guard refuses it as malformed
-    output = body["output"]
-    first = (output[2:] if output.startswith("..") else output).split(".", 1)[0]
+    first = first_output_id(body["output"])
     values = _values(body)
     faculty = values.get("faculty-id")
     if not allowed(CALLBACKS, first, who, faculty=faculty):
@@ -186,9 +186,8 @@ def _callback_refusal(app: Dash, who: Principal | None, pages: PageRules) -> Res
 def _values(body: dict[str, Any]) -> dict[str, Any]:
     """Component id -> value for the callback's plain (not pattern) inputs and states."""
     found: dict[str, Any] = {}
-    for item in [*body.get("inputs", []), *body.get("state", [])]:
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            found.setdefault(item["id"], item.get("value"))
+    for name, value in callback_values(body).items():
+        found.setdefault(name.rsplit(".", 1)[0], value)
     return found
 
 

@@ -43,6 +43,22 @@ class Malformed(ValueError):
     pass
 
 
+def first_output_id(output: str) -> str:
+    """The component id of a callback's first output, from its key in the callback map
+    ("..a.children...b.data.." or "a.children"): the access policy's name for it."""
+    return (output[2:] if output.startswith("..") else output).split(".", 1)[0]
+
+
+def callback_values(body: dict[str, Any]) -> dict[str, Any]:
+    """ "id.property" -> value for a checked request's plain (not pattern) inputs and
+    states; the first of a repeated one."""
+    found: dict[str, Any] = {}
+    for item in [*body.get("inputs", []), *body.get("state", [])]:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            found.setdefault(f"{item['id']}.{item.get('property')}", item.get("value"))
+    return found
+
+
 def install_callback_guard(app: Dash) -> None:
     """Install before the access check: it reads `g.callback_body`, set here."""
 

@@ -4,6 +4,7 @@ how fresh that is. A function of (store, plan, at): live is `at = now`."""
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
@@ -34,6 +35,20 @@ class Screen:
     replay: bool
     t: Texts
     error: str | None = None  # a request that could not be honoured, said on screen
+
+    @property
+    def key(self) -> tuple[Hashable, ...]:
+        """Everything a screen's rendering depends on (with the page's own inputs): what
+        its shared renderings and answers are kept by."""
+        return (
+            self.exercise.record.id,
+            None if self.tick is None else self.tick.at,
+            int(self.at),  # the clocks and ages on screen move by the second
+            self.t.language,
+            self.replay,
+            self.exercise.record.ended,
+            self.error,
+        )
 
     @property
     def tz(self) -> tzinfo | None:

@@ -95,16 +95,7 @@ def render(
     screen = screen_for(context, search, remembered)
     if screen is None:
         return html.H1(texts(None)("No exercise in the store yet.")), "en", ""
-    key = (
-        "wall",
-        screen.exercise.record.id,
-        None if screen.tick is None else screen.tick.at,
-        int(screen.at),  # the clocks and ages on screen move by the second
-        screen.t.language,
-        screen.replay,
-        screen.exercise.record.ended,
-        screen.error,
-    )
+    key = ("wall", *screen.key)
     # Every viewer of the same second gets the same screen: built once per worker.
     answered = f"T+{screen.t.clock(screen.elapsed_s)} ({screen.wall_time(screen.shown_at, True)})"
     return context.shared(key, lambda: body(screen)), screen.t.language, answered
