@@ -63,11 +63,26 @@ def wave_4_picks(plan: Plan) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(ids[1:6]), (ids[7], ids[9])
 
 
+def many_stale(plan: Plan) -> tuple[str, ...]:
+    """Twelve wave-4 sites and two of wave 1 stale: more than the wall's rows, and the
+    wave-4 ones (nothing measured since their wave began) are the worst."""
+    wave_4 = [f.id for f in plan.faculties_in_wave(4)][:12]
+    return tuple(wave_4 + [f.id for f in plan.faculties_in_wave(1)][:2])
+
+
 def make(
-    tmp: pytest.TempPathFactory, seed_plan: Plan, sites: int, at_s: float, capacity: float
+    tmp: pytest.TempPathFactory,
+    seed_plan: Plan,
+    sites: int,
+    at_s: float,
+    capacity: float,
+    many: bool = False,
 ) -> Iterator[Scaled]:
     store = Store.open(sqlite_url(tmp.mktemp(f"scale{sites}") / "vigie.db"))
-    lagging, stale = wave_4_picks(scaled_plan(seed_plan, sites))
+    plan = scaled_plan(seed_plan, sites)
+    lagging, stale = wave_4_picks(plan)
+    if many:
+        lagging, stale = (), many_stale(plan)
     made = scaled_exercise(store, seed_plan, sites, at_s, POLL_S, lagging, stale, capacity=capacity)
     yield Scaled(store, made.exercise_id, made.t0, made.at, lagging, stale)
     store.close()
@@ -86,7 +101,8 @@ def breach_35(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> Iter
 
 @pytest.fixture(scope="module")
 def breach_1000(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> Iterator[Scaled]:
-    yield from make(tmp_path_factory, seed_plan, 1000, BREACH_S, 1.0)
+    """1,000 sites at the breach, 14 of them stale: more than the wall's rows."""
+    yield from make(tmp_path_factory, seed_plan, 1000, BREACH_S, 1.0, many=True)
 
 
 @pytest.fixture(scope="module")
@@ -220,8 +236,19 @@ def test_in_chromium_35_sites_keep_the_grid_stale_tiles_first(
     assert dash_duo.find_element("#wall-faculties")
 
 
-def test_in_chromium_1000_sites_at_the_breach(dash_duo: Any, breach_1000: Scaled) -> None:
-    at_both_sizes(dash_duo, breach_1000, "wall-1000-sites-T+25m30s", list(breach_1000.stale))
+def test_in_chromium_1000_sites_at_the_breach_show_what_fits_and_count_the_rest(
+    dash_duo: Any, breach_1000: Scaled
+) -> None:
+    stale = list(breach_1000.stale)  # worst first already: wave 4's, then wave 1's
+    at_both_sizes(dash_duo, breach_1000, "wall-1000-sites-T+25m30s", stale[:8])
+    shown = shown_worst_first(dash_duo.driver, True)
+    more = dash_duo.driver.execute_script(
+        "return document.querySelector('#wall-attention-more').textContent;"
+    )
+    assert (
+        shown == stale[: len(shown)]
+        and more == f"+{14 - len(shown)} autres demandent de l'attention"
+    )
 
 
 def test_in_chromium_3000_sites_at_the_breach(dash_duo: Any, breach_3000: Scaled) -> None:

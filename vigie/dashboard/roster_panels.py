@@ -12,12 +12,18 @@ from typing import Any
 from dash import html
 
 from vigie.dashboard.components import NO_VALUE, faculty_state
-from vigie.dashboard.screen import Screen
+from vigie.dashboard.incident import HEADLINES_SHOWN
+from vigie.dashboard.screen import Screen, Status
 from vigie.tick import FacultyView, GroupView, TickState
 from vigie.tick.attention import NEEDS_ATTENTION
 
 GRID_TILES = 36  # up to this many sites, a wall shows one tile each (3 columns of 12)
-ATTENTION_ROWS = 10  # what fits the wall's column with the regions below, at any size
+# The rows the wall's column holds above the regions, at any size (a 1920x1080
+# layout): under the header alone, and the room an incident's headline (one or two
+# lines) or the blind banner takes from them.
+ATTENTION_ROWS = 12
+HEADLINE_ROWS = (3, 5)
+BANNER_ROWS = 4
 GROUP_ROWS = 13  # the seed's 13 regions; more are ranked, and the rest summed in one row
 
 
@@ -48,10 +54,25 @@ def state_words(screen: Screen) -> dict[str, str]:
     }
 
 
-def attention_panel(screen: Screen, prefix: str, limit: int = ATTENTION_ROWS) -> html.Section:
-    """The sites needing a person, worst first; those that do not fit are counted."""
+def rows_that_fit(screen: Screen) -> int:
+    """The attention rows the wall has room for, with what is above them today."""
+    tick = screen.tick
+    assert tick is not None
+    rows = ATTENTION_ROWS
+    if tick.incidents:
+        open_ = sum(1 for i in tick.incidents if i.ended is None)
+        rows -= HEADLINE_ROWS[min(max(open_, 1), HEADLINES_SHOWN) - 1]
+    if screen.status()[0] is Status.BLIND:
+        rows -= BANNER_ROWS
+    return max(1, rows)
+
+
+def attention_panel(screen: Screen, prefix: str, limit: int | None = None) -> html.Section:
+    """The sites needing a person, worst first, as many as fit (`limit`, else what
+    the wall has room for); those that do not fit are counted."""
     t, tick = screen.t, screen.tick
     assert tick is not None
+    limit = rows_that_fit(screen) if limit is None else limit
     needing = needing_attention(tick)
     shown = tick.attention[:limit]
     words = state_words(screen)
