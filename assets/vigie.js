@@ -45,16 +45,25 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   },
 });
 
-/* Dash redraws the screen at every answer: fit its numbers once per frame drawn. */
+/* Dash redraws the wall at every answer: fit its numbers once per frame drawn.
+   Only the wall's screens (the wall, and the review's copy of it) are fitted, so a
+   desk page's charts drawing themselves cost nothing here. */
 (function () {
+  const WALL = ".vigie-wall-screen";
   let pending = false;
   const fit = () => {
     pending = false;
-    window.dash_clientside.vigie.fitNumbers(document);
+    for (const wall of document.querySelectorAll(WALL)) {
+      window.dash_clientside.vigie.fitNumbers(wall);
+    }
+  };
+  const onWall = (change) => {
+    const node = change.target.nodeType === Node.ELEMENT_NODE ? change.target : change.target.parentElement;
+    return node !== null && node.closest(WALL) !== null;
   };
   /* Only children and texts are watched: the sizes written here cause no new round. */
-  const observer = new MutationObserver(() => {
-    if (!pending) {
+  const observer = new MutationObserver((changes) => {
+    if (!pending && changes.some(onWall)) {
       pending = true;
       window.requestAnimationFrame(fit);
     }
