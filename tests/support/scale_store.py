@@ -75,11 +75,15 @@ def scaled_exercise(
     recorder = TickRecorder(store, exercise_id, engine)
     instants = [k * poll_s for k in range(1, int(at_s // poll_s) + 1)]
     judged_from = instants[-JUDGED] if len(instants) >= JUDGED else 0.0
-    for wave in plan.waves:  # the room's GO for each wave, at its planned minute
-        store.add_annotation(
-            exercise_id, t0 + wave.start_min * 60, "decision", ROOM, "go: on time", wave.number
-        )
+    # The room's GO for each wave at its planned minute, written when that minute
+    # comes: written ahead, the engine took the first judged poll for a launch.
+    pending = sorted(plan.waves, key=lambda w: w.start_min)
     for second in instants:
+        while pending and pending[0].start_min * 60 <= second:
+            wave = pending.pop(0)
+            store.add_annotation(
+                exercise_id, t0 + wave.start_min * 60, "decision", ROOM, "go: on time", wave.number
+            )
         batch = _samples(plan, t0, second, at_s, set(lagging), set(stale))
         health = [HealthUpdate(SOURCE, t0 + second, True, 0.05)]
         store.write_cycle(exercise_id, batch, health)
@@ -92,7 +96,10 @@ def scaled_exercise(
 
 def sessions(plan: Plan, faculty: Faculty, second: float, lagging: bool = False) -> float:
     """A site's sessions at an exercise second, on paper."""
-    started = second - plan.wave(faculty.wave).start_min * 60
+    return _on_paper(faculty, second - plan.wave(faculty.wave).start_min * 60, lagging)
+
+
+def _on_paper(faculty: Faculty, started: float, lagging: bool) -> float:
     share = min(1.0, max(0.0, started / RAMP_S))
     return round(faculty.expected_students * min(share, LAG_SHARE if lagging else 1.0))
 
@@ -103,8 +110,9 @@ def _samples(
     at = t0 + second
     batch = [Sample("source_up", (("source", SOURCE),), at, 1.0)]
     active = 0.0
+    starts = {w.number: w.start_min * 60 for w in plan.waves}  # once a cycle, not once a site
     for faculty in plan.faculties:
-        value = sessions(plan, faculty, second, faculty.id in lagging)
+        value = _on_paper(faculty, second - starts[faculty.wave], faculty.id in lagging)
         active += value
         if faculty.id in stale and second > at_s - STALE_FOR_S:
             continue

@@ -64,7 +64,7 @@ def total_panel(screen: Screen, prefix: str) -> html.Section:
         html.H2(t("Active sessions")),
         html.Div(
             NO_VALUE if tick.active is None else t.count(tick.active),
-            className="vigie-big-number",
+            className="vigie-big-number vigie-fit",
             id=f"{prefix}-active",
         ),
         html.Div(
@@ -89,22 +89,28 @@ def lost_words(screen: Screen, lost: int) -> str:
     )
 
 
-def wave_rows(screen: Screen, prefix: str) -> html.Section:
+def wave_rows(screen: Screen, prefix: str, counts: bool = False) -> html.Section:
+    """`counts`: each wave says its sites and those needing a person (a large roster)."""
     assert screen.tick is not None
-    return wave_rows_of(screen, screen.tick.waves, prefix)
+    return wave_rows_of(screen, screen.tick.waves, prefix, counts)
 
 
-def wave_rows_of(screen: Screen, waves: Sequence[WaveView], prefix: str) -> html.Section:
+def wave_rows_of(
+    screen: Screen, waves: Sequence[WaveView], prefix: str, counts: bool = False
+) -> html.Section:
     return html.Section(
         className="vigie-waves",
-        children=[html.H2(screen.t("Waves")), *[_wave_row(screen, w, prefix) for w in waves]],
+        children=[
+            html.H2(screen.t("Waves")),
+            *[_wave_row(screen, w, prefix, counts) for w in waves],
+        ],
     )
 
 
 LATE_S = 30  # a wave launched this far from its planned time says both
 
 
-def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
+def _wave_row(screen: Screen, wave: WaveView, prefix: str, counts: bool = False) -> html.Div:
     t = screen.t
     start = t.clock(wave.start_s)
     lost = losing(wave.lost, wave.expected) and wave.state is not WaveState.STOPPED
@@ -141,7 +147,7 @@ def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
         html.Div(state, className="vigie-wave-state"),
         html.Div(
             f"{t.count(wave.connected)} / {t.count(wave.expected)}",
-            className="vigie-wave-numbers",
+            className="vigie-wave-numbers vigie-fit",
         ),
         html.Div(
             className="vigie-bar",
@@ -156,8 +162,20 @@ def _wave_row(screen: Screen, wave: WaveView, prefix: str) -> html.Div:
         minutes = round(LOSS_WINDOW_S / 60)
         words = t("{lost} lost in {minutes} min", lost=t.count(wave.lost), minutes=minutes)
         foot.append(html.Span(words, className="vigie-lost"))
+    if counts:
+        foot.append(_wave_sites(screen, wave))
     children.append(html.Div(foot, className="vigie-wave-foot"))
     return html.Div(className=classes, id=f"{prefix}-wave-{wave.number}", children=children)
+
+
+def _wave_sites(screen: Screen, wave: WaveView) -> html.Span:
+    """ "308 sites · 7 need attention": where in the wave the attention list's sites are."""
+    t = screen.t
+    parts: list[Any] = [t.plural("{n} site", "{n} sites", wave.sites)]
+    if wave.attention:
+        needing = t.plural("{n} needs attention", "{n} need attention", wave.attention)
+        parts += [" · ", html.Span(needing, className="vigie-wave-attention")]
+    return html.Span(parts, className="vigie-wave-sites")
 
 
 def server_bars(screen: Screen, prefix: str, link: bool = False) -> html.Section:
@@ -211,8 +229,8 @@ def server_row(screen: Screen, server: ServerView, prefix: str, link: bool = Fal
                     ],
                 ],
             ),
-            html.Div(percent, className="vigie-server-share"),
-            html.Div(numbers, className="vigie-server-numbers"),
+            html.Div(percent, className="vigie-server-share vigie-fit"),
+            html.Div(numbers, className="vigie-server-numbers vigie-fit"),
             html.Div(detail, className="vigie-server-detail" + ("" if acting else " is-quiet")),
             *_limit_mismatch(screen, server),
         ],
@@ -484,7 +502,9 @@ def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool =
     if link:
         name = dcc.Link(faculty.label, href=f"/faculty/{faculty.id}")
     numbers: list[Any] = [
-        html.Span(f"{connected} / {t.count(faculty.expected)}", className="vigie-faculty-count")
+        html.Span(
+            f"{connected} / {t.count(faculty.expected)}", className="vigie-faculty-count vigie-fit"
+        )
     ]
     if state == "losing":
         numbers.append(html.Span(f"\u2212{t.count(faculty.lost)}", className="vigie-faculty-lost"))

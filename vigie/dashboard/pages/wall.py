@@ -11,14 +11,14 @@ from typing import Any
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
-from vigie.dashboard import components, incident
+from vigie.dashboard import components, incident, roster_panels
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import texts
 
 MAX_ALERT_ROWS = 3  # no scrolling: the most severe and newest first
 MAX_NOTE_ROWS = 1
-MAX_FACULTY_TILES = 36  # 3 columns of 12 at any size (the wall scales with the screen)
+MAX_FACULTY_TILES = roster_panels.GRID_TILES  # past it, the attention list and sums
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -107,6 +107,7 @@ def body(screen: Screen, page: str = "wall") -> list[Any]:
     banner = components.blind_banner(screen, page)
     if screen.tick is None:
         return [head, banner]
+    large = roster_panels.is_large(screen.tick)
     return [
         head,
         banner,
@@ -118,7 +119,7 @@ def body(screen: Screen, page: str = "wall") -> list[Any]:
                     className="vigie-wall-column",
                     children=[
                         components.total_panel(screen, page),
-                        components.wave_rows(screen, page),
+                        components.wave_rows(screen, page, counts=large),
                         components.alerts_panel(screen, page, MAX_ALERT_ROWS),
                     ],
                 ),
@@ -133,7 +134,20 @@ def body(screen: Screen, page: str = "wall") -> list[Any]:
                         else None,
                     ],
                 ),
-                components.faculty_grid(screen, page, limit=MAX_FACULTY_TILES),
+                sites_column(screen, page)
+                if large
+                else components.faculty_grid(screen, page, limit=MAX_FACULTY_TILES),
             ],
         ),
     ]
+
+
+def sites_column(screen: Screen, page: str) -> html.Div:
+    """A roster past a grid's size: who needs a person, then the regions' sums."""
+    return html.Div(
+        className="vigie-wall-column vigie-wall-sites",
+        children=[
+            roster_panels.attention_panel(screen, page),
+            roster_panels.groups_panel(screen, page),
+        ],
+    )
