@@ -140,6 +140,16 @@ def test_a_thousand_sites_list_the_stale_then_the_lagging_and_count_993_on_track
     assert "993 sites dans les temps" in texts(french["wall-screen"]["children"])
 
 
+def test_two_quiet_sites_of_a_thousand_do_not_turn_the_whole_wall_stale(
+    thousand_lagging: Scaled,
+) -> None:
+    """They are named, blind, on the attention list; the national total stays live."""
+    answer = call(thousand_lagging.client(), wall_request(language="en"))
+    words = texts(answer["wall-screen"]["children"])
+    assert "LIVE" in words
+    assert not any(w.startswith("STALE") for w in words)
+
+
 def test_the_review_shows_the_large_wall_of_its_instant(thousand_lagging: Scaled) -> None:
     answer = call(thousand_lagging.client(), review_scrub_request(LAGGED_S, "?lang=en"))
     wall = answer["review-wall"]["children"]

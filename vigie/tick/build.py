@@ -77,7 +77,7 @@ def build(
         t0=inputs.t0,
         poll_interval_s=inputs.poll_interval_s,
         active=sum(p.value for p in sessions.values()) if sessions else None,
-        active_measured_at=min((p.at for p in sessions.values()), default=None),
+        active_measured_at=_total_measured_at(sessions, at, 2 * inputs.poll_interval_s),
         expected=plan.total_expected,
         waves=_with_attention(waves, states),
         servers=tuple(_server(inputs, s, evaluation.verdicts, incidents) for s in plan.servers),
@@ -96,6 +96,17 @@ def build(
         groups=groups(states, plan.exercise.grouping),
     )
     return tick, Roster(rows)
+
+
+def _total_measured_at(sessions: dict[str, Point], at: float, stale_after_s: float) -> float | None:
+    """The national total's age: the oldest of the sites' fresh values. A site gone
+    quiet is named on the attention list (blind) instead of turning the whole total
+    stale (2 quiet sites of 3,000 made the wall say STALE); once every site is quiet,
+    the newest of them: when data last came."""
+    fresh = [p.at for p in sessions.values() if at - p.at <= stale_after_s]
+    if fresh:
+        return min(fresh)
+    return max((p.at for p in sessions.values()), default=None)
 
 
 def _site_states(

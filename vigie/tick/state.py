@@ -214,7 +214,7 @@ class TickState(Frozen):
     t0: float
     poll_interval_s: float
     active: float | None  # sum of every faculty's latest active sessions
-    active_measured_at: float | None  # the oldest of those latest values
+    active_measured_at: float | None  # the oldest of the fresh ones (see build._total_measured_at)
     expected: int
     waves: tuple[WaveView, ...]
     servers: tuple[ServerView, ...]
