@@ -36,8 +36,11 @@ def state_words(screen: Screen) -> dict[str, str]:
     }
 
 
-def site_rows(screen: Screen, sites: Iterable[FacultyView], prefix: str) -> list[html.Tr]:
-    """One row a site: its name (a link to its page), region, wave, state, numbers."""
+def site_rows(
+    screen: Screen, sites: Iterable[FacultyView], prefix: str, region: bool = True
+) -> list[html.Tr]:
+    """One row a site: its name (a link to its page), region (unless told not to:
+    it is the name's tooltip then), wave, state, numbers."""
     t, words = screen.t, state_words(screen)
     rows = []
     for site in sites:
@@ -51,8 +54,15 @@ def site_rows(screen: Screen, sites: Iterable[FacultyView], prefix: str) -> list
                 className=f"vigie-site is-{state}",
                 id=f"{prefix}-site-{site.id}",
                 children=[
-                    html.Td(dcc.Link(site.name, href=f"/faculty/{site.id}"), title=site.id),
-                    html.Td(site.region or ""),
+                    html.Td(
+                        dcc.Link(site.name, href=f"/faculty/{site.id}"),
+                        title=" · ".join(filter(None, [site.id, site.region])),
+                    ),
+                    *(
+                        [html.Td(site.region or "", className="vigie-site-region")]
+                        if region
+                        else []
+                    ),
                     html.Td(t("W{number}", number=site.wave)),
                     html.Td(words[state], className="vigie-site-state"),
                     html.Td(numbers, className="vigie-site-numbers"),
@@ -70,7 +80,9 @@ def attention_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
     shown = tick.attention[:limit]
     children: list[Any] = [html.H2(t("Sites needing attention"))]
     if shown:
-        children.append(html.Table(site_rows(screen, shown, prefix), className="vigie-sites"))
+        children.append(
+            html.Table(site_rows(screen, shown, prefix, region=False), className="vigie-sites")
+        )
     else:
         children.append(html.Div(t("No site needs attention"), className="vigie-no-alerts"))
     if needing > len(shown):
@@ -84,7 +96,9 @@ def attention_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
             id=f"{prefix}-sites-rest",
         )
     )
-    return html.Section(className="vigie-attention", id=f"{prefix}-attention", children=children)
+    return html.Section(
+        className="vigie-attention", id=f"{prefix}-needing-attention", children=children
+    )
 
 
 def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> html.Section:

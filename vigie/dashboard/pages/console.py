@@ -20,7 +20,7 @@ from vigie.i18n import Texts, texts
 from vigie.tick.state import SMALL_ROSTER
 
 VIEWS = ("total", "waves", "faculties")
-ALERTS_SHOWN = 4  # the rest folded under them: the charts stay on the first screen
+ALERTS_SHOWN = 3  # the rest folded under them: the charts stay on the first screen
 ATTENTION_SHOWN = 8  # beside the alerts, as many as the worst-sites chart draws
 
 
@@ -148,11 +148,11 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
             ),
             dcc.Store(id="console-alerts-shown"),
             html.Div(id="console-body", className="vigie-console-body"),
-            # Right under the gate: a decision is taken without scrolling at a desk.
-            _actions(t, waves, None if context.open_demo else current_principal()),
             html.Div(
                 className="vigie-console-act",
                 children=[
+                    # Right under the gate: a decision is taken without scrolling at a desk.
+                    _actions(t, waves, None if context.open_demo else current_principal()),
                     # Apart from the body, and redrawn only when the alerts change: an
                     # acknowledge button must not move under the operator's pointer.
                     html.Section(id="console-alerts", className="vigie-alerts"),
