@@ -3,9 +3,10 @@ sites and a heat strip of all of them, a roster that finds any one site, and one
 build per second whatever the number of viewers. Over HTTP as the browser calls it,
 then in a real Chromium at 1920x1080 and 3840x2160 (screens kept in artifacts/screens/).
 
-The 1,000-site store's platform holds (capacity 1.5): its 5 lagging sites are
-judged lagging. At the breach (capacity 1.0, the 35- and 3,000-site screens) the
-throttling explains the lag and the rule stays quiet; the stale sites are blind.
+The 1,000-site store's platform holds (capacity 1.5): its 5 lagging sites (wave 3)
+are judged lagging. The 35- and 3,000-site screens have the seed's capacity (1.0):
+at T+25 wave 4 is a minute in, its 5 lagging sites not yet told from the others;
+the 2 stale ones are blind.
 """
 
 from __future__ import annotations
@@ -155,11 +156,6 @@ CHARTS_THEN_ROSTER = """const top = s => document.querySelector(s).getBoundingCl
 return [top('#console-charts'), top('#console-more'), window.innerHeight];"""
 
 
-DEBUG = """const a = document.querySelector('#console-attention'); const sec = a.firstElementChild; const r = x => { const b = x.getBoundingClientRect(); return [x.tagName, x.className, Math.round(b.left), Math.round(b.width), getComputedStyle(x).display]; };
-return [r(a), r(sec), ...[...sec.children].map(r), ...[...document.querySelectorAll('.vigie-console > *, .vigie-console-act > *, #console-body > *')].map(e => [e.id || e.className, Math.round(e.getBoundingClientRect().top), Math.round(e.getBoundingClientRect().height)])];"""
-DEBUG_OLD = """return [...document.querySelectorAll('.vigie-console > *, .vigie-console-act > *, #console-body > *')].map(e => [e.id || e.className, Math.round(e.getBoundingClientRect().top), Math.round(e.getBoundingClientRect().height)]);"""
-
-
 def serve(dash_duo: Any, made: Scaled) -> None:
     store, exercise, _, _ = made
     dash_duo.start_server(create_app(store, VirtualClock(exercise.at + 0.5), exercise.exercise_id))
@@ -175,8 +171,6 @@ def test_at_1000_sites_the_charts_start_on_the_first_screen_above_the_roster(
     serve(dash_duo, thousand)
     dash_duo.wait_for_contains_text("#console-attention", "993 sites normaux")  # in French
     charts, roster, height = dash_duo.driver.execute_script(CHARTS_THEN_ROSTER)
-    print("DEBUG", dash_duo.driver.execute_script(DEBUG))
-    dash_duo.driver.save_screenshot("/tmp/h4/dbg.png")
     assert charts < height == 1080 and charts < roster
     assert box(dash_duo, "#console-decision-add")["bottom"] <= 1080
     assert "SITES PAR REGION" in text_of(dash_duo, "#console-groups")
@@ -185,13 +179,14 @@ def test_at_1000_sites_the_charts_start_on_the_first_screen_above_the_roster(
 
 @pytest.mark.usefixtures(needs_a_browser.__name__)
 @pytest.mark.parametrize("sites", [35, 3000])
-def test_the_console_at_the_breach_in_chromium(
+def test_the_console_at_t_plus_25_in_chromium_names_its_stale_sites(
     dash_duo: Any, tmp_path: Path, seed_plan: Plan, sites: int
 ) -> None:
     made = scaled(tmp_path, seed_plan, sites, 1.0, lag_wave=4, poll_s=15.0 if sites < 100 else 30.0)
     try:
         serve(dash_duo, made)
-        dash_duo.wait_for_contains_text("#console-incident", "LIMITE FRANCHIE")
+        # The wrapper, not the panel: Dash 4 remounts a callback's children each refresh.
+        dash_duo.wait_for_contains_text("#console-attention", "Pas de donnée fraîche")
         charts, roster, _ = dash_duo.driver.execute_script(CHARTS_THEN_ROSTER)
         assert charts < roster
         shoot_both(dash_duo, f"console-{sites}-sites-T+25m00s")
