@@ -19,7 +19,15 @@ import pytest
 
 from tests.support.dash_client import by_id, call, console_found_request, console_request, texts
 from tests.support.scale_store import ScaledExercise, scaled_exercise
-from tests.test_control_room import needs_a_browser, open_page, text_of
+from tests.support.waiting import wait_until
+from tests.test_control_room import (
+    ARTIFACTS,
+    at_wall_size,
+    click,
+    needs_a_browser,
+    open_page,
+    text_of,
+)
 from tests.test_pages_screens import box, shoot_both
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
@@ -173,8 +181,15 @@ def test_at_1000_sites_the_charts_start_on_the_first_screen_above_the_roster(
     charts, roster, height = dash_duo.driver.execute_script(CHARTS_THEN_ROSTER)
     assert charts < height == 1080 and charts < roster
     assert box(dash_duo, "#console-decision-add")["bottom"] <= 1080
-    assert "SITES PAR REGION" in text_of(dash_duo, "#console-groups")
+    assert "SITES PAR REGION" in text_of(dash_duo, "#console-more")
     shoot_both(dash_duo, "console-1000-sites-T+25m00s")
+    # The charts themselves, per site, for a person to look at: the worst sites, the strip.
+    at_wall_size(dash_duo.driver)
+    click(dash_duo, "#console-view input[value='faculties']")
+    title = "return document.querySelector('#console-sessions').textContent;"
+    wait_until(lambda: "8 pires sur 1" in dash_duo.driver.execute_script(title), timeout=20)
+    dash_duo.driver.execute_script("document.querySelector('#console-charts').scrollIntoView();")
+    dash_duo.driver.save_screenshot(str(ARTIFACTS / "console-1000-sites-T+25m00s-charts.png"))
 
 
 @pytest.mark.usefixtures(needs_a_browser.__name__)

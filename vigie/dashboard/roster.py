@@ -104,8 +104,9 @@ def attention_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
 def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> html.Section:
     """Per region (the plan's grouping): sites, connected of expected, who needs a person."""
     t = screen.t
+    grouping = screen.exercise.plan.exercise.grouping  # the plan's own word: "region"
     head = [
-        screen.exercise.plan.exercise.grouping,
+        grouping[:1].upper() + grouping[1:],
         t("Sites"),
         t("Connected"),
         t("Share"),
@@ -132,7 +133,7 @@ def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> htm
         className="vigie-groups",
         id=f"{prefix}-groups",
         children=[
-            html.H2(t("Sites per {grouping}", grouping=screen.exercise.plan.exercise.grouping)),
+            html.H2(t("Sites per {grouping}", grouping=grouping)),
             html.Table(
                 [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
                 className="vigie-sites vigie-groups-table",
