@@ -78,7 +78,9 @@ def distribution(context: ViewContext, screen: Screen) -> Figure:
     strip = by_share(everyone.values(), lambda f: _state(screen, f), waves)
     states = {w.number: w.state.value for w in screen.tick.waves}
     rows = [
-        t("Wave {number} · planned" if states[w] == "planned" else "Wave {number}", number=w)
+        t("Wave {number} · planned", number=w)
+        if states[w] == "planned"
+        else t("Wave {number}", number=w)
         for w in waves
     ]
     step = 100 // STEPS
