@@ -50,6 +50,8 @@ def console_request(
             ("console-more", "children"),
             ("console-sessions", "figure"),
             ("console-connections", "figure"),
+            ("console-attention", "children"),
+            ("console-distribution", "figure"),
         ],
         [
             ("console-tick", "n_intervals", 1),
@@ -180,5 +182,18 @@ def compare_request(
             ("compare-align", "value", align),
             ("compare-signal", "value", signal),
             ("vigie-language", "data", language),
+        ],
+    )
+
+
+def console_found_request(query: Any, search: str = "") -> dict[str, Any]:
+    """The console's site search for `query`, as the browser sends it."""
+    return callback_request(
+        [("console-found", "children")],
+        [
+            ("console-site-search", "value", query),
+            ("console-tick", "n_intervals", 1),
+            ("url", "search", search),
+            ("vigie-language", "data", None),
         ],
     )

@@ -82,6 +82,7 @@ PAGES: dict[str, Rule] = {
 CALLBACKS: dict[str, Rule] = {
     "console-header": STAFF,
     "console-alerts": STAFF,
+    "console-found": STAFF,  # the console's site search
     "console-action-result": OPERATOR,  # acknowledge, note, decide
     "wall-screen": national_wall,
     "server-header": STAFF,

@@ -160,6 +160,65 @@ def sessions_figure(
     )
 
 
+def site_shares_figure(
+    lines: Mapping[str, Sequence[Point]],
+    wave_starts: Sequence[tuple[int, float]],
+    alerts: Sequence[Marker],
+    t: Texts,
+    t0: float,
+    title: str,
+) -> Figure:
+    """A few sites' share of their students connected (0 to 1), one line each, with
+    the line where every expected student is in: sites of any size side by side."""
+    data = []
+    for i, (name, points) in enumerate(lines.items()):
+        line = _line(points, name, PALETTE[i % len(PALETTE)], t0)
+        line["hovertemplate"] = "%{text}  %{y:.0%}"
+        data.append(line)
+    every = _level(1.0, MUTED, t("every expected student"), "dash", 2)
+    figure = _figure(data, [every], wave_starts, alerts, t, t0, title, bool(lines))
+    figure["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    return figure
+
+
+HEAT_SCALE = [[0.0, "#161b22"], [0.01, "#1f3a5a"], [1.0, "#4fc3f7"]]  # none: the panel's dark
+
+
+def heat_strip_figure(
+    waves: Sequence[str],
+    columns: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    t: Texts,
+    title: str,
+) -> Figure:
+    """Sites per wave (rows, first at the top) and column: each cell's colour is its
+    share of the wave's sites, its text the number of sites (blank when none)."""
+    shares = [[n / max(1, sum(row)) for n in row] for row in counts]
+    data = {
+        "type": "heatmap",
+        "x": list(columns),
+        "y": [plain(w) for w in waves],
+        "z": shares,
+        "customdata": [list(row) for row in counts],
+        "text": [[t.count(n) if n else "" for n in row] for row in counts],
+        "texttemplate": "%{text}",
+        "textfont": {"size": 15, "color": INK},
+        "hovertemplate": "%{y} · %{x}: %{customdata}<extra></extra>",
+        "colorscale": HEAT_SCALE,
+        "zmin": 0,
+        "zmax": 1,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+    }
+    layout = dark_layout(title, False, {"type": "category", "tickfont": {"size": 14}})
+    layout.update(
+        yaxis={"type": "category", "autorange": "reversed", "tickfont": {"size": 14}},
+        margin={"l": 110, "r": 20, "t": 50, "b": 40},
+    )
+    return {"data": [data], "layout": layout}
+
+
 def connections_figure(
     servers: Mapping[str, Sequence[Point]],
     limits: Mapping[str, int],

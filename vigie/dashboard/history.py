@@ -38,20 +38,31 @@ class History:
 
 
 def read_history(
-    store: Store, exercise: Exercise, at: float, grids: HistoryGrids | None = None
+    store: Store,
+    exercise: Exercise,
+    at: float,
+    grids: HistoryGrids | None = None,
+    sessions: bool = True,
 ) -> History:
     """From T+0 to `at`. With `grids` (the screens, every tick) only what is new since
-    the last read is read; without (a report, once), everything is."""
+    the last read is read; without (a report, once), everything is. `sessions=False`
+    reads no site's series (a chart that draws only a few reads those itself)."""
     record = exercise.record
     start = record.t0
     end = max(at, start + 1)
     if grids is None:
-        sessions = store.downsampled(record.id, "sessions_active", start, end, CHART_POINTS)
+        per_site = (
+            store.downsampled(record.id, "sessions_active", start, end, CHART_POINTS)
+            if sessions
+            else {}
+        )
         connections = store.downsampled(
             record.id, "server_connections", start, end, CHART_POINTS, aggregate="max"
         )
     else:
-        sessions = grids.read(store, record.id, "sessions_active", "avg", start, end)
+        per_site = (
+            grids.read(store, record.id, "sessions_active", "avg", start, end) if sessions else {}
+        )
         connections = grids.read(store, record.id, "server_connections", "max", start, end)
     markers = [
         Marker(t.at, f"{t.rule} {t.subject}", t.severity)
@@ -59,7 +70,7 @@ def read_history(
         if t.state == "firing" and t.at <= at
     ]
     return History(
-        sessions={dict(labels).get("faculty", ""): points for labels, points in sessions.items()},
+        sessions={dict(labels).get("faculty", ""): points for labels, points in per_site.items()},
         connections={
             dict(labels).get("server", ""): points for labels, points in connections.items()
         },

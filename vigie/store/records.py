@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import JsonValue
 
@@ -67,6 +68,7 @@ def labels_key(labels: Labels) -> str:
     return json.dumps(sorted(labels), separators=(",", ":"))
 
 
+@lru_cache(maxsize=65_536)  # a read of N series' buckets repeats N keys: each parsed once
 def labels_from_key(key: str) -> Labels:
     return tuple((str(k), str(v)) for k, v in json.loads(key))
 

@@ -9,16 +9,19 @@ import dash
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
 from vigie.accounts.principal import Principal
-from vigie.dashboard import components
+from vigie.dashboard import components, incident, roster
 from vigie.dashboard.actions import ActionRefused, acknowledge, add_decision, add_note
 from vigie.dashboard.auth import current_principal, logout_button
+from vigie.dashboard.console_charts import charts, distribution
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.figures import Figure, connections_figure, empty_figure, sessions_figure
-from vigie.dashboard.history import read_history
+from vigie.dashboard.figures import empty_figure
 from vigie.dashboard.screen import Screen, requested_language, screen_for
 from vigie.i18n import Texts, texts
+from vigie.tick.state import SMALL_ROSTER
 
 VIEWS = ("total", "waves", "faculties")
+ALERTS_SHOWN = 3  # the rest folded under them: the charts stay on the first screen
+ATTENTION_SHOWN = 8  # beside the alerts, as many as the worst-sites chart draws
 
 
 def register(app: Dash, context: ViewContext) -> None:
@@ -35,6 +38,8 @@ def register(app: Dash, context: ViewContext) -> None:
         Output("console-more", "children"),
         Output("console-sessions", "figure"),
         Output("console-connections", "figure"),
+        Output("console-attention", "children"),
+        Output("console-distribution", "figure"),
         Input("console-tick", "n_intervals"),
         Input("url", "search"),
         Input("vigie-language", "data"),
@@ -42,8 +47,20 @@ def register(app: Dash, context: ViewContext) -> None:
     )
     def refresh(
         _tick: int | None, search: str | None, remembered: str | None, view: str | None
-    ) -> tuple[Any, Any, Any, Figure, Figure]:
+    ) -> tuple[Any, ...]:
         return render(context, search, remembered, view if view in VIEWS else "total")
+
+    @app.callback(
+        Output("console-found", "children"),
+        Input("console-site-search", "value"),
+        Input("console-tick", "n_intervals"),
+        Input("url", "search"),
+        Input("vigie-language", "data"),
+    )
+    def find(
+        query: Any, _tick: int | None, search: str | None, remembered: str | None
+    ) -> list[Any]:
+        return render_found(context, query, search, remembered)
 
     @app.callback(
         Output("console-alerts", "children"),
@@ -109,6 +126,8 @@ def register(app: Dash, context: ViewContext) -> None:
 
 
 def layout(context: ViewContext, lang: str | None = None) -> html.Div:
+    """What an operator acts on first (the gate, the incident, the actions, the
+    alerts and the sites needing a person), then the charts, then the roster."""
     exercise = context.exercise()
     t = (
         texts(lang)
@@ -116,6 +135,7 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
         else requested_language(f"lang={lang or ''}", None, exercise)
     )
     waves = [] if exercise is None else [w.number for w in exercise.plan.waves_in_order]
+    large = exercise is not None and len(exercise.plan.faculties) > SMALL_ROSTER
     graph_config: Any = {"displayModeBar": False}
     return html.Div(
         className="vigie-console",
@@ -128,14 +148,20 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
             ),
             dcc.Store(id="console-alerts-shown"),
             html.Div(id="console-body", className="vigie-console-body"),
-            # Right under the gate: a decision is taken without scrolling at a desk.
-            _actions(t, waves, None if context.open_demo else current_principal()),
-            # Apart from the body, and redrawn only when the alerts change: an
-            # acknowledge button must not move under the operator's pointer.
-            html.Section(id="console-alerts", className="vigie-alerts"),
-            html.Div(id="console-more", className="vigie-console-body"),
+            html.Div(
+                className="vigie-console-act",
+                children=[
+                    # Right under the gate: a decision is taken without scrolling at a desk.
+                    _actions(t, waves, None if context.open_demo else current_principal()),
+                    # Apart from the body, and redrawn only when the alerts change: an
+                    # acknowledge button must not move under the operator's pointer.
+                    html.Section(id="console-alerts", className="vigie-alerts"),
+                    html.Div(id="console-attention", className="vigie-console-attention"),
+                ],
+            ),
             html.Div(
                 className="vigie-console-charts",
+                id="console-charts",
                 children=[
                     dcc.RadioItems(
                         id="console-view",
@@ -150,6 +176,19 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                     ),
                     dcc.Graph(id="console-sessions", config=graph_config),
                     dcc.Graph(id="console-connections", config=graph_config),
+                    dcc.Graph(
+                        id="console-distribution",
+                        config=graph_config,
+                        className="vigie-console-distribution",
+                    ),
+                ],
+            ),
+            html.Div(id="console-more", className="vigie-console-body"),
+            html.Section(
+                className="vigie-console-find" + ("" if large else " is-hidden"),
+                children=[
+                    roster.search_box(t, "console"),
+                    html.Div(id="console-found", className="vigie-found"),
                 ],
             ),
         ],
@@ -226,25 +265,83 @@ def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
 
 def render(
     context: ViewContext, search: str | None, remembered: str | None, view: str
-) -> tuple[Any, Any, Any, Figure, Figure]:
-    """The header; the body (the totals, the gate, the waves, the servers), above
-    the operator's actions; what comes below them (notes, faculties); the charts."""
+) -> tuple[Any, ...]:
+    """The header; the body (the incident, the totals, the gate, the waves, the
+    servers); the roster below the charts; the charts; the sites needing a person."""
     screen = screen_for(context, search, remembered)
     if screen is None:
         t = texts(None)
         nothing = html.P(t("No exercise in the store yet."))
-        return [], nothing, [], empty_figure(), empty_figure()
-    header = components.header(screen, "console")
+        return [], nothing, [], empty_figure(), empty_figure(), [], empty_figure()
     if screen.tick is None:
+        header = components.header(screen, "console")
         blind = components.blind_banner(screen, "console")
-        return header, blind, [], empty_figure(), empty_figure()
+        return header, blind, [], empty_figure(), empty_figure(), [], empty_figure()
+    # Every viewer of the same second, language and rights gets the same console:
+    # built once per worker, whatever the number of viewers.
+    header, body, more, attention = context.shared(
+        _second_key(context, screen, "console"), lambda: _console(context, screen)
+    )
     sessions, connections = context.per_tick(
         screen.exercise,
         screen.at,
         f"charts:{view}:{screen.t.language}",
-        lambda: _charts(context, screen, view),
+        lambda: charts(context, screen, view),
     )
-    return header, _body(screen), _below(screen), sessions, connections
+    spread = context.shared(
+        _second_key(context, screen, "console-distribution"),
+        lambda: distribution(context, screen),
+    )
+    return header, body, more, sessions, connections, attention, spread
+
+
+def _second_key(context: ViewContext, screen: Screen, what: str) -> tuple[Any, ...]:
+    """What a console's second depends on: the tick, the second (clocks and ages),
+    the language, replay or live, the stop, an error said on screen, and who asks."""
+    return (
+        what,
+        screen.exercise.record.id,
+        None if screen.tick is None else screen.tick.at,
+        int(screen.at),
+        screen.t.language,
+        screen.replay,
+        screen.exercise.record.ended,
+        screen.error,
+        _rights(context),
+    )
+
+
+def _rights(context: ViewContext) -> str:
+    """The viewer's role (a console shows an operator's and a reviewer's alike today;
+    the key keeps them apart so a screen built for one is never served to another)."""
+    if context.open_demo:
+        return "open"
+    who = current_principal()
+    return "none" if who is None else who.role.value
+
+
+def _console(context: ViewContext, screen: Screen) -> tuple[Any, Any, Any, Any]:
+    return (
+        components.header(screen, "console"),
+        _body(screen),
+        _below(screen),
+        roster.attention_panel(screen, "console", ATTENTION_SHOWN),
+    )
+
+
+def render_found(
+    context: ViewContext, query: Any, search: str | None, remembered: str | None
+) -> list[Any]:
+    """The sites whose name or id holds `query`, at most roster.FOUND_SHOWN."""
+    screen = screen_for(context, search, remembered)
+    if screen is None or screen.tick is None:
+        return []
+    if query is not None and not isinstance(query, str):
+        return [html.Div(screen.t("A search is text."), className="vigie-found-hint")]
+    typed = (query or "")[: roster.QUERY_MAX]
+    sites = context.roster(screen.exercise, screen.shown_at).values()
+    found, matched = roster.find_sites(sites, typed)
+    return roster.found_panel(screen, found, matched, typed, "console-found")
 
 
 def render_alerts(
@@ -261,7 +358,7 @@ def render_alerts(
     ]
     if signature == shown:
         return dash.no_update, dash.no_update
-    rows = [
+    rows: list[Any] = [
         components.alert_row(
             screen,
             alert,
@@ -275,6 +372,10 @@ def render_alerts(
         )
         for alert in alerts
     ]
+    folded = rows[ALERTS_SHOWN:]
+    if folded:  # every alert can still be acknowledged: one click opens the rest
+        more = screen.t.plural("and {n} more", "and {n} more", len(folded))
+        rows = [*rows[:ALERTS_SHOWN], html.Details([html.Summary(more), *folded])]
     children = [
         html.H2(screen.t("Alerts")),
         *(rows or [html.Div(screen.t("No alert firing"), className="vigie-no-alerts")]),
@@ -286,6 +387,7 @@ def _body(screen: Screen) -> list[Any]:
     assert screen.tick is not None
     return [
         components.blind_banner(screen, "console"),
+        incident.headline(screen, "console"),
         html.Div(
             className="vigie-console-grid",
             children=[
@@ -303,35 +405,12 @@ def _body(screen: Screen) -> list[Any]:
 
 
 def _below(screen: Screen) -> list[Any]:
-    return [
-        components.notes_panel(screen, "console"),
-        components.faculty_grid(screen, "console", link=True),
-    ]
-
-
-def _charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Figure]:
-    exercise, t = screen.exercise, screen.t
-    history = context.per_tick(
-        exercise,
-        screen.at,
-        "history",
-        lambda: read_history(context.store, exercise, screen.at, context.history),
+    """Below the charts: the notes, then every site as a tile while they fit a
+    screen, else the per-region sums (the search box below finds any one site)."""
+    assert screen.tick is not None
+    sites: Any = (
+        components.faculty_grid(screen, "console", link=True)
+        if screen.tick.faculties
+        else roster.group_table(screen, screen.tick.groups, "console")
     )
-    plan = exercise.plan
-    if view == "waves":
-        lines = {
-            t("Wave {number}", number=n): points
-            for n, points in history.by_wave({f.id: f.wave for f in plan.faculties}).items()
-        }
-    elif view == "faculties":
-        names = {f.id: f.name for f in plan.faculties}
-        lines = {names.get(k, k): v for k, v in sorted(history.sessions.items())}
-    else:
-        lines = {t("Total"): history.total()}
-    wave_starts = screen.wave_launches()
-    t0 = exercise.record.t0
-    limits = {s.id: s.connection_limit for s in plan.servers}
-    return (
-        sessions_figure(lines, plan.total_expected, wave_starts, history.alerts, t, t0),
-        connections_figure(history.connections, limits, wave_starts, history.alerts, t, t0),
-    )
+    return [components.notes_panel(screen, "console"), sites]
