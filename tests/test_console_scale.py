@@ -177,7 +177,7 @@ def test_at_1000_sites_the_charts_start_on_the_first_screen_above_the_roster(
     dash_duo: Any, thousand: Scaled
 ) -> None:
     serve(dash_duo, thousand)
-    dash_duo.wait_for_contains_text("#console-attention", "993 sites normaux")  # in French
+    dash_duo.wait_for_contains_text("#console-attention", "993 sites dans les temps")  # in French
     charts, roster, height = dash_duo.driver.execute_script(CHARTS_THEN_ROSTER)
     assert charts < height == 1080 and charts < roster
     assert box(dash_duo, "#console-decision-add")["bottom"] <= 1080
