@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, and_, bindparam, func, select, true, update
+from sqlalchemy import Connection, Engine, Insert, bindparam, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
@@ -34,12 +34,13 @@ from vigie.store.records import (
     to_ms,
 )
 from vigie.store.reductions import SeriesReductions
-from vigie.store.sample_writer import SampleWriter
+from vigie.store.sample_layout import SampleLayout, both, fold_all, of_series
 from vigie.store.schema import (
     agent_tokens,
     alert_transitions,
     exercise_annotations,
     exercises,
+    recent_samples,
     samples,
     series,
     source_health,
@@ -55,7 +56,7 @@ class Store:
         self._wall_clock = wall_clock
         # Per exercise: (name, labels as the collector gave them) -> series id.
         self._series_ids: dict[int, dict[tuple[str, Labels], int]] = {}
-        self._samples = SampleWriter(engine.dialect.name, engine.dialect.paramstyle)
+        self._samples = SampleLayout(engine.dialect.name, engine.dialect.paramstyle)
         self.alerts = AlertStore(engine)
         self.ticks = TickStore(engine)
         self.reductions = SeriesReductions(engine)
@@ -89,10 +90,13 @@ class Store:
             return int(key[0])
 
     def end_exercise(self, exercise_id: int, at: float) -> None:
+        """Also folds its recent samples: the review then reads one table."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(exercises).where(exercises.c.id == exercise_id).values(ended_ms=to_ms(at))
             )
+            ids = select(series.c.id).where(series.c.exercise_id == exercise_id)
+            fold_all(connection, connection.execute(ids).scalars().all())
 
     def exercise(self, exercise_id: int) -> ExerciseRecord | None:
         with self.engine.connect() as connection:
@@ -282,30 +286,20 @@ class Store:
     ) -> dict[str, dict[Labels, Point]]:
         """`latest` for several names in one query: name -> labels -> last point."""
         at_ms = to_ms(at)
-        newest = (
-            select(samples.c.ts_ms)
-            .where(samples.c.series_id == series.c.id, samples.c.ts_ms <= at_ms)
-            .order_by(samples.c.ts_ms.desc())
-            .limit(1)
-        )
-        value = (
-            select(samples.c.value)
-            .where(samples.c.series_id == series.c.id, samples.c.ts_ms <= at_ms)
-            .order_by(samples.c.ts_ms.desc())
-            .limit(1)
-        )
+        newest = [_newest_at_or_before(table, at_ms) for table in (samples, recent_samples)]
         query = select(
             series.c.name,
             series.c.labels,
-            newest.scalar_subquery().label("ts_ms"),
-            value.scalar_subquery().label("value"),
+            *(part for pair in newest for part in pair),
         ).where(series.c.exercise_id == exercise_id, series.c.name.in_(list(names)))
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         found: dict[str, dict[Labels, Point]] = defaultdict(dict)
-        for name, labels, ts_ms, point_value in rows:
-            if ts_ms is not None:
-                found[name][labels_from_key(labels)] = Point(from_ms(ts_ms), point_value)
+        for name, labels, old_ms, old_value, new_ms, new_value in rows:
+            if new_ms is not None:  # a recent sample is newer than any folded one
+                found[name][labels_from_key(labels)] = Point(from_ms(new_ms), new_value)
+            elif old_ms is not None:
+                found[name][labels_from_key(labels)] = Point(from_ms(old_ms), old_value)
         return dict(found)
 
     def downsampled(
@@ -343,20 +337,25 @@ class Store:
         the samples in [start, end]. A bucket read whole stays the same at every later
         read, so a reader can keep it."""
         origin_ms, step_ms = to_ms(origin), max(1, to_ms(width))
-        bucket = ((samples.c.ts_ms - origin_ms) // step_ms).label("bucket")
+        rows = both(
+            lambda table: (
+                select(series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(
+                    series.c.exercise_id == exercise_id,
+                    series.c.name == name,
+                    table.c.ts_ms >= to_ms(start),
+                    table.c.ts_ms <= to_ms(end),
+                    true() if only is None else series.c.labels == labels_key(only),
+                )
+            )
+        )
+        bucket = ((rows.c.ts_ms - origin_ms) // step_ms).label("bucket")
         reduce: Any = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
         query = (
-            select(series.c.labels, func.min(samples.c.ts_ms), reduce(samples.c.value), bucket)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(
-                series.c.exercise_id == exercise_id,
-                series.c.name == name,
-                samples.c.ts_ms >= to_ms(start),
-                samples.c.ts_ms <= to_ms(end),
-                true() if only is None else series.c.labels == labels_key(only),
-            )
-            .group_by(series.c.labels, bucket)
-            .order_by(series.c.labels, bucket)
+            select(rows.c.labels, func.min(rows.c.ts_ms), reduce(rows.c.value), bucket)
+            .group_by(rows.c.labels, bucket)
+            .order_by(rows.c.labels, bucket)
         )
         result: dict[Labels, list[Point]] = defaultdict(list)
         with self.engine.connect() as connection:
@@ -379,12 +378,15 @@ class Store:
             )
             .scalar_subquery()
         )
-        in_series = and_(samples.c.series_id == series_id, samples.c.ts_ms <= at_ms)
-        last_up = select(func.max(samples.c.ts_ms)).where(in_series, samples.c.value >= 0.5)
-        first_down = select(func.min(samples.c.ts_ms)).where(
-            in_series,
-            samples.c.value < 0.5,
-            samples.c.ts_ms > func.coalesce(last_up.scalar_subquery(), -1),
+        streak = both(
+            lambda table: select(table.c.ts_ms, table.c.value).where(
+                of_series(table, series_id), table.c.ts_ms <= at_ms
+            )
+        )
+        last_up = select(func.max(streak.c.ts_ms)).where(streak.c.value >= 0.5)
+        first_down = select(func.min(streak.c.ts_ms)).where(
+            streak.c.value < 0.5,
+            streak.c.ts_ms > func.coalesce(last_up.scalar_subquery(), -1),
         )
         with self.engine.connect() as connection:
             down = connection.execute(first_down).scalar_one_or_none()
@@ -394,40 +396,44 @@ class Store:
         self, exercise_id: int, name: str, start: float, end: float
     ) -> dict[Labels, list[Point]]:
         """Every sample of `name` in [start, end]: a range scan of each series' index."""
-        query = (
-            select(series.c.labels, samples.c.ts_ms, samples.c.value)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(
-                series.c.exercise_id == exercise_id,
-                series.c.name == name,
-                samples.c.ts_ms >= to_ms(start),
-                samples.c.ts_ms <= to_ms(end),
+        rows = both(
+            lambda table: (
+                select(series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(
+                    series.c.exercise_id == exercise_id,
+                    series.c.name == name,
+                    table.c.ts_ms >= to_ms(start),
+                    table.c.ts_ms <= to_ms(end),
+                )
             )
-            .order_by(series.c.labels, samples.c.ts_ms)
         )
-        return self._points_by_labels(query)
+        return self._points_by_labels(_in_series_order(rows))
 
     def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
         """Every sample of every series named `name`: for summaries and exports."""
-        query = (
-            select(series.c.labels, samples.c.ts_ms, samples.c.value)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(series.c.exercise_id == exercise_id, series.c.name == name)
-            .order_by(series.c.labels, samples.c.ts_ms)
+        rows = both(
+            lambda table: (
+                select(series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(series.c.exercise_id == exercise_id, series.c.name == name)
+            )
         )
-        return self._points_by_labels(query)
+        return self._points_by_labels(_in_series_order(rows))
 
     def every_sample(self, exercise_id: int) -> Iterator[tuple[str, Labels, Point]]:
         """Every sample of the exercise, series by series, oldest first: for exports.
 
         Streamed in chunks, so a long exercise never sits whole in memory.
         """
-        query = (
-            select(series.c.name, series.c.labels, samples.c.ts_ms, samples.c.value)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(series.c.exercise_id == exercise_id)
-            .order_by(series.c.name, series.c.labels, samples.c.ts_ms)
+        rows = both(
+            lambda table: (
+                select(series.c.name, series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(series.c.exercise_id == exercise_id)
+            )
         )
+        query = select(rows).order_by(rows.c.name, rows.c.labels, rows.c.ts_ms)
         with self.engine.connect() as connection:
             rows = connection.execution_options(yield_per=10_000).execute(query)
             for name, labels, ts_ms, value in rows:
@@ -488,13 +494,33 @@ class Store:
             return int(connection.execute(query).scalar_one())
 
     def sample_count(self, exercise_id: int) -> int:
-        query = (
-            select(func.count())
-            .select_from(samples.join(series, series.c.id == samples.c.series_id))
-            .where(series.c.exercise_id == exercise_id)
+        rows = both(
+            lambda table: (
+                select(table.c.ts_ms)
+                .join(series, of_series(table, series.c.id))
+                .where(series.c.exercise_id == exercise_id)
+            )
         )
         with self.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
+            return int(connection.execute(select(func.count()).select_from(rows)).scalar_one())
+
+
+def _newest_at_or_before(table: Any, at_ms: int) -> tuple[Any, Any]:
+    """Per series (correlated): the time and value of its last sample in `table`."""
+    last = (
+        select(table.c.ts_ms, table.c.value)
+        .where(of_series(table, series.c.id), table.c.ts_ms <= at_ms)
+        .order_by(table.c.ts_ms.desc())
+        .limit(1)
+    )
+    return (
+        last.with_only_columns(table.c.ts_ms).scalar_subquery(),
+        last.with_only_columns(table.c.value).scalar_subquery(),
+    )
+
+
+def _in_series_order(rows: Any) -> Any:
+    return select(rows.c.labels, rows.c.ts_ms, rows.c.value).order_by(rows.c.labels, rows.c.ts_ms)
 
 
 def _health_update(**changes: Any) -> Any:
