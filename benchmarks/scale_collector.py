@@ -128,9 +128,9 @@ def stopped_early(plan: Plan, stop_at_min: float = STOP_AT_MIN) -> Plan:
     )
 
 
-def measure(sites: int, workdir: Path) -> CollectorFigures:
+def measure(sites: int, workdir: Path, stop_at_min: float = STOP_AT_MIN) -> CollectorFigures:
     """Drill `sites` seed-shaped sites into workdir/scale-{sites}.db (replaced) and measure."""
-    plan = stopped_early(scaled_plan(load_plan(seed_plan()), sites))
+    plan = stopped_early(scaled_plan(load_plan(seed_plan()), sites), stop_at_min)
     plan_toml = tomli_w.dumps(plan.model_dump(mode="json", exclude_none=True))
     path = workdir / f"scale-{sites}.db"
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -181,10 +181,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sites", type=int, nargs="*", default=[35, 1000, 3000])
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--stop-at-min", type=float, default=STOP_AT_MIN)
     args = parser.parse_args()
     where = pin_to_one_core()
     print(
-        f"collector cycle on seed-shaped plans, SQLite, stopped at T+{STOP_AT_MIN}, {where};"
+        f"collector cycle on seed-shaped plans, SQLite, stopped at T+{args.stop_at_min}, {where};"
         f" medians per cycle (targets at 3,000 sites: <= {TARGET_CPU_MS:g} ms CPU,"
         f" <= {TARGET_WRITTEN_MB:g} MB written)"
     )
@@ -193,7 +194,7 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         figures = []
         for sites in args.sites:
-            figures.append(measure(sites, workdir))
+            figures.append(measure(sites, workdir, args.stop_at_min))
             print(table(figures[-1:]), flush=True)
         print()
         print(table(figures))

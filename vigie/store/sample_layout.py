@@ -24,14 +24,15 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, sel
 from vigie.store.sample_writer import SampleRow, SampleWriter
 from vigie.store.schema import recent_samples, sample_buckets, samples
 
-BUCKET_SERIES = 128  # one bucket's samples of one instant: about one 4 KB page
+BUCKET_BITS = 7
+BUCKET_SERIES = 1 << BUCKET_BITS  # 128: one bucket's samples of one instant, ~a 4 KB page
 FOLD_EVERY_MS = 120_000  # a series' page in `samples` then takes ~120 samples at a time
 MAX_FOLDS_PER_CYCLE = 4  # bounds a cycle's extra work; buckets fall due staggered
 TABLES = (samples, recent_samples)
 
 
 def bucket_of(series_id: int) -> int:
-    return series_id // BUCKET_SERIES
+    return series_id >> BUCKET_BITS
 
 
 def of_series(table: Table, series_id: Any) -> ColumnElement[bool]:
@@ -64,28 +65,30 @@ class SampleLayout:
         """Within the caller's transaction: each row to its table, then the due folds."""
         if not rows:
             return
-        folded = self._boundaries(connection, rows)
-        old: list[SampleRow] = []
-        new: list[SampleRow] = []
-        for row in rows:
-            (old if row[1] <= folded[row[0] // BUCKET_SERIES] else new).append(row)
+        buckets = {series_id >> BUCKET_BITS for series_id, _, _ in rows}
+        oldest = min(ms for _, ms, _ in rows)
+        newest = max(ms for _, ms, _ in rows)
+        folded = self._boundaries(connection, buckets, oldest)
+        if oldest > max(folded.values()):  # a poll cycle: every row is recent
+            old: list[SampleRow] = []
+            new = [(s >> BUCKET_BITS, ms, s, v) for s, ms, v in rows]
+        else:  # an import or a late sample: some rows may belong to folded time
+            old = [r for r in rows if r[1] <= folded[r[0] >> BUCKET_BITS]]
+            new = [
+                (s >> BUCKET_BITS, ms, s, v) for s, ms, v in rows if ms > folded[s >> BUCKET_BITS]
+            ]
         self._samples.write(connection, old)
-        self._recent.write(connection, [(s // BUCKET_SERIES, ms, s, v) for s, ms, v in new])
-        fold_due(connection, max(ms for _, ms, _ in rows))
+        self._recent.write(connection, new)
+        fold_due(connection, newest)
 
-    def _boundaries(self, connection: Connection, rows: Sequence[SampleRow]) -> dict[int, int]:
+    def _boundaries(self, connection: Connection, buckets: set[int], oldest: int) -> dict[int, int]:
         """Each bucket's `folded_ms`; a bucket seen for the first time gets one below
-        its first sample, staggered so that buckets made together fall due apart."""
-        first: dict[int, int] = {}
-        for series_id, ms, _ in rows:
-            bucket = series_id // BUCKET_SERIES
-            if ms < first.get(bucket, ms + 1):
-                first[bucket] = ms
+        the batch's oldest sample, staggered so that buckets made together fall due apart."""
         query = select(sample_buckets.c.bucket, sample_buckets.c.folded_ms).where(
-            sample_buckets.c.bucket.in_(sorted(first))
+            sample_buckets.c.bucket.in_(sorted(buckets))
         )
         folded: dict[int, int] = {b: ms for b, ms in connection.execute(query)}
-        made = {b: ms - 1 - _stagger(b) for b, ms in first.items() if b not in folded}
+        made = {b: oldest - 1 - _stagger(b) for b in buckets if b not in folded}
         if made:
             connection.execute(
                 sample_buckets.insert(), [{"bucket": b, "folded_ms": ms} for b, ms in made.items()]

@@ -35,6 +35,7 @@ from vigie.store.records import (
 )
 from vigie.store.reductions import SeriesReductions
 from vigie.store.sample_layout import SampleLayout, both, fold_all, of_series
+from vigie.store.sample_writer import SampleRow
 from vigie.store.schema import (
     agent_tokens,
     alert_transitions,
@@ -121,9 +122,12 @@ class Store:
         """Write one poll cycle's samples and source health in one transaction."""
         known = self._series_ids.setdefault(exercise_id, {})
         with self.engine.begin() as connection:
-            created = self._create_series(connection, exercise_id, batch, known)
-            ids = known | created if created else known
-            rows = [(ids[(s.name, s.labels)], round(s.at * 1000), s.value) for s in batch]
+            rows, unknown = _sample_rows(batch, known)
+            created = self._create_series(connection, exercise_id, unknown) if unknown else {}
+            if created:
+                rows += [
+                    (created[(s.name, s.labels)], round(s.at * 1000), s.value) for s in unknown
+                ]
             self._samples.write(connection, rows)
             for update_ in health:
                 self._record_health(connection, exercise_id, update_)
@@ -131,17 +135,10 @@ class Store:
         known.update(created)
 
     def _create_series(
-        self,
-        connection: Connection,
-        exercise_id: int,
-        batch: Sequence[Sample],
-        known: dict[tuple[str, Labels], int],
+        self, connection: Connection, exercise_id: int, batch: Sequence[Sample]
     ) -> dict[tuple[str, Labels], int]:
-        """Ids of the batch's series not seen yet, created in this transaction if need be."""
-        missing = {(s.name, s.labels) for s in batch} - known.keys()
-        if not missing:
-            return {}
-        canonical = {key: (key[0], labels_key(key[1])) for key in missing}
+        """Ids of the batch's series (none known yet), created in this transaction if need be."""
+        canonical = {(s.name, s.labels): (s.name, labels_key(s.labels)) for s in batch}
         rows = [
             {"exercise_id": exercise_id, "name": name, "labels": labels}
             for name, labels in set(canonical.values())
@@ -549,6 +546,27 @@ _HEALTH_FAILURE = _health_update(
     consecutive_failures=source_health.c.consecutive_failures + 1,
     down_since_ms=func.coalesce(source_health.c.down_since_ms, bindparam("at_ms")),
 )
+
+
+def _sample_rows(
+    batch: Sequence[Sample], known: dict[tuple[str, Labels], int]
+) -> tuple[list[SampleRow], list[Sample]]:
+    """The rows of the batch's samples of known series, and the samples of the others.
+
+    One pass and one dictionary look-up per sample, no set of the batch's series: a
+    cycle's samples mostly share one instant, converted to ms once."""
+    rows: list[SampleRow] = []
+    unknown: list[Sample] = []
+    last_at, last_ms = None, 0
+    for sample in batch:
+        series_id = known.get((sample.name, sample.labels))
+        if series_id is None:
+            unknown.append(sample)
+            continue
+        if sample.at != last_at:
+            last_at, last_ms = sample.at, round(sample.at * 1000)
+        rows.append((series_id, last_ms, sample.value))
+    return rows, unknown
 
 
 def _optional_seconds(ms: int | None) -> float | None:
