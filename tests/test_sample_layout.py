@@ -25,7 +25,7 @@ from vigie.store.sample_layout import BUCKET_SERIES, FOLD_EVERY_MS
 from vigie.store.schema import recent_samples, sample_buckets, samples
 
 T0 = 1_700_000_000.0
-SITES = BUCKET_SERIES + 4  # two buckets of series (PostgreSQL takes a cycle through COPY)
+SITES = BUCKET_SERIES + 4  # two buckets of series (test_store.py has a batch through COPY)
 STEP = 10  # seconds between cycles: few cycles, yet every bucket folds at least once
 CYCLES = 3 * FOLD_EVERY_MS // 1000 // 2 // STEP  # 180 s
 PLATFORM = (("source", "platform"),)
