@@ -21,6 +21,7 @@ import signal
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, text
 
@@ -31,7 +32,8 @@ from vigie.alerts.engine import AlertEngine
 from vigie.plan import load_plan
 from vigie.series import Sample
 from vigie.store import Store, sqlite_url
-from vigie.store.schema import samples, series
+from vigie.store.sample_layout import both, of_series
+from vigie.store.schema import series
 
 SERIES = 200
 T0 = 1_700_000_000.0
@@ -57,16 +59,23 @@ def cycle_samples(cycle: int) -> list[Sample]:
     return batch
 
 
+def stored(exercise: int) -> Any:
+    """The exercise's samples' times, recent or folded (vigie/store/sample_layout.py)."""
+    return both(
+        lambda table: (
+            select(table.c.ts_ms)
+            .join(series, of_series(table, series.c.id))
+            .where(series.c.exercise_id == exercise)
+        )
+    )
+
+
 def ingest_until_killed(url: str, exercise: int, report_fd: int) -> None:
     """The child: a collector restarted on the store, writing and judging cycles."""
     plan = load_plan(SMALL_PLAN)
     store = Store.open(url)
     with store.engine.connect() as connection:
-        newest = connection.execute(
-            select(func.max(samples.c.ts_ms))
-            .join(series, series.c.id == samples.c.series_id)
-            .where(series.c.exercise_id == exercise)
-        ).scalar()
+        newest = connection.execute(select(func.max(stored(exercise).c.ts_ms))).scalar()
     cycle = 0 if newest is None else round(newest / 1000 - T0) + 1
     engine = AlertEngine(plan, store, exercise, T0, 1.0, notifiers=["log"])
     engine.prime(T0 + cycle)
@@ -122,12 +131,10 @@ def integrity(store: Store) -> str:
 
 def lost_cycles(store: Store, exercise: int, committed: set[int]) -> int:
     """Committed cycles not all there, and cycles written only in part."""
+    rows_of = stored(exercise)
     with store.engine.connect() as connection:
         rows = connection.execute(
-            select(samples.c.ts_ms, func.count())
-            .join(series, series.c.id == samples.c.series_id)
-            .where(series.c.exercise_id == exercise)
-            .group_by(samples.c.ts_ms)
+            select(rows_of.c.ts_ms, func.count()).group_by(rows_of.c.ts_ms)
         ).all()
     counts = {round(ms / 1000 - T0): n for ms, n in rows}
     missing = sum(1 for c in committed if counts.get(c) != SERIES)

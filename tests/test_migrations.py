@@ -24,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect, select, text
 
-from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6, v7, v8
+from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6, v7, v8, v9
 from tests.support.cli import run_vigie
 from tests.support.postgres import PostgresServer
 from tests.support.schema_shape import schema_shape
@@ -45,7 +45,17 @@ from vigie.store.records import labels_key
 from vigie.store.schema import metadata
 
 # Add the next version's copy of schema.py here with its revision.
-SCHEMAS: dict[int, ModuleType] = {1: v1, 2: v2, 3: v3, 4: v4, 5: v5, 6: v6, 7: v7, 8: v8}
+SCHEMAS: dict[int, ModuleType] = {
+    1: v1,
+    2: v2,
+    3: v3,
+    4: v4,
+    5: v5,
+    6: v6,
+    7: v7,
+    8: v8,
+    9: v9,
+}
 LAST_UNRECORDED = 5  # the releases before this module recorded no version in their stores
 HEAD = head_version()
 # Version 4 changed only PostgreSQL: a SQLite store of version 3 has version 4's shape.
@@ -66,6 +76,9 @@ ROWS: dict[str, dict[str, Any]] = {
     },
     "series": {"exercise_id": 1, "name": "sessions_active", "labels": labels_key(LYON)},
     "samples": {"series_id": 1, "ts_ms": T0_MS + 1_000, "value": 2460.0},
+    # The sample assert_store_works writes again: a no-op where it already is.
+    "recent_samples": {"bucket": 0, "ts_ms": T0_MS + 2_000, "series_id": 1, "value": 2470.0},
+    "sample_buckets": {"bucket": 0, "folded_ms": T0_MS + 1_000},
     "source_health": {
         "exercise_id": 1,
         "source": "prometheus",

@@ -1,4 +1,4 @@
-"""Writing samples: the hot path of every poll cycle and of every import chunk.
+"""Writing samples into one table: the hot path of every poll cycle and import chunk.
 
 Writing a sample twice is a no-op on every database. PostgreSQL takes a large
 batch several times faster through COPY into a per-connection staging table,
@@ -14,52 +14,70 @@ from typing import Any
 from sqlalchemy import Connection
 
 SampleRow = tuple[int, int, float]  # series id, ms, value
+# A table's columns: `samples` (series_id, ts_ms, value); `recent_samples` also
+# leads with its bucket (vigie/store/sample_layout.py).
+COLUMNS = {
+    "samples": ("series_id", "ts_ms", "value"),
+    "recent_samples": ("bucket", "ts_ms", "series_id", "value"),
+}
+_TYPES = {
+    "bucket": "integer",
+    "series_id": "integer",
+    "ts_ms": "bigint",
+    "value": "double precision",
+}
 
 COPY_FROM_ROWS = 200  # below it, COPY's extra statements cost more than they save
-_STAGING = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS vigie_sample_staging"
-    " (series_id integer, ts_ms bigint, value double precision) ON COMMIT DELETE ROWS"
-)
-_FROM_STAGING = (
-    "INSERT INTO samples (series_id, ts_ms, value)"
-    " SELECT series_id, ts_ms, value FROM vigie_sample_staging"
-    # In the index's order: a chunk of an import then fills each series' pages in turn
-    # instead of touching every series' newest page once per instant.
-    " ORDER BY series_id, ts_ms ON CONFLICT DO NOTHING"
-)
 
 
 class SampleWriter:
-    def __init__(self, dialect: str, paramstyle: str) -> None:
+    def __init__(self, dialect: str, paramstyle: str, table: str = "samples") -> None:
         self._dialect = dialect
-        self._insert_sql = _sample_insert_sql(dialect, paramstyle)
+        self._table = table
+        self._columns = COLUMNS[table]
+        self._insert_sql = _insert_sql(dialect, paramstyle, table, self._columns)
 
-    def write(self, connection: Connection, rows: Sequence[SampleRow]) -> None:
-        """Within the caller's transaction."""
+    def write(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows in the table's column order, within the caller's transaction."""
         if not rows:
             return
         if self._dialect == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-            _copy_through_staging(connection, rows)
+            self._copy_through_staging(connection, rows)
         else:
             # Plain driver executemany, no per-row statement building (a third of the
             # drill's time otherwise).
             connection.exec_driver_sql(self._insert_sql, rows)
 
+    def _copy_through_staging(
+        self, connection: Connection, rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        staging = f"vigie_{self._table}_staging"
+        columns = ", ".join(self._columns)
+        typed = ", ".join(f"{c} {_TYPES[c]}" for c in self._columns)
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({typed}) ON COMMIT DELETE ROWS"
+        )
+        cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            # repr() of a float is exact and is what PostgreSQL's text format reads back.
+            copy.write("".join("\t".join(map(repr, row)) + "\n" for row in rows))
+        connection.exec_driver_sql(
+            f"INSERT INTO {self._table} ({columns}) SELECT {columns} FROM {staging}"
+            # In the key's order: a chunk of an import then fills each series' pages in
+            # turn instead of touching every series' newest page once per instant.
+            f" ORDER BY {', '.join(_key_order(self._table))} ON CONFLICT DO NOTHING"
+        )
 
-def _copy_through_staging(connection: Connection, rows: Sequence[SampleRow]) -> None:
-    connection.exec_driver_sql(_STAGING)
-    cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy("COPY vigie_sample_staging (series_id, ts_ms, value) FROM STDIN") as copy:
-        # repr() of a float is exact and is what PostgreSQL's text format reads back.
-        copy.write("".join(f"{s}\t{ms}\t{v!r}\n" for s, ms, v in rows))
-    connection.exec_driver_sql(_FROM_STAGING)
+
+def _key_order(table: str) -> tuple[str, ...]:
+    return ("series_id", "ts_ms") if table == "samples" else ("bucket", "ts_ms", "series_id")
 
 
-def _sample_insert_sql(dialect: str, paramstyle: str) -> str:
-    marks = ", ".join(["?"] * 3) if paramstyle == "qmark" else ", ".join(["%s"] * 3)
-    columns = "INTO samples (series_id, ts_ms, value) VALUES"
+def _insert_sql(dialect: str, paramstyle: str, table: str, columns: Sequence[str]) -> str:
+    mark = "?" if paramstyle == "qmark" else "%s"
+    into = f"INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     if dialect == "sqlite":
-        return f"INSERT OR IGNORE {columns} ({marks})"
+        return f"INSERT OR IGNORE {into}"
     if dialect == "postgresql":
-        return f"INSERT {columns} ({marks}) ON CONFLICT DO NOTHING"
-    return f"INSERT {columns} ({marks})"
+        return f"INSERT {into} ON CONFLICT DO NOTHING"
+    return f"INSERT {into}"

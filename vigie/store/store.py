@@ -16,7 +16,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
-    and_,
     bindparam,
     func,
     literal,
@@ -45,12 +44,14 @@ from vigie.store.records import (
     to_ms,
 )
 from vigie.store.reductions import SeriesReductions
-from vigie.store.sample_writer import SampleWriter
+from vigie.store.sample_layout import SampleLayout, both, fold_all, of_series
+from vigie.store.sample_writer import SampleRow
 from vigie.store.schema import (
     agent_tokens,
     alert_transitions,
     exercise_annotations,
     exercises,
+    recent_samples,
     samples,
     series,
     source_health,
@@ -66,7 +67,7 @@ class Store:
         self._wall_clock = wall_clock
         # Per exercise: (name, labels as the collector gave them) -> series id.
         self._series_ids: dict[int, dict[tuple[str, Labels], int]] = {}
-        self._samples = SampleWriter(engine.dialect.name, engine.dialect.paramstyle)
+        self._samples = SampleLayout(engine.dialect.name, engine.dialect.paramstyle)
         self.alerts = AlertStore(engine)
         self.ticks = TickStore(engine)
         self.reductions = SeriesReductions(engine)
@@ -100,10 +101,13 @@ class Store:
             return int(key[0])
 
     def end_exercise(self, exercise_id: int, at: float) -> None:
+        """Also folds its recent samples: the review then reads one table."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(exercises).where(exercises.c.id == exercise_id).values(ended_ms=to_ms(at))
             )
+            ids = select(series.c.id).where(series.c.exercise_id == exercise_id)
+            fold_all(connection, connection.execute(ids).scalars().all())
 
     def exercise(self, exercise_id: int) -> ExerciseRecord | None:
         with self.engine.connect() as connection:
@@ -142,9 +146,12 @@ class Store:
         """Write one poll cycle's samples and source health in one transaction."""
         known = self._series_ids.setdefault(exercise_id, {})
         with self.engine.begin() as connection:
-            created = self._create_series(connection, exercise_id, batch, known)
-            ids = known | created if created else known
-            rows = [(ids[(s.name, s.labels)], round(s.at * 1000), s.value) for s in batch]
+            rows, unknown = _sample_rows(batch, known)
+            created = self._create_series(connection, exercise_id, unknown) if unknown else {}
+            if created:
+                rows += [
+                    (created[(s.name, s.labels)], round(s.at * 1000), s.value) for s in unknown
+                ]
             self._samples.write(connection, rows)
             for update_ in health:
                 self._record_health(connection, exercise_id, update_)
@@ -152,17 +159,10 @@ class Store:
         known.update(created)
 
     def _create_series(
-        self,
-        connection: Connection,
-        exercise_id: int,
-        batch: Sequence[Sample],
-        known: dict[tuple[str, Labels], int],
+        self, connection: Connection, exercise_id: int, batch: Sequence[Sample]
     ) -> dict[tuple[str, Labels], int]:
-        """Ids of the batch's series not seen yet, created in this transaction if need be."""
-        missing = {(s.name, s.labels) for s in batch} - known.keys()
-        if not missing:
-            return {}
-        canonical = {key: (key[0], labels_key(key[1])) for key in missing}
+        """Ids of the batch's series (none known yet), created in this transaction if need be."""
+        canonical = {(s.name, s.labels): (s.name, labels_key(s.labels)) for s in batch}
         rows = [
             {"exercise_id": exercise_id, "name": name, "labels": labels}
             for name, labels in set(canonical.values())
@@ -307,30 +307,20 @@ class Store:
     ) -> dict[str, dict[Labels, Point]]:
         """`latest` for several names in one query: name -> labels -> last point."""
         at_ms = to_ms(at)
-        newest = (
-            select(samples.c.ts_ms)
-            .where(samples.c.series_id == series.c.id, samples.c.ts_ms <= at_ms)
-            .order_by(samples.c.ts_ms.desc())
-            .limit(1)
-        )
-        value = (
-            select(samples.c.value)
-            .where(samples.c.series_id == series.c.id, samples.c.ts_ms <= at_ms)
-            .order_by(samples.c.ts_ms.desc())
-            .limit(1)
-        )
+        newest = [_newest_at_or_before(table, at_ms) for table in (samples, recent_samples)]
         query = select(
             series.c.name,
             series.c.labels,
-            newest.scalar_subquery().label("ts_ms"),
-            value.scalar_subquery().label("value"),
+            *(part for pair in newest for part in pair),
         ).where(series.c.exercise_id == exercise_id, series.c.name.in_(list(names)))
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         found: dict[str, dict[Labels, Point]] = defaultdict(dict)
-        for name, labels, ts_ms, point_value in rows:
-            if ts_ms is not None:
-                found[name][labels_from_key(labels)] = Point(from_ms(ts_ms), point_value)
+        for name, labels, old_ms, old_value, new_ms, new_value in rows:
+            if new_ms is not None:  # a recent sample is newer than any folded one
+                found[name][labels_from_key(labels)] = Point(from_ms(new_ms), new_value)
+            elif old_ms is not None:
+                found[name][labels_from_key(labels)] = Point(from_ms(old_ms), old_value)
         return dict(found)
 
     def downsampled(
@@ -368,20 +358,25 @@ class Store:
         the samples in [start, end]. A bucket read whole stays the same at every later
         read, so a reader can keep it."""
         origin_ms, step_ms = to_ms(origin), max(1, to_ms(width))
-        bucket = ((samples.c.ts_ms - origin_ms) // step_ms).label("bucket")
+        rows = both(
+            lambda table: (
+                select(series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(
+                    series.c.exercise_id == exercise_id,
+                    series.c.name == name,
+                    table.c.ts_ms >= to_ms(start),
+                    table.c.ts_ms <= to_ms(end),
+                    true() if only is None else series.c.labels == labels_key(only),
+                )
+            )
+        )
+        bucket = ((rows.c.ts_ms - origin_ms) // step_ms).label("bucket")
         reduce: Any = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
         query = (
-            select(series.c.labels, func.min(samples.c.ts_ms), reduce(samples.c.value), bucket)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(
-                series.c.exercise_id == exercise_id,
-                series.c.name == name,
-                samples.c.ts_ms >= to_ms(start),
-                samples.c.ts_ms <= to_ms(end),
-                true() if only is None else series.c.labels == labels_key(only),
-            )
-            .group_by(series.c.labels, bucket)
-            .order_by(series.c.labels, bucket)
+            select(rows.c.labels, func.min(rows.c.ts_ms), reduce(rows.c.value), bucket)
+            .group_by(rows.c.labels, bucket)
+            .order_by(rows.c.labels, bucket)
         )
         result: dict[Labels, list[Point]] = defaultdict(list)
         with self.engine.connect() as connection:
@@ -404,12 +399,15 @@ class Store:
             )
             .scalar_subquery()
         )
-        in_series = and_(samples.c.series_id == series_id, samples.c.ts_ms <= at_ms)
-        last_up = select(func.max(samples.c.ts_ms)).where(in_series, samples.c.value >= 0.5)
-        first_down = select(func.min(samples.c.ts_ms)).where(
-            in_series,
-            samples.c.value < 0.5,
-            samples.c.ts_ms > func.coalesce(last_up.scalar_subquery(), -1),
+        streak = both(
+            lambda table: select(table.c.ts_ms, table.c.value).where(
+                of_series(table, series_id), table.c.ts_ms <= at_ms
+            )
+        )
+        last_up = select(func.max(streak.c.ts_ms)).where(streak.c.value >= 0.5)
+        first_down = select(func.min(streak.c.ts_ms)).where(
+            streak.c.value < 0.5,
+            streak.c.ts_ms > func.coalesce(last_up.scalar_subquery(), -1),
         )
         with self.engine.connect() as connection:
             down = connection.execute(first_down).scalar_one_or_none()
@@ -419,40 +417,44 @@ class Store:
         self, exercise_id: int, name: str, start: float, end: float
     ) -> dict[Labels, list[Point]]:
         """Every sample of `name` in [start, end]: a range scan of each series' index."""
-        query = (
-            select(series.c.labels, samples.c.ts_ms, samples.c.value)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(
-                series.c.exercise_id == exercise_id,
-                series.c.name == name,
-                samples.c.ts_ms >= to_ms(start),
-                samples.c.ts_ms <= to_ms(end),
+        rows = both(
+            lambda table: (
+                select(series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(
+                    series.c.exercise_id == exercise_id,
+                    series.c.name == name,
+                    table.c.ts_ms >= to_ms(start),
+                    table.c.ts_ms <= to_ms(end),
+                )
             )
-            .order_by(series.c.labels, samples.c.ts_ms)
         )
-        return self._points_by_labels(query)
+        return self._points_by_labels(_in_series_order(rows))
 
     def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
         """Every sample of every series named `name`: for summaries and exports."""
-        query = (
-            select(series.c.labels, samples.c.ts_ms, samples.c.value)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(series.c.exercise_id == exercise_id, series.c.name == name)
-            .order_by(series.c.labels, samples.c.ts_ms)
+        rows = both(
+            lambda table: (
+                select(series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(series.c.exercise_id == exercise_id, series.c.name == name)
+            )
         )
-        return self._points_by_labels(query)
+        return self._points_by_labels(_in_series_order(rows))
 
     def every_sample(self, exercise_id: int) -> Iterator[tuple[str, Labels, Point]]:
         """Every sample of the exercise, series by series, oldest first: for exports.
 
         Streamed in chunks, so a long exercise never sits whole in memory.
         """
-        query = (
-            select(series.c.name, series.c.labels, samples.c.ts_ms, samples.c.value)
-            .join(series, series.c.id == samples.c.series_id)
-            .where(series.c.exercise_id == exercise_id)
-            .order_by(series.c.name, series.c.labels, samples.c.ts_ms)
+        rows = both(
+            lambda table: (
+                select(series.c.name, series.c.labels, table.c.ts_ms, table.c.value)
+                .join(series, of_series(table, series.c.id))
+                .where(series.c.exercise_id == exercise_id)
+            )
         )
+        query = select(rows).order_by(rows.c.name, rows.c.labels, rows.c.ts_ms)
         with self.engine.connect() as connection:
             rows = connection.execution_options(yield_per=10_000).execute(query)
             for name, labels, ts_ms, value in rows:
@@ -513,13 +515,33 @@ class Store:
             return int(connection.execute(query).scalar_one())
 
     def sample_count(self, exercise_id: int) -> int:
-        query = (
-            select(func.count())
-            .select_from(samples.join(series, series.c.id == samples.c.series_id))
-            .where(series.c.exercise_id == exercise_id)
+        rows = both(
+            lambda table: (
+                select(table.c.ts_ms)
+                .join(series, of_series(table, series.c.id))
+                .where(series.c.exercise_id == exercise_id)
+            )
         )
         with self.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
+            return int(connection.execute(select(func.count()).select_from(rows)).scalar_one())
+
+
+def _newest_at_or_before(table: Any, at_ms: int) -> tuple[Any, Any]:
+    """Per series (correlated): the time and value of its last sample in `table`."""
+    last = (
+        select(table.c.ts_ms, table.c.value)
+        .where(of_series(table, series.c.id), table.c.ts_ms <= at_ms)
+        .order_by(table.c.ts_ms.desc())
+        .limit(1)
+    )
+    return (
+        last.with_only_columns(table.c.ts_ms).scalar_subquery(),
+        last.with_only_columns(table.c.value).scalar_subquery(),
+    )
+
+
+def _in_series_order(rows: Any) -> Any:
+    return select(rows.c.labels, rows.c.ts_ms, rows.c.value).order_by(rows.c.labels, rows.c.ts_ms)
 
 
 def _health_update(**changes: Any) -> Any:
@@ -548,6 +570,27 @@ _HEALTH_FAILURE = _health_update(
     consecutive_failures=source_health.c.consecutive_failures + 1,
     down_since_ms=func.coalesce(source_health.c.down_since_ms, bindparam("at_ms")),
 )
+
+
+def _sample_rows(
+    batch: Sequence[Sample], known: dict[tuple[str, Labels], int]
+) -> tuple[list[SampleRow], list[Sample]]:
+    """The rows of the batch's samples of known series, and the samples of the others.
+
+    One pass and one dictionary look-up per sample, no set of the batch's series: a
+    cycle's samples mostly share one instant, converted to ms once."""
+    rows: list[SampleRow] = []
+    unknown: list[Sample] = []
+    last_at, last_ms = None, 0
+    for sample in batch:
+        series_id = known.get((sample.name, sample.labels))
+        if series_id is None:
+            unknown.append(sample)
+            continue
+        if sample.at != last_at:
+            last_at, last_ms = sample.at, round(sample.at * 1000)
+        rows.append((series_id, last_ms, sample.value))
+    return rows, unknown
 
 
 def _optional_seconds(ms: int | None) -> float | None:

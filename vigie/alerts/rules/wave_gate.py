@@ -71,9 +71,26 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
 def _rest_of(plan: Plan, latest: int, limit: Limit) -> int:
     """The wave a launched-load verdict is about: the latest launched wave whose
     students the limit counts (stable while that limit's excursion lasts)."""
-    waves = [plan.faculty(f).wave for f in limit.faculties]
-    counted = [w for w in waves if w <= latest]
-    return max(counted) if limit.kind is LimitKind.PER_SOURCE and counted else latest
+    if limit.kind is not LimitKind.PER_SOURCE:
+        return latest
+    wave_of = _waves_by_faculty(plan)
+    counted = [wave_of[f] for f in limit.faculties if wave_of[f] <= latest]
+    return max(counted) if counted else latest
+
+
+_WAVES: dict[int, tuple[Plan, dict[str, int]]] = {}
+
+
+def _waves_by_faculty(plan: Plan) -> dict[str, int]:
+    """Faculty id -> wave, once per plan object (a scan per faculty is O(sites²) a poll)."""
+    cached = _WAVES.get(id(plan))
+    if cached is not None and cached[0] is plan:
+        return cached[1]
+    if len(_WAVES) > 32:  # a long-lived process loads few plans; never grow unbounded
+        _WAVES.clear()
+    waves = {f.id: f.wave for f in plan.faculties}
+    _WAVES[id(plan)] = (plan, waves)
+    return waves
 
 
 def _stale(inputs: RuleInputs) -> str | None:
