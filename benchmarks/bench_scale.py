@@ -3,7 +3,7 @@
 For each size (vigie.plan.scaled.scaled_plan of the seed plan, drilled to T+25:30,
 just after the breach):
 - collector: the drill's CPU per cycle, bytes written per cycle, and the store's size
-  (`benchmarks.scale_drill_stand_in`, to be replaced by `benchmarks.scale_collector`);
+  (`benchmarks.scale_collector`, which leaves the drilled store for the parts below);
 - server: the wall's response (as Dash writes it, and gzipped), and the dashboard's
   CPU per additional viewer refresh, over real HTTP against the app on 127.0.0.1 at
   T+25:00, with the shared answers (response_cache.py) and without them ("before");
@@ -47,7 +47,7 @@ from typing import Any
 import psutil
 import requests
 
-from benchmarks.scale_drill_stand_in import CollectorFigures, measure, store_path
+from benchmarks.scale_collector import CollectorFigures, measure
 from tests.conftest import pytest_setup_options
 from tests.support.chromium import chromium_binary
 from tests.support.dash_client import wall_request
@@ -228,7 +228,7 @@ def main() -> None:
     print(f"dash {version('dash')}; store under {workdir}; load {os.getloadavg()}", flush=True)
     for sites in (int(s) for s in args.sites.split(",")):
         figures: dict[str, Any] = {"sites": sites}
-        db = store_path(sites, workdir)
+        db = workdir / f"scale-{sites}.db"  # where scale_collector.measure drills
         if "collector" in parts or not (args.reuse and db.exists()):
             collector: CollectorFigures = measure(sites, workdir)
             if "collector" in parts:

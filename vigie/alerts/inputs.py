@@ -16,6 +16,10 @@ from vigie.capacity.live_limits import LiveLimit
 from vigie.plan.model import Plan
 from vigie.store import Point
 
+# Sites whose sessions may be stale, as a share of the students, for the national
+# sum to stand: well under the wave gate's margin, so a projection moves by less.
+QUIET_SHARE = 0.02
+
 
 @dataclass(frozen=True)
 class RuleInputs:
@@ -60,11 +64,22 @@ class RuleInputs:
         }
 
     @cached_property
+    def quiet_sites(self) -> tuple[str, ...]:
+        """Faculties whose latest sessions are stale, in the plan's order of the window."""
+        return tuple(f for f, p in self.sessions_by_faculty.items() if not self.fresh(p))
+
+    @cached_property
     def total_sessions(self) -> float | None:
-        """Active sessions now, or None when that signal is stale or missing."""
+        """Active sessions now, or None when that signal is missing, or stale for
+        more than QUIET_SHARE of the students: at 3,000 sites a few are always quiet
+        (named, blind, on the wall) and their last values barely move the sum."""
         latest = self.sessions_by_faculty
-        if not latest or not all(self.fresh(p) for p in latest.values()):
+        if not latest:
             return None
+        if self.quiet_sites:
+            quiet = sum(self.plan.expected_of(f) for f in self.quiet_sites)
+            if quiet > QUIET_SHARE * self.plan.total_expected:
+                return None
         return sum(p.value for p in latest.values())
 
     @cached_property

@@ -341,6 +341,11 @@ class Plan(Strict):
             raise StopIteration(faculty_id)  # as the scan it replaces: callers check ids first
         return found
 
+    def expected_of(self, faculty_id: str) -> int:
+        """A faculty's expected students; 0 for an id the plan does not know."""
+        found = self._faculties_by_id.get(faculty_id)
+        return 0 if found is None else found.expected_students
+
     def faculties_in_wave(self, number: int) -> list[Faculty]:
         return list(self._faculties_by_wave.get(number, ()))
 

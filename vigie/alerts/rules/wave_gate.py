@@ -97,6 +97,9 @@ def _stale(inputs: RuleInputs) -> str | None:
     if inputs.elapsed_s <= 0:
         return None
     if inputs.total_sessions is None:
+        quiet = len(inputs.quiet_sites)
+        if quiet and quiet < len(inputs.sessions_by_faculty):
+            return f"active sessions are stale at {quiet} sites"
         return "active sessions are stale"
     if inputs.started_waves:
         for server in inputs.plan.servers:
