@@ -181,7 +181,7 @@ def test_at_1000_sites_the_charts_start_on_the_first_screen_above_the_roster(
     charts, roster, height = dash_duo.driver.execute_script(CHARTS_THEN_ROSTER)
     assert charts < height == 1080 and charts < roster
     assert box(dash_duo, "#console-decision-add")["bottom"] <= 1080
-    assert "SITES PAR REGION" in text_of(dash_duo, "#console-more")
+    assert "SITES PAR RÉGION" in text_of(dash_duo, "#console-more")
     shoot_both(dash_duo, "console-1000-sites-T+25m00s")
     # The charts themselves, per site, for a person to look at: the worst sites, the strip.
     at_wall_size(dash_duo.driver)

@@ -14,6 +14,7 @@ from typing import Any
 from dash import dcc, html
 
 from vigie.dashboard import components
+from vigie.dashboard.roster_panels import grouping_title
 from vigie.dashboard.screen import Screen
 from vigie.i18n import Texts
 from vigie.tick import FacultyView, GroupView
@@ -106,7 +107,7 @@ def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> htm
     t = screen.t
     grouping = screen.exercise.plan.exercise.grouping  # the plan's own word: "region"
     head = [
-        grouping[:1].upper() + grouping[1:],
+        grouping_title(screen),
         t("Sites"),
         t("Connected"),
         t("Share"),
@@ -116,7 +117,7 @@ def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> htm
     ]
     rows = [
         html.Tr(
-            className="vigie-group" + (" is-attention" if g.attention else ""),
+            className="vigie-group-row" + (" is-attention" if g.attention else ""),
             children=[
                 html.Td(g.name),
                 html.Td(t.count(g.sites)),
@@ -133,7 +134,11 @@ def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> htm
         className="vigie-groups",
         id=f"{prefix}-groups",
         children=[
-            html.H2(t("Sites per {grouping}", grouping=grouping)),
+            html.H2(
+                t("Sites per region")
+                if grouping == "region"
+                else t("Sites per {grouping}", grouping=grouping)
+            ),
             html.Table(
                 [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
                 className="vigie-sites vigie-groups-table",
