@@ -26,26 +26,30 @@ class RecentPeaks:
         self._seen: dict[str, float] = {}  # the newest point taken, per faculty
 
     def lost(self, window: SeriesWindow, now: float) -> dict[str, float]:
-        """Per faculty with sessions, its fall from the window's peak to its latest value."""
+        """Per faculty with sessions, its fall from the window's peak to its latest value.
+
+        One loop, its names bound locally: it runs for every site at every poll."""
         start = now - self.window_s
         lost: dict[str, float] = {}
+        all_peaks, all_seen = self._peaks, self._seen
         for faculty, points in window.by_entity("sessions_active", "faculty").items():
-            peaks = self._take(faculty, points)
+            peaks = all_peaks.get(faculty)
+            if peaks is None:
+                peaks = all_peaks[faculty] = deque()
+            seen = all_seen.get(faculty)
+            first_new = len(points)
+            while first_new and (seen is None or points[first_new - 1].at > seen):
+                first_new -= 1
+            for point in points[first_new:]:
+                value = point.value
+                while peaks and peaks[-1].value <= value:
+                    peaks.pop()
+                peaks.append(point)
+            latest = points[-1]
+            all_seen[faculty] = latest.at
             while peaks and peaks[0].at < start:
                 peaks.popleft()
             if peaks:
-                lost[faculty] = max(0.0, peaks[0].value - points[-1].value)
+                fall = peaks[0].value - latest.value
+                lost[faculty] = fall if fall > 0.0 else 0.0
         return lost
-
-    def _take(self, faculty: str, points: list[Point]) -> deque[Point]:
-        peaks = self._peaks.setdefault(faculty, deque())
-        seen = self._seen.get(faculty)
-        first_new = len(points)
-        while first_new > 0 and (seen is None or points[first_new - 1].at > seen):
-            first_new -= 1
-        for point in points[first_new:]:
-            while peaks and peaks[-1].value <= point.value:
-                peaks.pop()
-            peaks.append(point)
-        self._seen[faculty] = points[-1].at
-        return peaks
