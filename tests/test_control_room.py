@@ -68,7 +68,17 @@ def open_page(dash_duo: Any, path: str) -> None:
 
 
 def text_of(dash_duo: Any, selector: str) -> str:
+    """The element's text; found again if Dash replaced it between find and read
+    (Dash 4.2+ remounts a callback's children at every refresh)."""
+    for _ in range(STALE_RETRIES):
+        try:
+            return str(dash_duo.find_element(selector).text)
+        except StaleElementReferenceException:
+            continue
     return str(dash_duo.find_element(selector).text)
+
+
+STALE_RETRIES = 5
 
 
 def shoot(dash_duo: Any, name: str) -> Path:
