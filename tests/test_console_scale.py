@@ -201,7 +201,7 @@ def test_the_console_at_t_plus_25_in_chromium_names_its_stale_sites(
     try:
         serve(dash_duo, made)
         # The wrapper, not the panel: Dash 4 remounts a callback's children each refresh.
-        dash_duo.wait_for_contains_text("#console-attention", "Pas de donnée fraîche")
+        dash_duo.wait_for_contains_text("#console-attention", "AVEUGLE")
         charts, roster, _ = dash_duo.driver.execute_script(CHARTS_THEN_ROSTER)
         assert charts < roster
         shoot_both(dash_duo, f"console-{sites}-sites-T+25m00s")

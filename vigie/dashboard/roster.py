@@ -14,7 +14,7 @@ from typing import Any
 from dash import dcc, html
 
 from vigie.dashboard import components
-from vigie.dashboard.roster_panels import grouping_title
+from vigie.dashboard.roster_panels import grouping_title, state_words
 from vigie.dashboard.screen import Screen
 from vigie.i18n import Texts
 from vigie.tick import FacultyView, GroupView
@@ -22,19 +22,6 @@ from vigie.tick.build import LOSS_WINDOW_S
 
 FOUND_SHOWN = 50  # a search lists at most this many sites; past it, it says to refine
 QUERY_MAX = 64
-
-
-def state_words(screen: Screen) -> dict[str, str]:
-    t = screen.t
-    return {
-        "blind": t("No fresh data"),
-        "losing": t("Losing students"),
-        "lagging": t("Lagging"),
-        "connecting": t("Connecting"),
-        "ok": t("On track"),
-        "planned": t("Planned"),
-        "stopped": t("Stopped"),
-    }
 
 
 def site_rows(

@@ -117,7 +117,9 @@ def fold(connection: Connection, buckets: Iterable[int], up_to_ms: int) -> None:
             .order_by(recent_samples.c.series_id, recent_samples.c.ts_ms)
         )
         connection.execute(
-            _insert_ignoring(connection).from_select(["series_id", "ts_ms", "value"], moved)
+            insert_ignoring_duplicates(connection.dialect.name, samples).from_select(
+                ["series_id", "ts_ms", "value"], moved
+            )
         )
         connection.execute(recent_samples.delete().where(in_bucket))
         connection.execute(
@@ -139,16 +141,17 @@ def fold_all(connection: Connection, series_ids: Iterable[int]) -> None:
         fold(connection, [bucket], ms)
 
 
-def _insert_ignoring(connection: Connection) -> Any:
-    if connection.dialect.name == "postgresql":
+def insert_ignoring_duplicates(dialect: str, table: Table) -> Any:
+    """An INSERT into `table` that skips rows whose key is already there."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.insert(samples).on_conflict_do_nothing()
-    if connection.dialect.name == "sqlite":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 
-        return sqlite.insert(samples).on_conflict_do_nothing()
-    return samples.insert()
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return table.insert()
 
 
 def _stagger(bucket: int) -> int:

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    Insert,
     bindparam,
     func,
     literal,
@@ -23,7 +22,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vigie.series import Labels, Sample
 from vigie.store.accounts_store import AccountStore
@@ -44,7 +42,13 @@ from vigie.store.records import (
     to_ms,
 )
 from vigie.store.reductions import SeriesReductions
-from vigie.store.sample_layout import SampleLayout, both, fold_all, of_series
+from vigie.store.sample_layout import (
+    SampleLayout,
+    both,
+    fold_all,
+    insert_ignoring_duplicates,
+    of_series,
+)
 from vigie.store.sample_writer import SampleRow
 from vigie.store.schema import (
     agent_tokens,
@@ -167,7 +171,7 @@ class Store:
             {"exercise_id": exercise_id, "name": name, "labels": labels}
             for name, labels in set(canonical.values())
         ]
-        connection.execute(self._insert_ignoring_duplicates(series), rows)
+        connection.execute(insert_ignoring_duplicates(self.engine.dialect.name, series), rows)
         stored = self._stored_series_ids(connection, exercise_id)
         return {key: stored[identity] for key, identity in canonical.items()}
 
@@ -178,13 +182,6 @@ class Store:
             )
         )
         return {(name, labels): series_id for series_id, name, labels in rows}
-
-    def _insert_ignoring_duplicates(self, table: Any) -> Insert:
-        if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        if self.engine.dialect.name == "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
-        return table.insert()  # type: ignore[no-any-return]
 
     def _record_health(self, connection: Connection, exercise_id: int, up: HealthUpdate) -> None:
         """Upsert the source's health row; failures count up until the next success."""
@@ -358,19 +355,7 @@ class Store:
         the samples in [start, end]. A bucket read whole stays the same at every later
         read, so a reader can keep it."""
         origin_ms, step_ms = to_ms(origin), max(1, to_ms(width))
-        rows = both(
-            lambda table: (
-                select(series.c.labels, table.c.ts_ms, table.c.value)
-                .join(series, of_series(table, series.c.id))
-                .where(
-                    series.c.exercise_id == exercise_id,
-                    series.c.name == name,
-                    table.c.ts_ms >= to_ms(start),
-                    table.c.ts_ms <= to_ms(end),
-                    true() if only is None else series.c.labels == labels_key(only),
-                )
-            )
-        )
+        rows = _samples_named(exercise_id, name, start, end, only)
         bucket = ((rows.c.ts_ms - origin_ms) // step_ms).label("bucket")
         reduce: Any = {"avg": func.avg, "max": func.max, "min": func.min}[aggregate]
         query = (
@@ -417,18 +402,7 @@ class Store:
         self, exercise_id: int, name: str, start: float, end: float
     ) -> dict[Labels, list[Point]]:
         """Every sample of `name` in [start, end]: a range scan of each series' index."""
-        rows = both(
-            lambda table: (
-                select(series.c.labels, table.c.ts_ms, table.c.value)
-                .join(series, of_series(table, series.c.id))
-                .where(
-                    series.c.exercise_id == exercise_id,
-                    series.c.name == name,
-                    table.c.ts_ms >= to_ms(start),
-                    table.c.ts_ms <= to_ms(end),
-                )
-            )
-        )
+        rows = _samples_named(exercise_id, name, start, end)
         return self._points_by_labels(_in_series_order(rows))
 
     def history(self, exercise_id: int, name: str) -> dict[Labels, list[Point]]:
@@ -524,6 +498,26 @@ class Store:
         )
         with self.engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(rows)).scalar_one())
+
+
+def _samples_named(
+    exercise_id: int, name: str, start: float, end: float, only: Labels | None = None
+) -> Any:
+    """(labels, ts_ms, value) of every sample of `name` (or of its series labelled
+    `only`) in [start, end], from both tables."""
+    return both(
+        lambda table: (
+            select(series.c.labels, table.c.ts_ms, table.c.value)
+            .join(series, of_series(table, series.c.id))
+            .where(
+                series.c.exercise_id == exercise_id,
+                series.c.name == name,
+                table.c.ts_ms >= to_ms(start),
+                table.c.ts_ms <= to_ms(end),
+                true() if only is None else series.c.labels == labels_key(only),
+            )
+        )
+    )
 
 
 def _newest_at_or_before(table: Any, at_ms: int) -> tuple[Any, Any]:
