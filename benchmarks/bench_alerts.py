@@ -28,13 +28,13 @@ from vigie.alerts.engine import AlertEngine
 from vigie.clock import SpedUpClock
 from vigie.collectors.cycle import run_cycle
 from vigie.collectors.scrape import ScrapeCollector
-from vigie.drill import run_drill
 from vigie.plan import Plan, load_plan, plan_from_dict
 from vigie.resources import scenarios_folder, seed_plan
+from vigie.review.summary import summarize
+from vigie.run.drill import run_drill
 from vigie.simulator import ExamPlatform
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store, sqlite_url
-from vigie.summary import summarize
 
 THRESHOLD_RULE = """\
 groups:

@@ -25,7 +25,7 @@ from benchmarks.common import pin_to_one_core
 from tests.support.prometheus import PrometheusServer
 from vigie.collectors.base import Collector
 from vigie.collectors.cycle import run_cycle
-from vigie.collectors.registry import build_collectors
+from vigie.collectors.kinds import build_collectors
 from vigie.plan import Plan, parse_plan
 from vigie.store import Store, sqlite_url
 

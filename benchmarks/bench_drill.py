@@ -10,9 +10,9 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import median_of, pin_to_one_core
-from vigie.drill import run_drill
 from vigie.plan import load_plan
 from vigie.resources import seed_plan
+from vigie.run.drill import run_drill
 from vigie.store import Store, sqlite_url
 
 TARGET_S = 10.0

@@ -24,17 +24,17 @@ from selenium import webdriver
 
 from tests.support.chromium import CHROMIUM, OFFLINE_FLAGS
 from vigie.clock import SpedUpClock
-from vigie.collectors.registry import build_collectors
+from vigie.collectors.kinds import build_collectors
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.app import create_app
-from vigie.demo import pointed_at
-from vigie.monitoring import NO_NOTIFIERS, Monitoring
 from vigie.plan import Plan, load_plan
 from vigie.resources import scenarios_folder
+from vigie.run.demo import pointed_at
+from vigie.run.monitoring import NO_NOTIFIERS, Monitoring
+from vigie.run.webserver import BoundServer
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store, sqlite_url
 from vigie.tick import TickState
-from vigie.webserver import BoundServer
 
 TARGET_S = 2.0
 SMALL = scenarios_folder() / "small-drill.toml"

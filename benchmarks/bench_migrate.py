@@ -23,7 +23,7 @@ from sqlalchemy import create_engine
 from benchmarks.common import median_of, pin_to_one_core
 from tests.fixtures.schemas import v1
 from vigie.store import Store, sqlite_url
-from vigie.store.engine import connect_engine, shown_url
+from vigie.store.database import connect_engine, shown_url
 from vigie.store.migrations.versioning import upgrade
 from vigie.store.schema import metadata
 

@@ -54,8 +54,8 @@ from tests.support.dash_client import wall_request
 from tests.support.waiting import wait_until
 from vigie.clock import Clock, SpedUpClock, VirtualClock
 from vigie.dashboard.app import create_app
+from vigie.run.webserver import BoundServer
 from vigie.store import Store, sqlite_url
-from vigie.webserver import BoundServer
 
 AT_MIN = 25.0  # T+25:00, five seconds after the breach
 BROWSER_LEAD_S = 60  # the browser's wall runs live from a minute before (the drill stops at 25:30)

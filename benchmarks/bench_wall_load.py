@@ -82,8 +82,8 @@ from vigie.dashboard.app import create_app
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.plan import load_plan, parse_plan
 from vigie.plan.scaled import scaled_plan
-from vigie.production import DashboardServer
 from vigie.resources import seed_plan
+from vigie.run.production import DashboardServer
 from vigie.series import Sample
 from vigie.store import Store, sqlite_url
 from vigie.tick import TickState

@@ -13,8 +13,8 @@ from pathlib import Path
 import tomli_w
 
 from benchmarks.plan_corpus import GeneratedPlan, Outcome
-from vigie.drill import run_drill
 from vigie.plan.loader import plan_from_dict
+from vigie.run.drill import run_drill
 from vigie.store import AlertTransition, Store, sqlite_url
 
 CAPACITY_RULES = ("headroom", "time_to_limit", "throttling", "wave_gate")

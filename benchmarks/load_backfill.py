@@ -21,7 +21,7 @@ from vigie.collectors.cycle import run_cycle
 from vigie.plan import Plan, parse_plan
 from vigie.plan.scaled import scaled_plan
 from vigie.resources import seed_plan
-from vigie.simulated import simulate_exercise
+from vigie.run.simulated import simulate_exercise
 from vigie.store import Store
 from vigie.tick.recorder import TickRecorder
 

@@ -30,9 +30,9 @@ from typing import Any
 import tomli_w
 
 from vigie.collectors.host import TCP_STATES
-from vigie.drill import DrillRun, run_drill
 from vigie.plan import Plan, parse_plan
 from vigie.resources import seed_plan
+from vigie.run.drill import DrillRun, run_drill
 from vigie.series import Labels, Sample
 from vigie.store import Store
 

@@ -31,11 +31,11 @@ from typing import Any
 import tomli_w
 
 from benchmarks.common import pin_to_one_core
-from vigie import drill
 from vigie.alerts.engine import AlertEngine
 from vigie.plan import Plan, load_plan
 from vigie.plan.scaled import scaled_plan
 from vigie.resources import seed_plan
+from vigie.run import drill
 from vigie.store import Store, sqlite_url
 from vigie.tick.recorder import TickRecorder
 

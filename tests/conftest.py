@@ -86,7 +86,7 @@ DrillFile = tuple[Path, int, float]  # a drilled SQLite file, never written afte
 
 def drill_into_file(path: Path, plan: Plan, plan_path: Path) -> DrillFile:
     """Run `plan` whole into a new SQLite file at `path`, then close it."""
-    from vigie.drill import run_drill
+    from vigie.run.drill import run_drill
 
     store = Store.open(sqlite_url(path))
     try:

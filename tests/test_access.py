@@ -25,11 +25,11 @@ from tests.support.dash_client import (
     wall_request,
 )
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
 from vigie.store import Store
-from vigie.tokens import new_token, token_hash
 
 ACCOUNTS = {
     "olga": ("operator", None),

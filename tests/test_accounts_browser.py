@@ -20,12 +20,12 @@ from tests.support.waiting import wait_until
 from tests.test_control_room import at_wall_size, shoot
 from tests.test_dashboard import still_running
 from tests.test_pages_screens import shoot_both
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
 from vigie.plan import Plan
 from vigie.store import Store
-from vigie.tokens import new_token, token_hash
 
 PASSWORD = "alpha's long password"
 

@@ -15,15 +15,15 @@ from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.serving import served
 from tests.support.waiting import wait_until
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.agent.agent import Agent, AgentIdentity
 from vigie.agent.sender import Sender
 from vigie.agent.spool import Spool
 from vigie.clock import SystemClock
 from vigie.collectors.host import HostCollector
 from vigie.dashboard.app import create_app
+from vigie.run.webserver import BoundServer
 from vigie.store import Point, Store
-from vigie.tokens import new_token, token_hash
-from vigie.webserver import BoundServer
 
 
 def live_exercise(store: Store) -> int:

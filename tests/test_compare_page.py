@@ -13,11 +13,11 @@ from tests.conftest import SMALL_PLAN, Drilled
 from tests.support.dash_client import by_id, call, callback_request, compare_request
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
-from vigie.drill import run_drill
 from vigie.plan import parse_plan
+from vigie.review.summary import summarize
+from vigie.run.drill import run_drill
 from vigie.series import Sample
 from vigie.store import Store
-from vigie.summary import summarize
 
 MARKUP_NAME = "<script>alert(1)</script>"
 

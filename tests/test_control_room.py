@@ -26,8 +26,8 @@ from tests.test_dashboard import still_running
 from vigie.clock import VirtualClock
 from vigie.collectors.cycle import CycleResult
 from vigie.dashboard.app import create_app
-from vigie.drill import run_drill
 from vigie.plan import Plan, load_plan
+from vigie.run.drill import run_drill
 from vigie.series import Sample
 from vigie.store import HealthUpdate, Store, sqlite_url
 from vigie.tick.recorder import TickRecorder

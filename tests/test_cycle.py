@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from vigie.collectors.base import CollectorRegistry, DuplicateCollector
 from vigie.collectors.cycle import read_collectors, run_cycle
+from vigie.collectors.registry import CollectorRegistry, DuplicateCollector
 from vigie.series import Sample
 from vigie.store import Store
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from tests.conftest import SEED_PLAN, SMALL_PLAN
 from tests.support.cli import run_vigie
 from tests.support.postgres import PostgresServer, free_port
-from vigie.drill import run_drill
 from vigie.plan import Plan
+from vigie.review.summary import summarize
+from vigie.run.drill import run_drill
 from vigie.store import Store, sqlite_url
-from vigie.summary import summarize
 
 
 def test_seed_drill_reports_the_wave_4_gateway_breach_and_the_stop() -> None:

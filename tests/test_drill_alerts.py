@@ -8,10 +8,10 @@ import pytest
 import tomli_w
 
 from tests.conftest import Drilled, seed_data
-from vigie.drill import run_drill
 from vigie.plan import Plan, plan_from_dict
+from vigie.review.summary import ExerciseSummary, summarize
+from vigie.run.drill import run_drill
 from vigie.store import Store
-from vigie.summary import ExerciseSummary, summarize
 
 CAPACITY_RULES = {"headroom", "time_to_limit", "wave_gate", "throttling"}
 

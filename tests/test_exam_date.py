@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from vigie.exam_date import StartRefused, parse_starts_at, plain_span, start_warning
+from vigie.run.exam_date import StartRefused, parse_starts_at, plain_span, start_warning
 
 PARIS_WINTER = timezone(timedelta(hours=1))
 SEED_START = datetime(2022, 1, 21, 14, 0, tzinfo=PARIS_WINTER)

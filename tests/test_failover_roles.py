@@ -9,7 +9,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from vigie.clock import VirtualClock
 from vigie.collectors.lease import CollectorLease, LeaseTiming
 from vigie.collectors.scheduler import MayWrite
-from vigie.failover import LeasedCollection
+from vigie.run.failover import LeasedCollection
 from vigie.store import Store
 
 T0 = 1_700_000_000.0

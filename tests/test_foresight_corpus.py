@@ -8,10 +8,10 @@ import tomli_w
 
 from benchmarks.foresight import drill_generated
 from benchmarks.plan_corpus import KINDS, generate
-from vigie.drill import run_drill
 from vigie.plan import parse_plan
+from vigie.review.summary import summarize
+from vigie.run.drill import run_drill
 from vigie.store import Store
-from vigie.summary import summarize
 
 # Plan numbers are seeds: number % 6 picks the shape (KINDS), the rest varies.
 SUBSET = (1, 2, 3, 4, 5, 12, 13)

@@ -19,8 +19,8 @@ from tests.test_control_room import looks_right, open_page, text_of
 from tests.test_launches import LATE_PLAN
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
-from vigie.drill import run_drill
 from vigie.plan import parse_plan
+from vigie.run.drill import run_drill
 from vigie.store import Store, sqlite_url
 
 

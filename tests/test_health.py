@@ -13,7 +13,7 @@ from tests.conftest import SMALL_PLAN
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.store import HealthUpdate, Store, sqlite_url
-from vigie.store.engine import open_engine
+from vigie.store.database import open_engine
 
 T0 = 1_750_000_000.0
 

@@ -18,12 +18,12 @@ from tests.support.prometheus import (
     prometheus_binary,
     small_plan_reading,
 )
-from vigie.backfill import PrometheusRange, Span, make_span, run_import
 from vigie.clock import SpedUpClock, SystemClock
-from vigie.collectors.registry import build_collectors
+from vigie.collectors.backfill import PrometheusRange, Span, make_span, run_import
+from vigie.collectors.kinds import build_collectors
 from vigie.collectors.scheduler import PollJob, start_polling
-from vigie.demo import pointed_at
 from vigie.plan import Plan, parse_plan
+from vigie.run.demo import pointed_at
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store, sqlite_url
 

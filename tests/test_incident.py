@@ -12,10 +12,10 @@ import tomli_w
 from benchmarks.plan_corpus import generate
 from tests.conftest import Drilled
 from vigie.alerts.verdict import STOPPED_MESSAGE
-from vigie.drill import run_drill
 from vigie.plan import Plan, parse_plan
+from vigie.review.summary import summarize
+from vigie.run.drill import run_drill
 from vigie.store import Store
-from vigie.summary import summarize
 from vigie.tick import TickState, WaveState
 
 GENERATED = (1, 2, 3, 4, 5, 12)  # per-source, background, kiosk, holds, tight, total

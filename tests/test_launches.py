@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Drilled
-from vigie.drill import run_drill
 from vigie.plan import Plan, parse_plan
+from vigie.run.drill import run_drill
 from vigie.store import Store, sqlite_url
 from vigie.tick import TickState
 

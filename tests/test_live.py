@@ -14,8 +14,8 @@ from tests.support.cli import run_vigie
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
+from vigie.collectors.kinds import build_collectors
 from vigie.collectors.push_payload import encode_batch
-from vigie.collectors.registry import build_collectors
 from vigie.plan import parse_plan
 from vigie.store import Store, sqlite_url
 
@@ -292,8 +292,8 @@ def test_a_restart_says_it_goes_on_with_the_running_exercise_and_its_old_start(
 ) -> None:
     from datetime import datetime, timezone
 
-    from vigie.live import warn_about_start
     from vigie.plan import load_plan
+    from vigie.run.live import warn_about_start
 
     seed = load_plan(SEED_PLAN)
     assert seed.exercise.starts_at is not None

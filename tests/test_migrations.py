@@ -28,10 +28,10 @@ from tests.fixtures.schemas import v1, v2, v3, v4, v5, v6, v7, v8, v9
 from tests.support.cli import run_vigie
 from tests.support.postgres import PostgresServer
 from tests.support.schema_shape import schema_shape
-from vigie.cli_db import db_group
+from vigie.cli.db import db_group
 from vigie.series import Sample
 from vigie.store import Store, StoreUnavailable, sqlite_url
-from vigie.store.engine import connect_engine, shown_url
+from vigie.store.database import connect_engine, shown_url
 from vigie.store.errors import StoreOutdated, StoreTooNew, StoreUnrecognised
 from vigie.store.migrations.history import alembic_config, head_version, revision_id, scripts
 from vigie.store.migrations.versioning import (

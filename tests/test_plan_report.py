@@ -9,9 +9,9 @@ import pytest
 import tomli_w
 
 from tests.conftest import seed_data
+from vigie.cli.plan_report import describe
 from vigie.plan import Plan, parse_plan
 from vigie.plan.scaled import scaled_plan
-from vigie.plan_report import describe
 
 RIGHT_ALIGNED = (1, 3, 4, 5)  # students, connections, level, load (its mark follows)
 FIELD = re.compile(r"\S+(?: \S+)*")  # a cell: words one space apart; cells two or more

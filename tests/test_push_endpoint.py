@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SMALL_PLAN
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
 from vigie.collectors.push_payload import encode_batch
 from vigie.dashboard.app import create_app
 from vigie.store import Store
-from vigie.tokens import new_token, token_hash
 
 NOW = 1_700_000_000.0
 

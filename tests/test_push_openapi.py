@@ -22,13 +22,13 @@ from schemathesis.checks import (
 
 from tests.conftest import SMALL_PLAN
 from tests.support.serving import served
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
 from vigie.collectors.push_openapi import OPENAPI_PATH, PUSH_PATH, REF_TEMPLATE
 from vigie.collectors.push_payload import PushBatch, PushRefused, PushStored
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
 from vigie.store import Store
-from vigie.tokens import new_token, token_hash
 
 NOW = 1_700_000_000.0
 CHECKS = [

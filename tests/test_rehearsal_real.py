@@ -25,11 +25,11 @@ from vigie.rehearse.rehearsal import RehearsalSettings, run_rehearsal
 from vigie.rehearse.report import RehearsalReport, describe_rehearsal
 from vigie.rehearse.students import Pacing
 from vigie.rehearse.target import checked_target
+from vigie.review.summary import summarize
 from vigie.staging import StagingStack, haproxy_show_stat
 from vigie.staging.plan import staging_plan
 from vigie.staging.stack import missing_components
 from vigie.store import Store, sqlite_url
-from vigie.summary import summarize
 
 SCALE = 0.05
 PLANNED_LIMIT = 16000

@@ -18,9 +18,9 @@ from selenium.webdriver.common.by import By
 from tests.conftest import ROOT, SMALL_PLAN, Drilled, require
 from tests.support.chromium import chromium_binary, rendered_dom, screenshot
 from tests.support.cli import run_vigie
-from vigie.drill import run_drill
 from vigie.plan import parse_plan
 from vigie.review.make import make_report
+from vigie.run.drill import run_drill
 from vigie.store import Store
 
 ARTIFACTS = ROOT / "artifacts" / "reports"

@@ -24,7 +24,6 @@ from vigie.dashboard.app import create_app
 from vigie.dashboard.figures import MAX_CLOCK_LABELS, review_timeline_figure
 from vigie.dashboard.pages.review import slider_marks
 from vigie.dashboard.replay import DRAWN, Review
-from vigie.drill import run_drill
 from vigie.i18n import texts as language
 from vigie.plan import Plan, parse_plan
 from vigie.review.timeline import (
@@ -34,6 +33,7 @@ from vigie.review.timeline import (
     ReviewNoteWritten,
     build_timeline,
 )
+from vigie.run.drill import run_drill
 
 
 def client_after(drilled: Drilled, exercise_id: int | None = None) -> FlaskClient:

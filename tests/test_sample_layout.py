@@ -17,7 +17,7 @@ from tests.fixtures.schemas import v7
 from tests.support.postgres import PostgresServer
 from vigie.series import Labels, Sample
 from vigie.store import Point, Store, sqlite_url
-from vigie.store.engine import connect_engine, shown_url
+from vigie.store.database import connect_engine, shown_url
 from vigie.store.migrations.history import revision_id
 from vigie.store.migrations.versioning import upgrade, version_table
 from vigie.store.records import labels_key

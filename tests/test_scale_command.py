@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import SEED_PLAN
 from tests.support.cli import run_vigie
-from vigie.cli_support import EXIT_BAD_INPUT, EXIT_CANNOT_HOLD
+from vigie.cli.support import EXIT_BAD_INPUT, EXIT_CANNOT_HOLD
 from vigie.plan import load_plan
 
 

@@ -17,7 +17,7 @@ from tests.support.cli import run_vigie_with_input
 from tests.support.postgres import free_port
 from tests.support.process import VigieProcess
 from tests.support.serving import served
-from vigie.cli import main
+from vigie.cli.main import main
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.security.headers import content_security_policy

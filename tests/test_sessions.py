@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from tests.support.accounts import CHEAP_HASH, accounts_app, login
 from tests.support.dash_client import wall_request
 from vigie.accounts.sessions import IDLE_S, KIOSK_ABSOLUTE_S, SEEN_EVERY_S, USER_ABSOLUTE_S
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
 from vigie.store import Store
-from vigie.tokens import new_token, token_hash
 
 T0 = 1_800_000_000.0
 

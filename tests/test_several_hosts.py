@@ -29,8 +29,8 @@ from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 from tests.test_live import plan_reading
 from tests.test_walkthrough import make_certificate
-from vigie.live import open_exercise
 from vigie.plan import load_plan
+from vigie.run.live import open_exercise
 from vigie.staging.processes import stop_pid
 from vigie.store import Store
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import SMALL_PLAN
-from vigie.cli import main
+from vigie.cli.main import main
 from vigie.dashboard.security.signing_secret import SecretRefused, read_secret
 
 GOOD = "0123456789abcdef" * 4  # 64 characters, as `openssl rand -hex 32` writes

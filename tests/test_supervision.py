@@ -19,9 +19,9 @@ from tests.support.process import VigieProcess
 from tests.support.waiting import wait_until
 from tests.test_failover import first_write_after
 from tests.test_live import plan_reading
+from vigie.run.supervision import Backoff, CollectorSupervisor, describe_exit
 from vigie.staging.processes import pid_alive
 from vigie.store import Store, sqlite_url
-from vigie.supervision import Backoff, CollectorSupervisor, describe_exit
 
 
 def test_back_off_doubles_with_each_quick_death_and_starts_over_after_a_long_run() -> None:

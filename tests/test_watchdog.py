@@ -29,7 +29,7 @@ from vigie.alerts.notify.alertmanager import (
 from vigie.alerts.notify.base import AlertContext, iso
 from vigie.alerts.notify.dispatch import resend_firing
 from vigie.alerts.notify.watchdog import WATCHDOG, Heartbeat
-from vigie.cli import main
+from vigie.cli.main import main
 from vigie.store import AlertTransition, Store
 
 RESEND_S = 1.0

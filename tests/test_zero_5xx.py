@@ -22,12 +22,12 @@ from tests.support.dash_client import (
     wall_request,
 )
 from tests.support.drilled import PASSWORD, drill_small
+from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings
 from vigie.dashboard.pages.review import _seconds
 from vigie.plan import PlanInvalid, parse_plan
-from vigie.tokens import new_token, token_hash
 
 CALLBACK = "/_dash-update-component"
 DEEP = "[" * 30_000

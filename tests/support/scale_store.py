@@ -20,10 +20,10 @@ import tomli_w
 
 from vigie.alerts.engine import AlertEngine
 from vigie.collectors.cycle import CycleResult
-from vigie.drill import DEFAULT_T0
 from vigie.plan import Plan
 from vigie.plan.model import Faculty
 from vigie.plan.scaled import scaled_plan
+from vigie.run.drill import DEFAULT_T0
 from vigie.series import Sample
 from vigie.store import HealthUpdate, Store
 from vigie.tick.recorder import TickRecorder

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dash import Dash
 from werkzeug.serving import make_server
 
-from vigie.webserver import BoundServer
+from vigie.run.webserver import BoundServer
 
 
 @contextmanager

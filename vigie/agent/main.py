@@ -13,7 +13,7 @@ from vigie.agent.spool import Spool
 from vigie.collectors.base import Collector
 from vigie.collectors.host import HostCollector
 from vigie.collectors.probe import HttpProbe
-from vigie.signals import stop_requested
+from vigie.run.stop_signals import stop_requested
 
 
 @dataclass(frozen=True)

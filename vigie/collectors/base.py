@@ -1,8 +1,8 @@
-"""The collector protocol and the explicit registry of a deployment's collectors."""
+"""The collector protocol, and how a collector says its source failed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from vigie.series import Sample
@@ -31,27 +31,3 @@ class SourceFailure(Exception):
         super().__init__(reason)
         self.reason = reason
         self.samples = list(samples)
-
-
-class DuplicateCollector(ValueError):
-    pass
-
-
-class CollectorRegistry:
-    """The explicit list of collectors of a deployment, one per source id."""
-
-    def __init__(self, collectors: Iterable[Collector] = ()) -> None:
-        self._by_source: dict[str, Collector] = {}
-        for collector in collectors:
-            self.register(collector)
-
-    def register(self, collector: Collector) -> None:
-        if collector.source in self._by_source:
-            raise DuplicateCollector(f"source {collector.source!r} already has a collector")
-        self._by_source[collector.source] = collector
-
-    def __iter__(self) -> Iterator[Collector]:
-        return iter(self._by_source.values())
-
-    def __len__(self) -> int:
-        return len(self._by_source)

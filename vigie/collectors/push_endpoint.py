@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, request
 
+from vigie.accounts.tokens import token_hash
 from vigie.clock import Clock
 from vigie.collectors.push_openapi import OPENAPI_PATH, push_openapi
 from vigie.collectors.push_openapi import PUSH_PATH as PUSH_PATH  # the agent sends there
@@ -26,7 +27,6 @@ from vigie.collectors.push_payload import (
     to_samples,
 )
 from vigie.store import Store
-from vigie.tokens import token_hash
 
 log = logging.getLogger(__name__)
 

@@ -1,38 +1,35 @@
-"""Build a deployment's collectors from its plan: one per polled source, by kind.
+"""The explicit list of a deployment's collectors, one per source id.
 
-The table below is the whole list of kinds; agent sources have no collector
-here, because faculty agents push to the central instead of being polled.
+`kinds.py` says which collector reads each kind of source; this is what a
+deployment's plan made of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 
-import requests
-
-from vigie.collectors.base import Collector, CollectorRegistry
-from vigie.collectors.prometheus import PrometheusCollector
-from vigie.collectors.scrape import ScrapeCollector
-from vigie.plan.model import Plan, Source, SourceKind
-
-Factory = Callable[[Plan, Source, requests.Session | None], Collector]
-
-FACTORIES: dict[SourceKind, Factory | None] = {
-    SourceKind.PROMETHEUS: PrometheusCollector,
-    SourceKind.SCRAPE: ScrapeCollector,
-    SourceKind.AGENT: None,
-}
+from vigie.collectors.base import Collector
 
 
-def build_collectors(plan: Plan, session: requests.Session | None = None) -> CollectorRegistry:
-    registry = CollectorRegistry()
-    for source in plan.sources:
-        factory = FACTORIES[source.kind]
-        if factory is not None:
-            registry.register(factory(plan, source, session))
-    return registry
+class DuplicateCollector(ValueError):
+    pass
 
 
-def poll_intervals(plan: Plan) -> dict[str, float]:
-    """Each polled source's interval in seconds, by source id."""
-    return {s.id: s.interval_s for s in plan.sources if FACTORIES[s.kind] is not None}
+class CollectorRegistry:
+    """The explicit list of collectors of a deployment, one per source id."""
+
+    def __init__(self, collectors: Iterable[Collector] = ()) -> None:
+        self._by_source: dict[str, Collector] = {}
+        for collector in collectors:
+            self.register(collector)
+
+    def register(self, collector: Collector) -> None:
+        if collector.source in self._by_source:
+            raise DuplicateCollector(f"source {collector.source!r} already has a collector")
+        self._by_source[collector.source] = collector
+
+    def __iter__(self) -> Iterator[Collector]:
+        return iter(self._by_source.values())
+
+    def __len__(self) -> int:
+        return len(self._by_source)

@@ -31,6 +31,7 @@ from vigie.accounts.login_attempt import attempt_login
 from vigie.accounts.login_limits import Refusal, Refused
 from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES, allowed
 from vigie.accounts.principal import NATIONAL, OPEN_DEMO, Principal, Role
+from vigie.accounts.tokens import token_hash
 from vigie.clock import Clock
 from vigie.dashboard.guard import callback_values, first_output_id
 from vigie.dashboard.security.headers import install_security_headers
@@ -39,7 +40,6 @@ from vigie.dashboard.security.same_origin import install_same_origin_check
 from vigie.dashboard.security.sessions import SessionBook, SessionCookies
 from vigie.i18n import LANGUAGES, Texts, texts
 from vigie.store import Store
-from vigie.tokens import token_hash
 
 CALLBACK_PATH = "/_dash-update-component"
 MAX_FIELD = 256

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from vigie.dashboard.context import Exercise
 from vigie.dashboard.history_grid import CHART_POINTS, HistoryGrids
+from vigie.review.summary import sum_by_instant
 from vigie.store import Point, Store
-from vigie.summary import sum_by_instant
 
 
 @dataclass(frozen=True)

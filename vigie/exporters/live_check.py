@@ -14,7 +14,7 @@ import requests
 
 from vigie.capacity.live_limits import LIMIT_SIGNAL, LiveLimit, in_force, live_limits
 from vigie.collectors.base import SourceFailure
-from vigie.collectors.registry import build_collectors
+from vigie.collectors.kinds import build_collectors
 from vigie.exporters.expand import preset_of, signals_of
 from vigie.plan.model import Plan
 from vigie.store import Point

@@ -24,8 +24,6 @@ from vigie.alerts.facts import GateFacts
 from vigie.alerts.rules.wave_gate import RULE as GATE_RULE
 from vigie.clock import Clock, SystemClock
 from vigie.i18n.formats import exercise_clock
-from vigie.live import start_collection
-from vigie.monitoring import NO_NOTIFIERS, NotifierSettings
 from vigie.plan import Plan
 from vigie.rehearse.control import write_control
 from vigie.rehearse.report import RehearsalReport, rehearsal_report
@@ -34,6 +32,8 @@ from vigie.rehearse.schedule import loopback_addresses, plan_arrivals
 from vigie.rehearse.students import Pacing, StudentsProcess
 from vigie.rehearse.target import Target
 from vigie.rehearse.waves import WaveDecision, WavePlayer
+from vigie.run.live import start_collection
+from vigie.run.monitoring import NO_NOTIFIERS, NotifierSettings
 from vigie.store import Store
 
 AUTHOR = "vigie rehearse"

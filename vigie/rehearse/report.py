@@ -15,8 +15,8 @@ from vigie.i18n.formats import exercise_clock
 from vigie.plan import Plan
 from vigie.rehearse.students import Summary
 from vigie.rehearse.waves import Foresight, WaveDecision, WavePlayer
+from vigie.review.summary import Breach, ExerciseSummary, summarize
 from vigie.store import Store
-from vigie.summary import Breach, ExerciseSummary, summarize
 
 
 @dataclass(frozen=True)

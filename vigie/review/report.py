@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from vigie.i18n import Texts
 from vigie.review.charts import report_charts
+from vigie.review.summary import FACULTY_CONNECTED_SHARE, AlertEpisode, FacultyOutcome
 from vigie.review.timeline import (
     AlertFired,
     DecisionTaken,
@@ -34,7 +35,6 @@ from vigie.review.timeline import (
 )
 from vigie.review.wording import Wording
 from vigie.store import Store
-from vigie.summary import FACULTY_CONNECTED_SHARE, AlertEpisode, FacultyOutcome
 
 # How each kind of fact is marked on the page (a CSS class), and which ones the
 # report's headline repeats.

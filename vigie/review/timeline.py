@@ -1,7 +1,7 @@
 """The incident timeline of an exercise: the ordered facts a post-mortem is written from.
 
 Pure functions over the store and the plan. The numbers (peaks, breaches, alert
-lead times, waves, faculties) come from `vigie.summary`, so the timeline, the
+lead times, waves, faculties) come from `vigie.review.summary`, so the timeline, the
 drill's report and any other summary never disagree. No text here: wording is in
 `vigie.review.wording`, per language.
 """
@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vigie.plan import Plan
-from vigie.store import Annotation, ExerciseRecord, Store
-from vigie.summary import (
+from vigie.review.summary import (
     AlertEpisode,
     Breach,
     ExerciseSummary,
@@ -23,6 +22,7 @@ from vigie.summary import (
     session_totals,
     summarize,
 )
+from vigie.store import Annotation, ExerciseRecord, Store
 
 REVIEW_NOTE = "review"  # the annotation kind of a note written on the review page
 

@@ -13,6 +13,7 @@ from typing import Any
 from vigie.dashboard.alert_text import alert_message, verdict_words
 from vigie.i18n import Texts
 from vigie.plan import Plan
+from vigie.review.summary import FACULTY_CONNECTED_SHARE, AlertEpisode
 from vigie.review.timeline import (
     AlertFired,
     DecisionTaken,
@@ -26,7 +27,6 @@ from vigie.review.timeline import (
     WaveCompleted,
     WaveStarted,
 )
-from vigie.summary import FACULTY_CONNECTED_SHARE, AlertEpisode
 from vigie.tick import AlertView
 from vigie.tick.build import COMPLETE_SHARE
 

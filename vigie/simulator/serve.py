@@ -12,7 +12,7 @@ from prometheus_client import start_http_server
 
 from vigie.clock import Clock, SpedUpClock
 from vigie.plan import Plan
-from vigie.signals import stop_requested
+from vigie.run.stop_signals import stop_requested
 from vigie.simulator.exporter import PlatformMetrics, platform_registry
 from vigie.simulator.platform import ExamPlatform
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from vigie.plan import PlanInvalid, load_plan
 from vigie.rehearse.scaled import plan_text
 from vigie.resources import seed_plan
-from vigie.signals import stop_requested
+from vigie.run.stop_signals import stop_requested
 from vigie.staging.plan import Timing, staging_plan
 from vigie.staging.processes import StagingError
 from vigie.staging.stack import StagingSettings, StagingStack, missing_components

@@ -1,6 +1,6 @@
 """The store: SQLAlchemy 2, SQLite (WAL) by default, PostgreSQL by URL."""
 
-from vigie.store.engine import StoreUnavailable, sqlite_url
+from vigie.store.database import StoreUnavailable, sqlite_url
 from vigie.store.records import (
     AgentToken,
     AlertTransition,

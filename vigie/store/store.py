@@ -26,7 +26,7 @@ from sqlalchemy import (
 from vigie.series import Labels, Sample
 from vigie.store.accounts_store import AccountStore
 from vigie.store.alerts_store import AlertStore
-from vigie.store.engine import open_engine
+from vigie.store.database import open_engine
 from vigie.store.learned_store import LearnedStore
 from vigie.store.lease_store import LeaseStore
 from vigie.store.records import (

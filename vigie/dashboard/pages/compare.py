@@ -23,7 +23,7 @@ from vigie.dashboard.figures import Figure, empty_figure
 from vigie.dashboard.history_grid import CHART_POINTS
 from vigie.dashboard.screen import requested_language
 from vigie.i18n import Texts, texts
-from vigie.summary import sum_by_instant
+from vigie.review.summary import sum_by_instant
 
 SESSIONS = "sessions"
 SERVER = "server:"  # followed by the server's id

@@ -14,9 +14,9 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from vigie.accounts.sessions import KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S, is_live, needs_seen
+from vigie.accounts.tokens import token_hash
 from vigie.clock import Clock
 from vigie.store import Store
-from vigie.tokens import token_hash
 
 SESSION_ID_BYTES = 32
 LONGEST_S = max(KIOSK_ABSOLUTE_S, USER_ABSOLUTE_S)  # past it, no session row is of use

@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine
 
-from vigie.store.engine import sqlite_url
+from vigie.store.database import sqlite_url
 from vigie.store.migrations.history import alembic_config, head_version, revision_id
 
 USAGE = 'usage: python -m vigie.store.migrations new "what changes"'

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from vigie.cli_support import DB_HELP, EXIT_UNAVAILABLE, _open_store, fail
+from vigie.cli.support import DB_HELP, EXIT_UNAVAILABLE, _open_store, fail
 from vigie.plan import PlanInvalid, load_plan
 
 MAX_WORKERS = 16  # Locust processes on one machine: more than its cores gains nothing
@@ -85,12 +85,12 @@ def rehearse(
     loopback target, so per-source limits are real. A wave the gate says HOLD for is
     not launched, nor any after it, unless --through.
     """
-    from vigie.monitoring import NotifierSettings
     from vigie.rehearse.rehearsal import RehearsalSettings, run_rehearsal
     from vigie.rehearse.report import describe_rehearsal
     from vigie.rehearse.students import StudentsFailed
     from vigie.rehearse.target import TargetRefused, checked_target
-    from vigie.signals import stop_requested
+    from vigie.run.monitoring import NotifierSettings
+    from vigie.run.stop_signals import stop_requested
 
     if importlib.util.find_spec("locust") is None:
         fail("vigie rehearse plays its students with Locust: pip install 'vigie[rehearse]'")

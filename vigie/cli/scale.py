@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import tomli_w
 
-from vigie.cli_support import fail
+from vigie.cli.support import fail
 from vigie.plan import PlanInvalid, load_plan
 from vigie.plan.scaled import scaled_plan
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from vigie.drill import DrillRun
 from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
-from vigie.summary import ExerciseSummary
+from vigie.review.summary import ExerciseSummary
+from vigie.run.drill import DrillRun
 
 
 def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in: str | None) -> str:

@@ -16,11 +16,11 @@ from typing import TypeVar
 
 import click
 
-from vigie.cli_accounts import kiosk, user
-from vigie.cli_db import db_group
-from vigie.cli_rehearse import rehearse
-from vigie.cli_scale import scale
-from vigie.cli_support import (
+from vigie.cli.accounts import kiosk, user
+from vigie.cli.db import db_group
+from vigie.cli.rehearse import rehearse
+from vigie.cli.scale import scale
+from vigie.cli.support import (
     DB_HELP,
     EXIT_BAD_INPUT,
     EXIT_CANNOT_HOLD,
@@ -30,11 +30,11 @@ from vigie.cli_support import (
     _store_url,
     fail,
 )
-from vigie.exam_date import STARTS_AT_HELP, StartRefused, parse_starts_at, start_warning
 from vigie.netcheck import is_loopback
 from vigie.plan import Plan, PlanInvalid, load_plan
 from vigie.plan.starts_at import StartNotWritable, with_starts_at
 from vigie.resources import seed_plan
+from vigie.run.exam_date import STARTS_AT_HELP, StartRefused, parse_starts_at, start_warning
 from vigie.store import sqlite_url
 
 
@@ -155,8 +155,8 @@ def check(plan: Path, strict: bool, live: bool, starts_at: str | None) -> None:
     given to `serve` with --starts-at, and exit 3 means one thing (a limit cannot hold).
     """
     from vigie.capacity.preflight import preflight
+    from vigie.cli.plan_report import describe
     from vigie.exporters.live_check import check_live, live_lines
-    from vigie.plan_report import describe
 
     loaded, _ = _load_starting(plan, starts_at)
     checked = check_live(loaded) if live else None
@@ -183,9 +183,9 @@ def check(plan: Path, strict: bool, live: bool, starts_at: str | None) -> None:
 @click.option("--seed", type=int, default=None, help="Override the plan's simulation seed.")
 def drill(plan: Path, as_json: bool, db: str | None, seed: int | None) -> None:
     """Run PLAN's whole exercise on a virtual clock: simulator -> collection -> store."""
-    from vigie.drill import run_drill
-    from vigie.drill_report import describe_drill
-    from vigie.summary import summarize
+    from vigie.cli.drill_report import describe_drill
+    from vigie.review.summary import summarize
+    from vigie.run.drill import run_drill
 
     loaded, toml_text = _load(plan)
     with tempfile.TemporaryDirectory(prefix="vigie-drill-") as scratch:
@@ -249,8 +249,8 @@ def demo(
     alertmanager: str | None,
 ) -> None:
     """Play an exercise sped up, collect it and serve the dashboard, in one process."""
-    from vigie.demo import DemoSettings, run_demo
-    from vigie.monitoring import NotifierSettings
+    from vigie.run.demo import DemoSettings, run_demo
+    from vigie.run.monitoring import NotifierSettings
 
     if not is_loopback(host):
         click.echo(
@@ -304,8 +304,8 @@ def collect(
     """Run the plan's collectors and alerts alone. One `collect` per exercise is active
     (it holds the exercise's lease in the store); any other stands by and takes over
     within 2 polls if the active one dies."""
-    from vigie.live import run_collection
-    from vigie.monitoring import NotifierSettings
+    from vigie.run.live import run_collection
+    from vigie.run.monitoring import NotifierSettings
 
     if exercise_id is not None and starts_at is not None:
         fail(f"--starts-at sets a new exercise's start; exercise {exercise_id} has its own")
@@ -410,7 +410,7 @@ def serve(
 ) -> None:
     """Serve the screens and the agents' push endpoint for a live exercise."""
     from vigie.dashboard.auth import AuthSettings
-    from vigie.live import run_server
+    from vigie.run.live import run_server
 
     secret, previous_secrets = _signing_secrets(secret_file, previous_secret_file)
 
@@ -555,7 +555,7 @@ def token() -> None:
 @click.option("--db", required=True, help=DB_HELP)
 def token_create(faculty: str, db: str) -> None:
     """Create a token for FACULTY's agent and print it once."""
-    from vigie.tokens import new_token, token_hash
+    from vigie.accounts.tokens import new_token, token_hash
 
     store = _open_store(db)
     secret = new_token()
@@ -667,7 +667,7 @@ def import_(
     plan_path: Path, db: str, prometheus_url: str, start: str, end: str, step: str, chunk_steps: int
 ) -> None:
     """Backfill an exercise from Prometheus range queries; run again to resume."""
-    from vigie.backfill import ImportRefused, PrometheusRange, make_span, run_import
+    from vigie.collectors.backfill import ImportRefused, PrometheusRange, make_span, run_import
     from vigie.collectors.prometheus import QueryFailed
 
     loaded, toml_text = _load(plan_path)

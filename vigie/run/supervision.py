@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigie.production import start_collector
+from vigie.run.production import start_collector
 
 Report = Callable[[str], None]
 

@@ -10,9 +10,9 @@ import click
 
 from vigie.accounts.passwords import WeakPassword, hash_password
 from vigie.accounts.principal import HUMAN_ROLES, NATIONAL, Role
-from vigie.cli_support import DB_HELP, _open_store, fail
+from vigie.accounts.tokens import new_token, token_hash
+from vigie.cli.support import DB_HELP, _open_store, fail
 from vigie.store.accounts_store import DuplicateName
-from vigie.tokens import new_token, token_hash
 
 NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 FACULTY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")

@@ -10,7 +10,7 @@ from vigie.alerts.engine import AlertEngine
 from vigie.clock import VirtualClock
 from vigie.collectors.cycle import run_cycle
 from vigie.plan.model import Plan
-from vigie.simulated import simulate_exercise
+from vigie.run.simulated import simulate_exercise
 from vigie.store import Store
 from vigie.tick.recorder import TickRecorder
 

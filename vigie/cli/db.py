@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from vigie.cli_support import DB_HELP, EXIT_UNAVAILABLE, _store_url, fail
-from vigie.store.engine import connect_engine, shown_url, translated_errors
+from vigie.cli.support import DB_HELP, EXIT_UNAVAILABLE, _store_url, fail
+from vigie.store.database import connect_engine, shown_url, translated_errors
 from vigie.store.errors import StoreUnavailable
 from vigie.store.migrations.history import head_version
 from vigie.store.migrations.versioning import StoreVersion, read_version, upgrade

@@ -15,17 +15,17 @@ from datetime import datetime
 
 from vigie.clock import SpedUpClock
 from vigie.collectors.cycle import CycleResult
-from vigie.collectors.registry import build_collectors, poll_intervals
+from vigie.collectors.kinds import build_collectors, poll_intervals
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.dashboard.app import create_app
-from vigie.exam_date import exercise_zone
-from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings, chain
 from vigie.plan import Plan, SourceKind
 from vigie.plan.starts_at import StartNotWritable, with_starts_at
-from vigie.simulated import stop_seconds
+from vigie.run.exam_date import exercise_zone
+from vigie.run.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings, chain
+from vigie.run.simulated import stop_seconds
+from vigie.run.webserver import BoundServer
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store
-from vigie.webserver import BoundServer
 
 log = logging.getLogger(__name__)
 

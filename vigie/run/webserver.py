@@ -7,7 +7,7 @@ from typing import Any
 
 from waitress.server import create_server
 
-from vigie.signals import sigterm_interrupts
+from vigie.run.stop_signals import sigterm_interrupts
 
 
 class BoundServer:

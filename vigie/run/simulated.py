@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigie.clock import Clock
-from vigie.collectors.base import CollectorRegistry
 from vigie.collectors.inprocess import InProcessCollector
+from vigie.collectors.registry import CollectorRegistry
 from vigie.plan.model import Plan, SourceKind
 from vigie.simulator import ExamPlatform, PlatformMetrics, platform_registry
 

@@ -19,18 +19,18 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from vigie.clock import Clock, SystemClock
+from vigie.collectors.kinds import build_collectors, poll_intervals
 from vigie.collectors.lease import CollectorLease, LeaseTiming, this_process
-from vigie.collectors.registry import build_collectors, poll_intervals
 from vigie.collectors.scheduler import MayWrite, PollJob, start_polling
 from vigie.dashboard.auth import AuthSettings
-from vigie.exam_date import exercise_zone, start_warning
-from vigie.failover import LeasedCollection
-from vigie.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
 from vigie.plan import Plan
-from vigie.production import DashboardServer
-from vigie.signals import stop_requested
+from vigie.run.exam_date import exercise_zone, start_warning
+from vigie.run.failover import LeasedCollection
+from vigie.run.monitoring import NO_NOTIFIERS, Monitoring, NotifierSettings
+from vigie.run.production import DashboardServer
+from vigie.run.stop_signals import stop_requested
+from vigie.run.supervision import CollectorSupervisor
 from vigie.store import Store
-from vigie.supervision import CollectorSupervisor
 
 log = logging.getLogger(__name__)
 
