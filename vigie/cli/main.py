@@ -668,7 +668,7 @@ def import_(
 ) -> None:
     """Backfill an exercise from Prometheus range queries; run again to resume."""
     from vigie.collectors.backfill import ImportRefused, PrometheusRange, make_span, run_import
-    from vigie.collectors.prometheus import QueryFailed
+    from vigie.collectors.prometheus import QueryFailed, QueryRefused
 
     loaded, toml_text = _load(plan_path)
     try:
@@ -689,9 +689,7 @@ def import_(
         ) as bar:
             run = run_import(loaded, toml_text, store, source, span, chunk_steps, bar.update)
     except QueryFailed as exc:
-        # Prometheus refusing the query (bad PromQL: 400, 422) is the plan's fault.
-        refused = any(f"HTTP {code}" in str(exc) for code in (400, 422))
-        code = EXIT_BAD_INPUT if refused else EXIT_UNAVAILABLE
+        code = EXIT_BAD_INPUT if isinstance(exc, QueryRefused) else EXIT_UNAVAILABLE
         fail(f"import stopped ({exc}); run the same command again to resume", code)
     finally:
         store.close()

@@ -103,7 +103,7 @@ class PrometheusRange:
                 result = self._range(query, start, end, step)
                 _add(by_instant, route, result)
             except QueryFailed as exc:
-                raise QueryFailed(f"{route.signal}: {exc}") from exc
+                raise type(exc)(f"{route.signal}: {exc}") from exc  # refused stays refused
         samples: dict[int, list[Sample]] = {}
         for ms, acc in sorted(by_instant.items()):
             mapped = acc.result(ms / 1000)

@@ -39,7 +39,15 @@ from vigie.series import Sample
 
 
 class QueryFailed(Exception):
-    pass
+    """A query gave no usable answer; the message says why, in one line."""
+
+
+class QueryRefused(QueryFailed):
+    """Prometheus refused the query itself (HTTP 400 or 422: bad PromQL): the plan's
+    fault, where any other failure is the source's."""
+
+
+REFUSED_STATUSES = frozenset({400, 422})
 
 
 class PrometheusCollector:
@@ -155,7 +163,9 @@ def failures_as_reasons(source: Source) -> Iterator[None]:
     except requests.RequestException as exc:
         raise QueryFailed(f"request failed: {type(exc).__name__}") from exc
     except PrometheusApiClientException as exc:
-        raise QueryFailed(_api_error(str(exc))) from exc
+        status, reason = _api_error(str(exc))
+        refused = status in REFUSED_STATUSES
+        raise (QueryRefused if refused else QueryFailed)(reason) from exc
     except ValueError as exc:  # a body that is not JSON
         raise QueryFailed("the answer is not Prometheus JSON") from exc
 
@@ -186,15 +196,17 @@ def number(text: Any) -> float:
 _STATUS = re.compile(r"HTTP Status Code (\d+)")
 
 
-def _api_error(message: str) -> str:
-    """Prometheus's own error text ("parse error at char 5: ...") with the HTTP status."""
-    status = _STATUS.search(message)
-    code = status.group(1) if status else "?"
+def _api_error(message: str) -> tuple[int | None, str]:
+    """The HTTP status of prometheus-api-client's error (it keeps it only in its text)
+    and Prometheus's own error text ("parse error at char 5: ...") with it."""
+    found = _STATUS.search(message)
+    status = int(found.group(1)) if found else None
+    code = "?" if status is None else str(status)
     start, end = message.find("{"), message.rfind("}")
     if start != -1 and end > start:
         try:
             body = json.loads(message[start : end + 1].encode().decode("unicode_escape"))
-            return f"HTTP {code}: {body.get('error', 'error')}"
+            return status, f"HTTP {code}: {body.get('error', 'error')}"
         except ValueError:
             pass
-    return f"HTTP {code}"
+    return status, f"HTTP {code}"
