@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tests.support.prometheus import PrometheusServer
 from vigie.alerts.engine import AlertEngine
+from vigie.alerts.rules import headroom, time_to_limit, wave_gate
 from vigie.clock import SpedUpClock
 from vigie.collectors.cycle import run_cycle
 from vigie.collectors.scrape import ScrapeCollector
@@ -35,6 +36,7 @@ from vigie.run.drill import run_drill
 from vigie.simulator import ExamPlatform
 from vigie.simulator.serve import start_exporter
 from vigie.store import Store, sqlite_url
+from vigie.store.records import AlertState
 
 THRESHOLD_RULE = """\
 groups:
@@ -132,9 +134,9 @@ def vigie_detection(plan: Plan, url: str, origin: float, clock: SpedUpClock, pha
             fired = [
                 t
                 for t in engine.evaluate(now)
-                if t.rule == "headroom"
+                if t.rule == headroom.RULE
                 and t.subject == "gw"
-                and t.state == "firing"
+                and t.state == AlertState.FIRING
                 and t.severity in ("warning", "critical")
             ]
             if fired:
@@ -157,8 +159,8 @@ def vigie_lead_times() -> dict[str, float | None]:
     breach_s = summary.breaches[0].at_s
     leads: dict[str, float | None] = {}
     for rule, subject, label in (
-        ("wave_gate", "wave-4", "vigie wave gate (HOLD)"),
-        ("time_to_limit", "waf-1", "vigie time to limit"),
+        (wave_gate.RULE, "wave-4", "vigie wave gate (HOLD)"),
+        (time_to_limit.RULE, "waf-1", "vigie time to limit"),
     ):
         episode = next((a for a in summary.alerts if a.rule == rule and a.subject == subject), None)
         leads[label] = None if episode is None else episode.lead_time_s
@@ -166,9 +168,9 @@ def vigie_lead_times() -> dict[str, float | None]:
         (
             t
             for t in transitions
-            if t.rule == "headroom"
+            if t.rule == headroom.RULE
             and t.subject == "waf-1"
-            and t.state == "firing"
+            and t.state == AlertState.FIRING
             and t.severity in ("warning", "critical")
         ),
         None,

@@ -13,11 +13,13 @@ from pathlib import Path
 import tomli_w
 
 from benchmarks.plan_corpus import GeneratedPlan, Outcome
+from vigie.alerts.rules import headroom, throttling, time_to_limit, wave_gate
 from vigie.plan.loader import plan_from_dict
 from vigie.run.drill import run_drill
 from vigie.store import AlertTransition, Store, sqlite_url
+from vigie.store.records import AlertState
 
-CAPACITY_RULES = ("headroom", "time_to_limit", "throttling", "wave_gate")
+CAPACITY_RULES = (headroom.RULE, time_to_limit.RULE, throttling.RULE, wave_gate.RULE)
 WARNINGS = ("HOLD", "FORECAST")
 
 
@@ -70,8 +72,8 @@ def _judge(
     generated: GeneratedPlan, transitions: list[AlertTransition], breach: float | None, t0: float
 ) -> Judged:
     outcome = generated.outcome
-    fired = [t for t in transitions if t.state == "firing" and t.rule in CAPACITY_RULES]
-    warnings = [t for t in fired if t.rule == "wave_gate" and t.facts.get("verdict") in WARNINGS]
+    fired = [t for t in transitions if t.state == AlertState.FIRING and t.rule in CAPACITY_RULES]
+    warnings = [t for t in fired if t.rule == wave_gate.RULE and t.facts.get("verdict") in WARNINGS]
     first = warnings[0] if warnings else None
     holds_with_room = outcome.kind == "holds"
     return Judged(
@@ -103,9 +105,9 @@ def _most_episodes(transitions: list[AlertTransition]) -> int:
         key = (t.rule, t.subject)
         if t.rule not in CAPACITY_RULES:
             continue
-        if t.state == "firing" and key not in open_:
+        if t.state == AlertState.FIRING and key not in open_:
             episodes[key] += 1
             open_.add(key)
-        elif t.state == "resolved":
+        elif t.state == AlertState.RESOLVED:
             open_.discard(key)
     return max(episodes.values(), default=0)

@@ -24,6 +24,7 @@ from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
 from vigie.dashboard.metrics import read_token
 from vigie.store import NewTransition, Store, sqlite_url
+from vigie.store.records import AlertState
 
 TOKEN = "s3cret-metrics-token-0123456789"
 WITH_TOKEN = AuthSettings(open_demo=False, secret_key="k" * 32, metrics_token=TOKEN)
@@ -86,8 +87,10 @@ def test_metrics_count_each_notifiers_pending_and_failed_deliveries(store: Store
     t0 = 1_750_000_000.0
     plan = SMALL_PLAN.read_text(encoding="utf-8")
     exercise_id = store.create_exercise("small-drill", "Small", "live", plan, t0)
-    fired = NewTransition(t0, "headroom", "gw", "firing", "warning", "gw at 85%", "gw", notify=True)
-    resolved = replace(fired, at=t0 + 1, state="resolved", severity="ok", message="gw ok")
+    fired = NewTransition(
+        t0, "headroom", "gw", AlertState.FIRING, "warning", "gw at 85%", "gw", notify=True
+    )
+    resolved = replace(fired, at=t0 + 1, state=AlertState.RESOLVED, severity="ok", message="gw ok")
     store.alerts.record(exercise_id, [fired, resolved], notifiers=["log", "webhook"])
     first = store.alerts.due("webhook", t0 + 10)[0]
     store.alerts.failed(first.id, 1, "refused")

@@ -23,6 +23,7 @@ from vigie.alerts.notify.webhook import WebhookNotifier
 from vigie.plan import Plan
 from vigie.series import Sample
 from vigie.store import AlertTransition, Store
+from vigie.store.records import AlertState
 
 T0 = 1_700_000_000.0
 
@@ -179,7 +180,7 @@ def test_a_cluster_member_down_does_not_stop_delivery_and_all_down_is_retried(
     down = f"http://127.0.0.1:{free_port()}"
     context = AlertContext(1, "cluster")
     fired = AlertTransition(
-        1, time.time(), "blind", "src", "firing", "critical", "blind", None, {}, None
+        1, time.time(), "blind", "src", AlertState.FIRING, "critical", "blind", None, {}, None
     )
     AlertmanagerNotifier(down, alertmanager.url).notify(fired, context)  # one took it
     assert len(active(alertmanager, "src")) == 1

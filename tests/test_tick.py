@@ -8,6 +8,7 @@ from tests.conftest import Drilled
 from vigie.alerts.engine import AlertEngine
 from vigie.plan import Plan
 from vigie.store import NewTransition, Store
+from vigie.store.records import AlertState
 from vigie.tick import TickState, WaveState
 from vigie.tick.board import Board
 from vigie.tick.recorder import TickRecorder
@@ -56,7 +57,12 @@ def test_a_second_state_for_the_same_instant_replaces_the_first(store: Store) ->
 
 def firing(at: float, severity: str = "warning") -> NewTransition:
     return NewTransition(
-        at=at, rule="headroom", subject="gw", state="firing", severity=severity, message="m"
+        at=at,
+        rule="headroom",
+        subject="gw",
+        state=AlertState.FIRING,
+        severity=severity,
+        message="m",
     )
 
 
@@ -80,7 +86,7 @@ def test_an_acknowledgement_holds_until_the_alert_escalates(sqlite_store: Store)
                 at=4.0,
                 rule="headroom",
                 subject="gw",
-                state="resolved",
+                state=AlertState.RESOLVED,
                 severity="critical",
                 message="m",
             )

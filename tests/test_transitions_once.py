@@ -10,6 +10,7 @@ from vigie.alerts.engine import AlertEngine
 from vigie.plan import Plan
 from vigie.series import Sample
 from vigie.store import NewTransition, Store
+from vigie.store.records import AlertState
 
 T0 = 1_700_000_000.0
 GW = (("server", "gw"),)
@@ -48,7 +49,9 @@ def steps(store: Store, exercise: int) -> list[tuple[str, str, str, str, float]]
 
 def test_a_step_recorded_twice_is_refused_by_the_store(store: Store) -> None:
     exercise = store.create_exercise("x", "X", "live", "", T0)
-    step = NewTransition(T0, "headroom", "gw", "firing", "warning", "80%", notify=True, follows=0)
+    step = NewTransition(
+        T0, "headroom", "gw", AlertState.FIRING, "warning", "80%", notify=True, follows=0
+    )
     assert store.alerts.record(exercise, [step], ["log"])[0] is not None
     assert store.alerts.record(exercise, [step], ["log"]) == [None]
     assert len(store.alerts.transitions(exercise)) == 1
@@ -69,7 +72,7 @@ def test_two_engines_judging_the_same_polls_record_and_notify_each_step_once(
     assert ("headroom", "gw", "firing", "critical", T0 + 240) in recorded
     queued = store.alerts.due("alertmanager", T0 + 3600, 1000)
     assert len({d.transition.id for d in queued}) == len(queued)
-    delivered_steps = [
+    delivered_steps: list[tuple[str, str, str, str]] = [
         (d.transition.rule, d.transition.subject, d.transition.state, d.transition.severity)
         for d in queued
     ]

@@ -31,6 +31,7 @@ from vigie.alerts.notify.dispatch import resend_firing
 from vigie.alerts.notify.watchdog import WATCHDOG, Heartbeat
 from vigie.cli.main import main
 from vigie.store import AlertTransition, Store
+from vigie.store.records import AlertState
 
 RESEND_S = 1.0
 WATCHDOG_LABELS = {"alertname": WATCHDOG, "severity": "none", "source": "vigie"}
@@ -55,7 +56,9 @@ def holds_watchdog_and_blind(alertmanager: AlertmanagerServer) -> bool:
 
 
 def transition(state: str, at: float) -> AlertTransition:
-    return AlertTransition(1, at, "headroom", "gw", state, "critical", "gw at 95%", "gw", {}, None)
+    return AlertTransition(
+        1, at, "headroom", "gw", AlertState(state), "critical", "gw at 95%", "gw", {}, None
+    )
 
 
 def test_a_firing_alert_ends_three_resends_ahead_and_a_resolved_one_when_it_resolved() -> None:

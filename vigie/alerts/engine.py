@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.memory import PlatformMemory
-from vigie.alerts.rules import RULES, Rule
+from vigie.alerts.rules import RULES, Rule, hold_seconds
 from vigie.alerts.verdict import STOPPED_MESSAGE, Severity, Verdict
 from vigie.alerts.window import RULE_INPUTS, SeriesWindow
 from vigie.capacity.live_limits import LIMIT_SIGNAL, in_force, live_limits
@@ -29,6 +29,7 @@ from vigie.collectors.cycle import CycleResult
 from vigie.plan.model import Plan
 from vigie.series import Sample
 from vigie.store import AlertTransition, NewTransition, Point, Store
+from vigie.store.records import AlertState
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +47,9 @@ class Evaluation:
 
 @dataclass
 class OpenAlert:
-    state: str  # pending or firing
+    state: AlertState  # pending or firing
     severity: Severity
     since: float  # when it became pending
-
-
-def hold_seconds(plan: Plan, rule: str) -> float:
-    holds = {
-        "headroom": plan.alerts.headroom.hold_s,
-        "time_to_limit": plan.alerts.time_to_limit.hold_s,
-    }
-    return holds.get(rule, 0.0)
 
 
 class AlertEngine:
@@ -96,7 +89,7 @@ class AlertEngine:
         """Take (rule, subject)'s state from its newest recorded transition."""
         key = (t.rule, t.subject)
         self._last_id[key] = t.id
-        if t.state in ("pending", "firing"):
+        if t.state in (AlertState.PENDING, AlertState.FIRING):
             self._open[key] = OpenAlert(t.state, Severity[t.severity.upper()], t.at)
         else:
             self._open.pop(key, None)
@@ -148,7 +141,7 @@ class AlertEngine:
                 previous = {
                     s: a.severity
                     for (r, s), a in self._open.items()
-                    if r == name and a.state == "firing"
+                    if r == name and a.state == AlertState.FIRING
                 }
                 try:
                     verdicts = rule(inputs, previous)
@@ -196,9 +189,9 @@ class AlertEngine:
             transitions = [
                 self._transition(
                     Verdict(rule, subject, Severity.OK, STOPPED_MESSAGE),
-                    "resolved",
+                    AlertState.RESOLVED,
                     at,
-                    notify=alert.state == "firing",
+                    notify=alert.state == AlertState.FIRING,
                     severity=alert.severity,
                 )
                 for (rule, subject), alert in sorted(self._open.items())
@@ -230,31 +223,31 @@ class AlertEngine:
             return [
                 self._transition(
                     verdict,
-                    "resolved",
+                    AlertState.RESOLVED,
                     now,
-                    notify=current.state == "firing",
+                    notify=current.state == AlertState.FIRING,
                     severity=current.severity,
                 )
             ]
         if current is None:
-            current = self._open[key] = OpenAlert("pending", verdict.severity, now)
+            current = self._open[key] = OpenAlert(AlertState.PENDING, verdict.severity, now)
             if hold_seconds(self.plan, rule) > 0:
-                return [self._transition(verdict, "pending", now, notify=False)]
-        if current.state == "pending":
+                return [self._transition(verdict, AlertState.PENDING, now, notify=False)]
+        if current.state == AlertState.PENDING:
             current.severity = verdict.severity
             if now - current.since >= hold_seconds(self.plan, rule):
-                current.state = "firing"
-                return [self._transition(verdict, "firing", now, notify=True)]
+                current.state = AlertState.FIRING
+                return [self._transition(verdict, AlertState.FIRING, now, notify=True)]
             return []
         if verdict.severity != current.severity:  # escalation or de-escalation while firing
             current.severity = verdict.severity
-            return [self._transition(verdict, "firing", now, notify=True)]
+            return [self._transition(verdict, AlertState.FIRING, now, notify=True)]
         return []
 
     def _transition(
         self,
         verdict: Verdict,
-        state: str,
+        state: AlertState,
         now: float,
         notify: bool,
         severity: Severity | None = None,
@@ -274,4 +267,4 @@ class AlertEngine:
 
     def firing(self) -> dict[Key, Severity]:
         with self._lock:
-            return {k: a.severity for k, a in self._open.items() if a.state == "firing"}
+            return {k: a.severity for k, a in self._open.items() if a.state == AlertState.FIRING}

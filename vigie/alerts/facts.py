@@ -3,7 +3,7 @@
 A rule returns one of these with its verdict; the store keeps it as JSON beside
 the transition, and screens and reports read it back through `facts_of` to
 write the message in their own language. Adding a rule adds its model here and
-one line to `vigie.alerts.rules.FACTS`. Unknown keys are ignored.
+one line to `vigie.alerts.rules.REGISTERED`. Unknown keys are ignored.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from vigie.dashboard.context import Exercise
 from vigie.dashboard.history_grid import CHART_POINTS, HistoryGrids
 from vigie.review.summary import sum_by_instant
 from vigie.store import Point, Store
+from vigie.store.records import AlertState
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def read_history(
     markers = [
         Marker(t.at, f"{t.rule} {t.subject}", t.severity)
         for t in store.alerts.transitions(record.id)
-        if t.state == "firing" and t.at <= at
+        if t.state == AlertState.FIRING and t.at <= at
     ]
     return History(
         sessions={dict(labels).get("faculty", ""): points for labels, points in per_site.items()},

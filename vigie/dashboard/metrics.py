@@ -44,11 +44,12 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.dashboard.freshness import CollectorState, Freshness, collector_freshness
+from vigie.store.records import DeliveryStatus
 from vigie.tick import TickState
 
 GATE_VERDICTS = ("GO", "HOLD", "FORECAST", "UNKNOWN")
 SEVERITY_CODES = {"ok": 0, "careful": 1, "warning": 2, "critical": 3}
-BACKLOG = ("pending", "failed")
+BACKLOG = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 COLLECTED = (CollectorState.FRESH, CollectorState.STALE)
 MIN_TOKEN_CHARS = 16
 

@@ -14,10 +14,12 @@ from typing import Any
 from pydantic import JsonValue
 
 from vigie.alerts.memory import LAUNCH
+from vigie.alerts.rules import blind, faculty_lag, throttling
 from vigie.alerts.verdict import STOPPED_MESSAGE
 from vigie.plan.model import Plan, Server
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
+from vigie.store.records import AlertState
 from vigie.tick.build import COMPLETE_SHARE
 
 FACULTY_CONNECTED_SHARE = 0.90  # "connected" for a faculty's time-to-connect in a review
@@ -164,7 +166,7 @@ def summarize(
 
 SEVERITY_ORDER = ("ok", "careful", "warning", "critical")
 # They do not warn of a limit (throttling is the limit giving way: it is the incident).
-NO_LEAD_TIME = frozenset({"blind", "faculty_lag", "throttling"})
+NO_LEAD_TIME = frozenset({blind.RULE, faculty_lag.RULE, throttling.RULE})
 
 
 def alert_episodes(
@@ -175,7 +177,7 @@ def alert_episodes(
     done: list[dict[str, Any]] = []
     for t in transitions:
         key = (t.rule, t.subject)
-        if t.state == "firing":
+        if t.state == AlertState.FIRING:
             episode = open_.setdefault(
                 key,
                 {
@@ -188,7 +190,7 @@ def alert_episodes(
             )
             if SEVERITY_ORDER.index(t.severity) > SEVERITY_ORDER.index(episode["severity"]):
                 episode.update(severity=t.severity, message=t.message, facts=t.facts)
-        elif t.state == "resolved" and key in open_:
+        elif t.state == AlertState.RESOLVED and key in open_:
             episode = open_.pop(key)
             episode["resolved"] = t.at - t0
             episode["stopped"] = t.message == STOPPED_MESSAGE

@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from vigie.store.records import AlertTransition, Delivery, NewTransition, from_ms, to_ms
+from vigie.store.records import (
+    AlertState,
+    AlertTransition,
+    Delivery,
+    DeliveryStatus,
+    NewTransition,
+    from_ms,
+    to_ms,
+)
 from vigie.store.schema import alert_transitions, notifications
 
 Key = tuple[str, str]  # (rule, subject)
@@ -64,7 +72,7 @@ class AlertStore:
                 notifications.insert().values(
                     transition_id=transition_id,
                     notifier=notifier,
-                    status="pending",
+                    status=DeliveryStatus.PENDING,
                     attempts=0,
                     next_attempt_ms=to_ms(t.at),
                 )
@@ -96,7 +104,7 @@ class AlertStore:
                 alert_transitions.c.exercise_id == exercise_id,
                 alert_transitions.c.rule == rule,
                 alert_transitions.c.subject == subject,
-                alert_transitions.c.state != "acknowledged",
+                alert_transitions.c.state != AlertState.ACKNOWLEDGED,
             )
             .order_by(alert_transitions.c.id.desc())
             .limit(1)
@@ -112,7 +120,7 @@ class AlertStore:
         firing = [
             t
             for t in self.last_states(exercise_id)
-            if (t.rule, t.subject) == (rule, subject) and t.state == "firing"
+            if (t.rule, t.subject) == (rule, subject) and t.state == AlertState.FIRING
         ]
         if not firing:
             return None
@@ -121,7 +129,7 @@ class AlertStore:
             at=at,
             rule=rule,
             subject=subject,
-            state="acknowledged",
+            state=AlertState.ACKNOWLEDGED,
             severity=current.severity,
             message=current.message,
             server=current.server,
@@ -130,7 +138,7 @@ class AlertStore:
         )
         (ack_id,) = self.record(exercise_id, [ack])
         assert ack_id is not None  # follows None: an acknowledgement never collides
-        return replace(current, id=ack_id, at=at, state="acknowledged", actor=actor)
+        return replace(current, id=ack_id, at=at, state=AlertState.ACKNOWLEDGED, actor=actor)
 
     def transitions(self, exercise_id: int) -> list[AlertTransition]:
         query = (
@@ -150,7 +158,7 @@ class AlertStore:
             select(func.max(alert_transitions.c.id))
             .where(
                 alert_transitions.c.exercise_id == exercise_id,
-                alert_transitions.c.state != "acknowledged",
+                alert_transitions.c.state != AlertState.ACKNOWLEDGED,
             )
             .group_by(alert_transitions.c.rule, alert_transitions.c.subject)
         )
@@ -184,7 +192,10 @@ class AlertStore:
                 alert_transitions,
             )
             .join(alert_transitions, alert_transitions.c.id == notifications.c.transition_id)
-            .where(notifications.c.notifier == notifier, notifications.c.status == "pending")
+            .where(
+                notifications.c.notifier == notifier,
+                notifications.c.status == DeliveryStatus.PENDING,
+            )
             .order_by(notifications.c.id)
             .limit(limit)
         )
@@ -198,7 +209,7 @@ class AlertStore:
         return due
 
     def delivered(self, delivery_id: int, at: float) -> None:
-        self._update(delivery_id, status="sent", sent_ms=to_ms(at), last_error=None)
+        self._update(delivery_id, status=DeliveryStatus.SENT, sent_ms=to_ms(at), last_error=None)
 
     def retry_later(self, delivery_id: int, attempts: int, error: str, next_at: float) -> None:
         self._update(
@@ -206,7 +217,7 @@ class AlertStore:
         )
 
     def failed(self, delivery_id: int, attempts: int, error: str) -> None:
-        self._update(delivery_id, status="failed", attempts=attempts, last_error=error)
+        self._update(delivery_id, status=DeliveryStatus.FAILED, attempts=attempts, last_error=error)
 
     def deliveries(self, notifier: str) -> list[tuple[str, int, str | None]]:
         """(status, attempts, last error) of every delivery to `notifier`, oldest first."""
@@ -248,7 +259,7 @@ def _transition(row: Any) -> AlertTransition:
         at=from_ms(m["ts_ms"]),
         rule=m["rule"],
         subject=m["subject"],
-        state=m["state"],
+        state=AlertState(m["state"]),
         severity=m["severity"],
         message=m["message"],
         server=m["server"],

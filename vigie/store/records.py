@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from pydantic import JsonValue
@@ -81,13 +82,30 @@ def from_ms(ms: int) -> float:
     return ms / 1000
 
 
+class AlertState(StrEnum):
+    """An alert's state, as its transitions record it (and as the store keeps the text)."""
+
+    PENDING = "pending"  # the rule says so, for less than its hold
+    FIRING = "firing"
+    RESOLVED = "resolved"
+    ACKNOWLEDGED = "acknowledged"  # a person has seen it; it goes on firing
+
+
+class DeliveryStatus(StrEnum):
+    """A notification's delivery to one notifier."""
+
+    PENDING = "pending"  # queued, or failed and due again
+    SENT = "sent"
+    FAILED = "failed"  # given up on
+
+
 @dataclass(frozen=True)
 class AlertTransition:
     id: int
     at: float
     rule: str
     subject: str
-    state: str  # pending, firing, resolved, acknowledged
+    state: AlertState
     severity: str
     message: str
     server: str | None
@@ -100,7 +118,7 @@ class NewTransition:
     at: float
     rule: str
     subject: str
-    state: str
+    state: AlertState
     severity: str
     message: str
     server: str | None = None

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from vigie.series import Labels, Sample
+from vigie.source_health import UP_AT_LEAST
 from vigie.store.accounts_store import AccountStore
 from vigie.store.alerts_store import AlertStore
 from vigie.store.database import open_engine
@@ -389,9 +390,9 @@ class Store:
                 of_series(table, series_id), table.c.ts_ms <= at_ms
             )
         )
-        last_up = select(func.max(streak.c.ts_ms)).where(streak.c.value >= 0.5)
+        last_up = select(func.max(streak.c.ts_ms)).where(streak.c.value >= UP_AT_LEAST)
         first_down = select(func.min(streak.c.ts_ms)).where(
-            streak.c.value < 0.5,
+            streak.c.value < UP_AT_LEAST,
             streak.c.ts_ms > func.coalesce(last_up.scalar_subquery(), -1),
         )
         with self.engine.connect() as connection:

@@ -13,6 +13,7 @@ from vigie.alerts.rules import facts_of
 from vigie.alerts.rules.throttling import RULE as THROTTLING
 from vigie.alerts.verdict import STOPPED_MESSAGE
 from vigie.store import AlertTransition, Annotation, Store
+from vigie.store.records import AlertState
 from vigie.tick.state import AlertView, IncidentView, NoteView
 
 NOTES_SHOWN = 5
@@ -71,7 +72,7 @@ class Board:
         if t.rule == THROTTLING:
             self._incident(t)
         key = (t.rule, t.subject)
-        if t.state == "firing":  # a new episode, or an escalation to be seen again
+        if t.state == AlertState.FIRING:  # a new episode, or an escalation to be seen again
             self._firing[key] = AlertView(
                 rule=t.rule,
                 subject=t.subject,
@@ -80,9 +81,9 @@ class Board:
                 message=t.message,
                 facts=t.facts,
             )
-        elif t.state == "resolved":
+        elif t.state == AlertState.RESOLVED:
             self._firing.pop(key, None)
-        elif t.state == "acknowledged" and key in self._firing:
+        elif t.state == AlertState.ACKNOWLEDGED and key in self._firing:
             self._firing[key] = self._firing[key].model_copy(
                 update={"acknowledged_by": t.actor, "acknowledged_at": t.at}
             )
@@ -91,7 +92,7 @@ class Board:
         """A throttling episode is an incident: it opens at its first firing (the
         breach or the first refusals), and ends when the rule resolves it."""
         current = self._incidents.get(t.subject)
-        if t.state == "firing":
+        if t.state == AlertState.FIRING:
             facts = facts_of(t.rule, t.facts)
             cause = facts.cause if isinstance(facts, ThrottlingFacts) else "saturated"
             over = isinstance(facts, ThrottlingFacts) and facts.over_limit
@@ -113,7 +114,7 @@ class Board:
                 self._incidents[t.subject] = current.model_copy(
                     update={"cause": cause, "over_limit": current.over_limit or over}
                 )
-        elif t.state == "resolved" and current is not None:
+        elif t.state == AlertState.RESOLVED and current is not None:
             del self._incidents[t.subject]
             ended = current.model_copy(
                 update={"ended": t.at, "stopped": t.message == STOPPED_MESSAGE}

@@ -14,9 +14,10 @@ from typing import NamedTuple
 from vigie.alerts.engine import Evaluation
 from vigie.alerts.facts import GateFacts, GateVerdict, ThrottlingFacts, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
-from vigie.alerts.rules import throttling, wave_gate
+from vigie.alerts.rules import faculty_lag, headroom, throttling, time_to_limit, wave_gate
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.plan.model import Plan, Server
+from vigie.source_health import is_up
 from vigie.store import Point, Store
 from vigie.tick.attention import SiteState, attention, groups, site_state, state_counts
 from vigie.tick.board import Board
@@ -68,7 +69,7 @@ def build(
     lost = (peaks or RecentPeaks()).lost(inputs.window, at)
     before = {w.number: w for w in previous.waves} if previous is not None else {}
     incidents = board.incidents()
-    rows = _faculties(plan, sessions, evaluation.verdicts.get("faculty_lag", []), lost)
+    rows = _faculties(plan, sessions, evaluation.verdicts.get(faculty_lag.RULE, []), lost)
     waves = tuple(_wave(inputs, w.number, lost, before.get(w.number)) for w in plan.waves_in_order)
     states = _site_states(rows, waves, at, 2 * inputs.poll_interval_s)
     tick = TickState(
@@ -81,8 +82,8 @@ def build(
         expected=plan.total_expected,
         waves=_with_attention(waves, states),
         servers=tuple(_server(inputs, s, evaluation.verdicts, incidents) for s in plan.servers),
-        gate=_gate(evaluation.verdicts.get("wave_gate", [])),
-        gate_launched=_gate_launched(evaluation.verdicts.get("wave_gate", [])),
+        gate=_gate(evaluation.verdicts.get(wave_gate.RULE, [])),
+        gate_launched=_gate_launched(evaluation.verdicts.get(wave_gate.RULE, [])),
         alerts=_current(board.firing(), evaluation.verdicts, at),
         faculties=Roster(rows).views() if len(rows) <= SMALL_ROSTER else (),
         blind=_blind(store, exercise_id, inputs),
@@ -215,10 +216,10 @@ def _server(
     incidents: tuple[IncidentView, ...],
 ) -> ServerView:
     point = inputs.connections(server.id)
-    headroom = _said_about(verdicts.get("headroom", []), server.id)
-    ramp = _said_about(verdicts.get("time_to_limit", []), server.id)
+    room = _said_about(verdicts.get(headroom.RULE, []), server.id)
+    ramp = _said_about(verdicts.get(time_to_limit.RULE, []), server.id)
     refusing = _said_about(verdicts.get(throttling.RULE, []), server.id)
-    severity = "unknown" if headroom is None or headroom.unknown else headroom.severity.label
+    severity = "unknown" if room is None or room.unknown else room.severity.label
     refusals = None if refusing is None or refusing.unknown else refusing.facts
     if isinstance(refusals, ThrottlingFacts) and refusing is not None:
         # Coloured by the worst of its headroom and its refusals: a server throwing
@@ -356,7 +357,7 @@ def _blind(store: Store, exercise_id: int, inputs: RuleInputs) -> tuple[BlindVie
     """Sources whose latest poll failed, with when their failing streak began."""
     blind = []
     for source, points in inputs.window.by_entity("source_up", "source").items():
-        if points and points[-1].value < 0.5:
+        if points and not is_up(points[-1].value):
             since = store.down_since(exercise_id, source, inputs.now)
             blind.append(BlindView(source=source, since=points[-1].at if since is None else since))
     return tuple(sorted(blind, key=lambda b: b.since))

@@ -11,6 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from vigie.series import Labels
+from vigie.source_health import is_up
 from vigie.store import Point, Store
 from vigie.tick.state import HostView, ProbeView
 
@@ -86,7 +87,7 @@ def _probe_views(by_target: dict[str, dict[str, float]]) -> tuple[ProbeView, ...
     return tuple(
         ProbeView(
             target=target,
-            success=None if "probe_success" not in v else v["probe_success"] >= 0.5,
+            success=None if "probe_success" not in v else is_up(v["probe_success"]),
             duration_s=v.get("probe_duration_seconds"),
             http_status=None if "probe_http_status" not in v else int(v["probe_http_status"]),
         )

@@ -20,6 +20,7 @@ import requests
 from vigie.alerts.notify.base import AlertContext, NotifyError, iso
 from vigie.alerts.notify.http import post_json
 from vigie.store import AlertTransition
+from vigie.store.records import AlertState
 
 log = logging.getLogger(__name__)
 SEVERITIES = ("careful", "warning", "critical")
@@ -73,7 +74,7 @@ def documents_for(
 ) -> list[dict[str, Any]]:
     """The alert in its new state; on a change of severity, the other levels end now.
     A firing one ends at `firing_ends_at` unless it is sent again before."""
-    if t.state == "resolved":
+    if t.state == AlertState.RESOLVED:
         return [alert_document(t, context, level, t.at) for level in SEVERITIES]
     others = [
         alert_document(t, context, level, t.at) for level in SEVERITIES if level != t.severity

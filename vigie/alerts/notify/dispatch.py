@@ -16,6 +16,7 @@ from vigie.alerts.notify.alertmanager import AlertmanagerNotifier, documents_for
 from vigie.alerts.notify.base import AlertContext, Notifier, NotifyError
 from vigie.alerts.notify.watchdog import Heartbeat, watchdog_document
 from vigie.store import Store
+from vigie.store.records import AlertState
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ def resend_firing(
     """Alertmanager ends an alert at its endsAt unless it is resent: send everything still
     firing again, with the watchdog (judging since `since`), a fresh endsAt on each.
     The watchdog is withheld while `heartbeat` says the engine stopped judging."""
-    firing = [t for t in store.alerts.last_states(context.exercise_id) if t.state == "firing"]
+    firing = [
+        t for t in store.alerts.last_states(context.exercise_id) if t.state == AlertState.FIRING
+    ]
     ends_at = alertmanager.ends_at()
     documents = [d for t in firing for d in documents_for(t, context, ends_at)]
     silent = None if heartbeat is None else heartbeat.silent_for()

@@ -6,6 +6,7 @@ import logging
 
 from vigie.alerts.notify.base import AlertContext
 from vigie.store import AlertTransition
+from vigie.store.records import AlertState
 
 log = logging.getLogger("vigie.alerts")
 
@@ -14,7 +15,7 @@ class LogNotifier:
     name = "log"
 
     def notify(self, transition: AlertTransition, context: AlertContext) -> None:
-        level = logging.WARNING if transition.state == "firing" else logging.INFO
+        level = logging.WARNING if transition.state == AlertState.FIRING else logging.INFO
         log.log(
             level,
             "[%s] %s %s/%s: %s",

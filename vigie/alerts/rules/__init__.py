@@ -1,11 +1,12 @@
 """The alert rules: pure functions of (inputs, previous severities) -> verdicts.
 
-This table is the whole list; the engine finds rules here and nowhere else.
+`REGISTERED` is the whole list; the engine finds rules here and nowhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,27 +23,45 @@ from vigie.alerts.facts import (
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rules import blind, faculty_lag, headroom, throttling, time_to_limit, wave_gate
 from vigie.alerts.verdict import Severity, Verdict
+from vigie.plan.model import Plan
 
 Rule = Callable[[RuleInputs, Mapping[str, Severity]], list[Verdict]]
 
-RULES: dict[str, Rule] = {
-    headroom.RULE: headroom.evaluate,
-    time_to_limit.RULE: time_to_limit.evaluate,
-    wave_gate.RULE: wave_gate.evaluate,
-    blind.RULE: blind.evaluate,
-    throttling.RULE: throttling.evaluate,
-    faculty_lag.RULE: faculty_lag.evaluate,
-}
 
-# The typed facts each rule keeps beside its transitions.
-FACTS: dict[str, type[RuleFacts]] = {
-    headroom.RULE: HeadroomFacts,
-    time_to_limit.RULE: TimeToLimitFacts,
-    wave_gate.RULE: GateFacts,
-    blind.RULE: BlindFacts,
-    throttling.RULE: ThrottlingFacts,
-    faculty_lag.RULE: FacultyLagFacts,
-}
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as the engine and the screens know it: its name (its module's RULE),
+    its function, the typed facts it keeps beside its transitions, and how long a
+    verdict must hold before it fires (none: at once)."""
+
+    name: str
+    evaluate: Rule
+    facts: type[RuleFacts]
+    hold_s: Callable[[Plan], float] | None = None
+
+
+REGISTERED = (
+    RuleSpec(headroom.RULE, headroom.evaluate, HeadroomFacts, lambda p: p.alerts.headroom.hold_s),
+    RuleSpec(
+        time_to_limit.RULE,
+        time_to_limit.evaluate,
+        TimeToLimitFacts,
+        lambda p: p.alerts.time_to_limit.hold_s,
+    ),
+    RuleSpec(wave_gate.RULE, wave_gate.evaluate, GateFacts),
+    RuleSpec(blind.RULE, blind.evaluate, BlindFacts),
+    RuleSpec(throttling.RULE, throttling.evaluate, ThrottlingFacts),
+    RuleSpec(faculty_lag.RULE, faculty_lag.evaluate, FacultyLagFacts),
+)
+RULES: dict[str, Rule] = {spec.name: spec.evaluate for spec in REGISTERED}
+FACTS: dict[str, type[RuleFacts]] = {spec.name: spec.facts for spec in REGISTERED}
+_HOLDS = {spec.name: spec.hold_s for spec in REGISTERED if spec.hold_s is not None}
+
+
+def hold_seconds(plan: Plan, rule: str) -> float:
+    """How long `rule`'s verdict must hold before it fires, in this plan."""
+    hold = _HOLDS.get(rule)
+    return 0.0 if hold is None else hold(plan)
 
 
 def facts_of(rule: str, stored: Mapping[str, Any]) -> RuleFacts | None:

@@ -10,6 +10,7 @@ from vigie.alerts.verdict import Severity, Verdict
 from vigie.exporters.expand import watched_signals
 from vigie.i18n.formats import wall_time
 from vigie.plan.model import Entity, Signal, SourceKind
+from vigie.source_health import down_since
 
 RULE = "blind"
 # After the collector (re)starts or takes over, a source gets this many of its polls
@@ -29,9 +30,8 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
         up = inputs.window.by_entity("source_up", "source").get(source.id, [])
         if not up:
             continue  # not polled yet
-        if up[-1].value < 0.5:
-            since = next((p.at for p in reversed(up) if p.value >= 0.5), None)
-            first_down = next(p.at for p in up if since is None or p.at > since)
+        first_down = down_since(up)
+        if first_down is not None:
             verdicts.append(
                 Verdict(
                     RULE,

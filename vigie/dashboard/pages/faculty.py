@@ -8,6 +8,7 @@ import dash
 from dash import Dash, Input, Output, State, dcc, html
 
 from vigie.accounts.principal import Role
+from vigie.alerts.rules import faculty_lag
 from vigie.dashboard import components
 from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.context import ViewContext
@@ -100,8 +101,8 @@ def render(
 def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[Any], Figure]:
     t, tick = screen.t, screen.tick
     assert tick is not None
-    national = [a for a in tick.alerts if a.rule != "faculty_lag"]
-    own = [a for a in tick.alerts if a.rule == "faculty_lag" and a.subject == faculty.id]
+    national = [a for a in tick.alerts if a.rule != faculty_lag.RULE]
+    own = [a for a in tick.alerts if a.rule == faculty_lag.RULE and a.subject == faculty.id]
     view = context.roster(screen.exercise, tick.at)[faculty.id]
     wave = next(w for w in tick.waves if w.number == faculty.wave)
     body = [
