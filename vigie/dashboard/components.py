@@ -11,7 +11,7 @@ from typing import Any
 from dash import dcc, html
 
 from vigie.dashboard.alert_text import alert_message, limit_text, verdict_words
-from vigie.dashboard.screen import Screen, Status
+from vigie.dashboard.screen import Screen, Status, TickedScreen
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
 from vigie.tick.attention import SiteState, losing, site_state
 from vigie.tick.build import LOSS_WINDOW_S
@@ -48,9 +48,8 @@ def blind_banner(screen: Screen, prefix: str) -> html.Div | None:
     return html.Div(words, className="vigie-blind-banner", id=f"{prefix}-blind")
 
 
-def total_panel(screen: Screen, prefix: str) -> html.Section:
+def total_panel(screen: TickedScreen, prefix: str) -> html.Section:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     stale = screen.is_stale(tick.active_measured_at)
     age = (
         ""
@@ -89,9 +88,8 @@ def lost_words(screen: Screen, lost: int) -> str:
     )
 
 
-def wave_rows(screen: Screen, prefix: str, counts: bool = False) -> html.Section:
+def wave_rows(screen: TickedScreen, prefix: str, counts: bool = False) -> html.Section:
     """`counts`: each wave says its sites and those needing a person (a large roster)."""
-    assert screen.tick is not None
     return wave_rows_of(screen, screen.tick.waves, prefix, counts)
 
 
@@ -178,9 +176,8 @@ def _wave_sites(screen: Screen, wave: WaveView) -> html.Span:
     return html.Span(parts, className="vigie-wave-sites")
 
 
-def server_bars(screen: Screen, prefix: str, link: bool = False) -> html.Section:
+def server_bars(screen: TickedScreen, prefix: str, link: bool = False) -> html.Section:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     return html.Section(
         className="vigie-servers",
         children=[html.H2(t("Connections against limits"))]
@@ -275,9 +272,8 @@ def _server_state(screen: Screen, server: ServerView, share: float) -> str:
     return t("headroom {headroom}", headroom=t.count(server.headroom or 0))
 
 
-def gate_panel(screen: Screen, prefix: str) -> html.Section:
+def gate_panel(screen: TickedScreen, prefix: str) -> html.Section:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     gate = tick.gate
     children: list[Any] = [html.H2(t("Wave gate"))]
     if tick.stopped:
@@ -430,9 +426,8 @@ def alert_row(screen: Screen, alert: AlertView, extra: Any = None) -> html.Div:
     )
 
 
-def alerts_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
+def alerts_panel(screen: TickedScreen, prefix: str, limit: int) -> html.Section:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     rows: list[Any] = [alert_row(screen, a) for a in tick.alerts[:limit]]
     hidden = len(tick.alerts) - limit
     if hidden > 0:
@@ -452,12 +447,11 @@ def alerts_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
 
 
 def faculty_grid(
-    screen: Screen, prefix: str, link: bool = False, limit: int | None = None
+    screen: TickedScreen, prefix: str, link: bool = False, limit: int | None = None
 ) -> html.Section:
     """Faculties needing attention first (blind, losing students, lagging), so a
     large roster never hides them; past `limit` tiles the rest is counted, not cut."""
     t, tick = screen.t, screen.tick
-    assert tick is not None
     ranked = sorted(
         enumerate(tick.faculties),
         key=lambda item: (ATTENTION.index(faculty_state(screen, item[1])), item[0]),
@@ -483,17 +477,18 @@ def faculty_grid(
 ATTENTION = tuple(state.value for state in SiteState)
 
 
-def faculty_state(screen: Screen, faculty: FacultyView) -> str:
+def faculty_state(screen: TickedScreen, faculty: FacultyView) -> str:
     """The site's state at the screen's instant (vigie.tick.attention.site_state)."""
     tick = screen.tick
-    assert tick is not None
     wave = tick.waves[faculty.wave - 1] if tick.waves else None
     # After the stop the last values are final: never stale.
     stale_after = math.inf if screen.stopped_at_s is not None else screen.stale_after_s
     return site_state(faculty, wave, screen.at, stale_after, tick.stopped).value
 
 
-def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool = False) -> html.Div:
+def faculty_tile(
+    screen: TickedScreen, faculty: FacultyView, prefix: str, link: bool = False
+) -> html.Div:
     t = screen.t
     state = faculty_state(screen, faculty)
     connected = NO_VALUE if faculty.connected is None else t.count(faculty.connected)
@@ -519,7 +514,7 @@ def faculty_tile(screen: Screen, faculty: FacultyView, prefix: str, link: bool =
     )
 
 
-def _more_tile(screen: Screen, rest: Sequence[FacultyView]) -> html.Div:
+def _more_tile(screen: TickedScreen, rest: Sequence[FacultyView]) -> html.Div:
     """The faculties that did not fit, counted by state: none disappears silently."""
     t = screen.t
     counts: dict[str, int] = {}
@@ -547,9 +542,8 @@ def _more_tile(screen: Screen, rest: Sequence[FacultyView]) -> html.Div:
     )
 
 
-def notes_panel(screen: Screen, prefix: str, limit: int | None = None) -> html.Section:
+def notes_panel(screen: TickedScreen, prefix: str, limit: int | None = None) -> html.Section:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     rows = [
         html.Div(
             className="vigie-note",

@@ -15,13 +15,13 @@ from vigie.dashboard.figures import (
     site_shares_figure,
 )
 from vigie.dashboard.history import History, read_history
-from vigie.dashboard.screen import Screen
+from vigie.dashboard.screen import TickedScreen
 from vigie.dashboard.worst_sites import share_series, worst_sites
 from vigie.tick import FacultyView
 from vigie.tick.attention import SiteState
 
 
-def charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Figure]:
+def charts(context: ViewContext, screen: TickedScreen, view: str) -> tuple[Figure, Figure]:
     """(sessions, connections) for `view`: total, waves or faculties."""
     exercise, t = screen.exercise, screen.t
     history = context.per_tick(
@@ -51,9 +51,8 @@ def charts(context: ViewContext, screen: Screen, view: str) -> tuple[Figure, Fig
     return sessions, connections
 
 
-def _worst_figure(context: ViewContext, screen: Screen, history: History) -> Figure:
+def _worst_figure(context: ViewContext, screen: TickedScreen, history: History) -> Figure:
     """The sites needing a person, else the least connected: a line each, as a share."""
-    assert screen.tick is not None
     t, exercise = screen.t, screen.exercise
     everyone = context.roster(exercise, screen.shown_at)
     chosen = worst_sites(screen.tick.attention, everyone, lambda f: _state(screen, f))
@@ -69,9 +68,8 @@ def _worst_figure(context: ViewContext, screen: Screen, history: History) -> Fig
     )
 
 
-def distribution(context: ViewContext, screen: Screen) -> Figure:
+def distribution(context: ViewContext, screen: TickedScreen) -> Figure:
     """Every site of the roster counted per wave by share connected (a heat strip)."""
-    assert screen.tick is not None
     t = screen.t
     everyone = context.roster(screen.exercise, screen.shown_at)
     waves = [w.number for w in screen.tick.waves]
@@ -92,5 +90,5 @@ def distribution(context: ViewContext, screen: Screen) -> Figure:
     return heat_strip_figure(rows, columns, strip.counts, t, title)
 
 
-def _state(screen: Screen, faculty: FacultyView) -> SiteState:
+def _state(screen: TickedScreen, faculty: FacultyView) -> SiteState:
     return SiteState(components.faculty_state(screen, faculty))

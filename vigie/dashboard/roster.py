@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from vigie.dashboard import components
 from vigie.dashboard.roster_panels import grouping_title, state_words
-from vigie.dashboard.screen import Screen
+from vigie.dashboard.screen import Screen, TickedScreen
 from vigie.i18n import Texts
 from vigie.tick import FacultyView, GroupView
 from vigie.tick.build import LOSS_WINDOW_S
@@ -25,7 +25,7 @@ QUERY_MAX = 64
 
 
 def site_rows(
-    screen: Screen, sites: Iterable[FacultyView], prefix: str, region: bool = True
+    screen: TickedScreen, sites: Iterable[FacultyView], prefix: str, region: bool = True
 ) -> list[html.Tr]:
     """One row a site: its name (a link to its page), region (unless told not to:
     it is the name's tooltip then), wave, state, numbers."""
@@ -60,10 +60,9 @@ def site_rows(
     return rows
 
 
-def attention_panel(screen: Screen, prefix: str, limit: int) -> html.Section:
+def attention_panel(screen: TickedScreen, prefix: str, limit: int) -> html.Section:
     """The sites needing a person, worst first, at most `limit`; the others counted."""
     t, tick = screen.t, screen.tick
-    assert tick is not None
     needing = sum(tick.site_states.get(s, 0) for s in ("blind", "losing", "lagging"))
     shown = tick.attention[:limit]
     children: list[Any] = [html.H2(t("Sites needing attention"))]
@@ -151,7 +150,7 @@ def find_sites(
 
 
 def found_panel(
-    screen: Screen, found: Sequence[FacultyView], matched: int, query: str, prefix: str
+    screen: TickedScreen, found: Sequence[FacultyView], matched: int, query: str, prefix: str
 ) -> list[Any]:
     """What a search says: the sites found, or that none was, or how many more to refine."""
     t = screen.t

@@ -13,7 +13,7 @@ from dash import html
 
 from vigie.dashboard.components import NO_VALUE, faculty_state
 from vigie.dashboard.incident import HEADLINES_SHOWN
-from vigie.dashboard.screen import Screen, Status
+from vigie.dashboard.screen import Screen, Status, TickedScreen
 from vigie.tick import FacultyView, GroupView, TickState
 from vigie.tick.attention import NEEDS_ATTENTION
 
@@ -54,10 +54,9 @@ def state_words(screen: Screen) -> dict[str, str]:
     }
 
 
-def rows_that_fit(screen: Screen) -> int:
+def rows_that_fit(screen: TickedScreen) -> int:
     """The attention rows the wall has room for, with what is above them today."""
     tick = screen.tick
-    assert tick is not None
     rows = ATTENTION_ROWS
     if tick.incidents:
         open_ = sum(1 for i in tick.incidents if i.ended is None)
@@ -67,11 +66,10 @@ def rows_that_fit(screen: Screen) -> int:
     return max(1, rows)
 
 
-def attention_panel(screen: Screen, prefix: str, limit: int | None = None) -> html.Section:
+def attention_panel(screen: TickedScreen, prefix: str, limit: int | None = None) -> html.Section:
     """The sites needing a person, worst first, as many as fit (`limit`, else what
     the wall has room for); those that do not fit are counted."""
     t, tick = screen.t, screen.tick
-    assert tick is not None
     limit = rows_that_fit(screen) if limit is None else limit
     needing = needing_attention(tick)
     shown = tick.attention[:limit]
@@ -100,7 +98,7 @@ def attention_panel(screen: Screen, prefix: str, limit: int | None = None) -> ht
 
 
 def _attention_row(
-    screen: Screen, faculty: FacultyView, prefix: str, words: dict[str, str]
+    screen: TickedScreen, faculty: FacultyView, prefix: str, words: dict[str, str]
 ) -> html.Div:
     t = screen.t
     state = faculty_state(screen, faculty)  # at the screen's instant: aged numbers turn blind
@@ -127,10 +125,9 @@ def grouping_title(screen: Screen) -> str:
     return screen.t("Regions") if grouping == "region" else grouping
 
 
-def groups_panel(screen: Screen, prefix: str, limit: int = GROUP_ROWS) -> html.Section:
+def groups_panel(screen: TickedScreen, prefix: str, limit: int = GROUP_ROWS) -> html.Section:
     """Per group: share connected, sites needing attention, of which blind."""
     t, tick = screen.t, screen.tick
-    assert tick is not None
     groups = list(tick.groups)
     rest: list[GroupView] = []
     if len(groups) > limit:  # the worst first, the quiet ones summed in one row

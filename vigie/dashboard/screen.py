@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import parse_qs
@@ -115,25 +115,24 @@ class Screen:
         t = self.t
         if self.stopped_at_s is not None:
             return Status.STOPPED, t("EXERCISE STOPPED at T+{at}", at=t.clock(self.stopped_at_s))
+        tick = self.tick
+        if tick is None:
+            return Status.BLIND, t("No data yet")
         if self.collector_silent:
-            since = self.tick.at if self.tick is not None else None
-            if since is None:
-                return Status.BLIND, t("No data yet")
             return Status.BLIND, t(
                 "MONITORING BLIND: {source} since {time}",
                 source=t("Vigie collector"),
-                time=self.clock_of(since),
+                time=self.clock_of(tick.at),
             )
-        assert self.tick is not None
-        if self.tick.blind:
-            first = self.tick.blind[0]
+        if tick.blind:
+            first = tick.blind[0]
             return Status.BLIND, t(
                 "MONITORING BLIND: {source} since {time}",
                 source=first.source,
                 time=self.clock_of(first.since),
             )
-        if self.is_stale(self.tick.active_measured_at):
-            measured = self.tick.active_measured_at
+        if self.is_stale(tick.active_measured_at):
+            measured = tick.active_measured_at
             if measured is None:
                 return Status.STALE, t("No data yet")
             return Status.STALE, t(
@@ -144,6 +143,20 @@ class Screen:
         if self.replay:
             return Status.REPLAY, t("REPLAY at {time}", time=self.clock_of(self.at))
         return Status.LIVE, t("LIVE")
+
+
+@dataclass(frozen=True)
+class TickedScreen(Screen):
+    """A screen with the collector's state to show: what every panel draws from."""
+
+    tick: TickState
+
+
+def ticked(screen: Screen) -> TickedScreen | None:
+    """The screen with its tick, or None before the collector wrote any."""
+    if screen.tick is None:
+        return None
+    return TickedScreen(**{f.name: getattr(screen, f.name) for f in fields(screen)})
 
 
 def requested_language(search: str | None, remembered: str | None, exercise: Exercise) -> Texts:
@@ -163,6 +176,14 @@ def screen_for(context: ViewContext, search: str | None, remembered: str | None)
     screen = Screen(exercise, None, at, replay_at is not None, t, error)
     # After the stop the final state is the one shown, whatever was polled after it.
     return replace(screen, tick=context.tick(exercise, screen.shown_at))
+
+
+def ticked_screen_for(
+    context: ViewContext, search: str | None, remembered: str | None
+) -> TickedScreen | None:
+    """As `screen_for`, for what shows nothing until the collector wrote a state."""
+    screen = screen_for(context, search, remembered)
+    return None if screen is None else ticked(screen)
 
 
 def requested_instant(

@@ -15,7 +15,14 @@ from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.console_charts import charts, distribution
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import empty_figure
-from vigie.dashboard.screen import Screen, requested_language, screen_for
+from vigie.dashboard.screen import (
+    Screen,
+    TickedScreen,
+    requested_language,
+    screen_for,
+    ticked,
+    ticked_screen_for,
+)
 from vigie.i18n import Texts, texts
 from vigie.tick.state import SMALL_ROSTER
 
@@ -273,24 +280,25 @@ def render(
         t = texts(None)
         nothing = html.P(t("No exercise in the store yet."))
         return [], nothing, [], empty_figure(), empty_figure(), [], empty_figure()
-    if screen.tick is None:
+    shown = ticked(screen)
+    if shown is None:
         header = components.header(screen, "console")
         blind = components.blind_banner(screen, "console")
         return header, blind, [], empty_figure(), empty_figure(), [], empty_figure()
     # Every viewer of the same second, language and rights gets the same console:
     # built once per worker, whatever the number of viewers.
     header, body, more, attention = context.shared(
-        _second_key(context, screen, "console"), lambda: _console(context, screen)
+        _second_key(context, shown, "console"), lambda: _console(context, shown)
     )
     sessions, connections = context.per_tick(
-        screen.exercise,
-        screen.at,
-        f"charts:{view}:{screen.t.language}",
-        lambda: charts(context, screen, view),
+        shown.exercise,
+        shown.at,
+        f"charts:{view}:{shown.t.language}",
+        lambda: charts(context, shown, view),
     )
     spread = context.shared(
-        _second_key(context, screen, "console-distribution"),
-        lambda: distribution(context, screen),
+        _second_key(context, shown, "console-distribution"),
+        lambda: distribution(context, shown),
     )
     return header, body, more, sessions, connections, attention, spread
 
@@ -320,7 +328,7 @@ def _rights(context: ViewContext) -> str:
     return "none" if who is None else who.role.value
 
 
-def _console(context: ViewContext, screen: Screen) -> tuple[Any, Any, Any, Any]:
+def _console(context: ViewContext, screen: TickedScreen) -> tuple[Any, Any, Any, Any]:
     return (
         components.header(screen, "console"),
         _body(screen),
@@ -333,8 +341,8 @@ def render_found(
     context: ViewContext, query: Any, search: str | None, remembered: str | None
 ) -> list[Any]:
     """The sites whose name or id holds `query`, at most roster.FOUND_SHOWN."""
-    screen = screen_for(context, search, remembered)
-    if screen is None or screen.tick is None:
+    screen = ticked_screen_for(context, search, remembered)
+    if screen is None:
         return []
     if query is not None and not isinstance(query, str):
         return [html.Div(screen.t("A search is text."), className="vigie-found-hint")]
@@ -347,8 +355,8 @@ def render_found(
 def render_alerts(
     context: ViewContext, search: str | None, remembered: str | None, shown: Any
 ) -> tuple[Any, Any]:
-    screen = screen_for(context, search, remembered)
-    if screen is None or screen.tick is None:
+    screen = ticked_screen_for(context, search, remembered)
+    if screen is None:
         return [], None
     alerts = screen.tick.alerts
     signature = [
@@ -383,8 +391,7 @@ def render_alerts(
     return children, signature
 
 
-def _body(screen: Screen) -> list[Any]:
-    assert screen.tick is not None
+def _body(screen: TickedScreen) -> list[Any]:
     return [
         components.blind_banner(screen, "console"),
         incident.headline(screen, "console"),
@@ -404,10 +411,9 @@ def _body(screen: Screen) -> list[Any]:
     ]
 
 
-def _below(screen: Screen) -> list[Any]:
+def _below(screen: TickedScreen) -> list[Any]:
     """Below the charts: the notes, then every site as a tile while they fit a
     screen, else the per-region sums (the search box below finds any one site)."""
-    assert screen.tick is not None
     sites: Any = (
         components.faculty_grid(screen, "console", link=True)
         if screen.tick.faculties

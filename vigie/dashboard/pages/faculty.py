@@ -14,7 +14,7 @@ from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import Figure, empty_figure, sessions_figure
 from vigie.dashboard.history import faculty_sessions
-from vigie.dashboard.screen import Screen, requested_language, screen_for
+from vigie.dashboard.screen import Screen, TickedScreen, requested_language, screen_for, ticked
 from vigie.i18n import texts
 from vigie.plan.model import Faculty
 from vigie.tick import FacultyView, HostView
@@ -90,17 +90,17 @@ def render(
             html.P(t("No faculty {name} in this plan.", name=faculty_id[:64])),
             empty_figure(),
         )
-    if screen.tick is None:
+    shown = ticked(screen)
+    if shown is None:
         return header, components.blind_banner(screen, "faculty"), empty_figure()
-    key = ("faculty", faculty_id, screen.tick.at, int(screen.at), t.language, screen.replay)
+    key = ("faculty", faculty_id, shown.tick.at, int(shown.at), t.language, shown.replay)
     # Every viewer of this faculty in the same second shares one rendering per worker.
-    body, figure = context.shared(key, lambda: _page(context, screen, faculty))
+    body, figure = context.shared(key, lambda: _page(context, shown, faculty))
     return header, body, figure
 
 
-def _page(context: ViewContext, screen: Screen, faculty: Faculty) -> tuple[list[Any], Figure]:
+def _page(context: ViewContext, screen: TickedScreen, faculty: Faculty) -> tuple[list[Any], Figure]:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     national = [a for a in tick.alerts if a.rule != faculty_lag.RULE]
     own = [a for a in tick.alerts if a.rule == faculty_lag.RULE and a.subject == faculty.id]
     view = context.roster(screen.exercise, tick.at)[faculty.id]
@@ -199,9 +199,8 @@ def _chart(context: ViewContext, screen: Screen, faculty: Faculty) -> Figure:
 AGENT_SILENT_AFTER_S = 15.0  # three of the agent's default 5 s pushes
 
 
-def agent_panel(screen: Screen, faculty_id: str) -> html.Section:
+def agent_panel(screen: TickedScreen, faculty_id: str) -> html.Section:
     t, tick = screen.t, screen.tick
-    assert tick is not None
     hosts = [h for h in tick.hosts if h.faculty == faculty_id]
     newest = max((h.measured_at for h in hosts), default=None)
     if newest is None:

@@ -13,7 +13,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from vigie.dashboard import components, incident, roster_panels
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.screen import Screen, requested_language, screen_for
+from vigie.dashboard.screen import Screen, TickedScreen, requested_language, screen_for, ticked
 from vigie.i18n import texts
 
 MAX_ALERT_ROWS = 3  # no scrolling: the most severe and newest first
@@ -105,44 +105,45 @@ def body(screen: Screen, page: str = "wall") -> list[Any]:
     """The wall at `screen`'s instant; `page` prefixes the ids (the review page embeds it)."""
     head = html.Header(components.header(screen, page), className="vigie-header")
     banner = components.blind_banner(screen, page)
-    if screen.tick is None:
+    shown = ticked(screen)
+    if shown is None:
         return [head, banner]
-    large = roster_panels.is_large(screen.tick)
+    large = roster_panels.is_large(shown.tick)
     return [
         head,
         banner,
-        incident.headline(screen, page),
+        incident.headline(shown, page),
         html.Main(
             className="vigie-wall-main",
             children=[
                 html.Div(
                     className="vigie-wall-column",
                     children=[
-                        components.total_panel(screen, page),
-                        components.wave_rows(screen, page, counts=large),
-                        components.alerts_panel(screen, page, MAX_ALERT_ROWS),
+                        components.total_panel(shown, page),
+                        components.wave_rows(shown, page, counts=large),
+                        components.alerts_panel(shown, page, MAX_ALERT_ROWS),
                     ],
                 ),
                 html.Div(
                     className="vigie-wall-column",
                     children=[
-                        components.gate_panel(screen, page),
-                        components.server_bars(screen, page),
+                        components.gate_panel(shown, page),
+                        components.server_bars(shown, page),
                         # A note is shown when there is one: the room's space is for facts.
-                        components.notes_panel(screen, page, limit=MAX_NOTE_ROWS)
-                        if screen.tick.notes
+                        components.notes_panel(shown, page, limit=MAX_NOTE_ROWS)
+                        if shown.tick.notes
                         else None,
                     ],
                 ),
-                sites_column(screen, page)
+                sites_column(shown, page)
                 if large
-                else components.faculty_grid(screen, page, limit=MAX_FACULTY_TILES),
+                else components.faculty_grid(shown, page, limit=MAX_FACULTY_TILES),
             ],
         ),
     ]
 
 
-def sites_column(screen: Screen, page: str) -> html.Div:
+def sites_column(screen: TickedScreen, page: str) -> html.Div:
     """A roster past a grid's size: who needs a person, then the regions' sums."""
     return html.Div(
         className="vigie-wall-column vigie-wall-sites",
