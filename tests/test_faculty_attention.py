@@ -10,7 +10,7 @@ from tests.conftest import Drilled
 from vigie.dashboard.components import faculty_grid
 from vigie.dashboard.context import Exercise
 from vigie.dashboard.pages.wall import MAX_FACULTY_TILES
-from vigie.dashboard.screen import Screen
+from vigie.dashboard.screen import TickedScreen
 from vigie.i18n import texts
 from vigie.plan import Plan
 from vigie.tick import FacultyView, TickState
@@ -58,7 +58,7 @@ def test_the_wall_shows_attention_first_and_counts_what_does_not_fit(
     tick = TickState.decode(found[1])
     tick = tick.model_copy(update={"faculties": roster(tick, 1000)})
     exercise = Exercise(replace(record, ended=None), small_plan, 1.0)  # as if still running
-    screen = Screen(exercise, tick, tick.at, True, texts("en"))
+    screen = TickedScreen(exercise, tick, tick.at, True, texts("en"))
     grid = faculty_grid(screen, "wall", limit=MAX_FACULTY_TILES)
     shown = words(grid)
     names = [w for w in shown if w.endswith(" site")]

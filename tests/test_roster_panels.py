@@ -17,20 +17,20 @@ from vigie.dashboard.roster_panels import (
     groups_panel,
     rows_that_fit,
 )
-from vigie.dashboard.screen import Screen
+from vigie.dashboard.screen import TickedScreen
 from vigie.i18n import texts
 from vigie.plan import Plan
 from vigie.tick import FacultyView, GroupView, IncidentView, TickState
 
 
-def screen_of(drilled: Drilled, plan: Plan, language: str = "en", **tick: object) -> Screen:
+def screen_of(drilled: Drilled, plan: Plan, language: str = "en", **tick: object) -> TickedScreen:
     store, exercise_id, t0 = drilled
     found = store.ticks.at(exercise_id, t0 + 300)
     record = store.exercise(exercise_id)
     assert found is not None and record is not None
     state = TickState.decode(found[1]).model_copy(update=tick)
     exercise = Exercise(replace(record, ended=None), plan, 1.0)  # as if still running
-    return Screen(exercise, state, state.at, True, texts(language))
+    return TickedScreen(exercise, state, state.at, True, texts(language))
 
 
 def blind_sites(n: int) -> tuple[FacultyView, ...]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from vigie.plan.model import Plan
 from vigie.store import Annotation, Point
+from vigie.store.records import AnnotationKind, Choice, Decision
 
 OBSERVED_SHARE = 0.01
 
@@ -33,9 +34,14 @@ def recorded_launches(
     """GO decisions that launch a wave not yet launched, in exercise seconds."""
     found: dict[int, float] = {}
     for a in annotations:
-        if a.kind != "decision" or a.wave is None or a.wave in known or a.wave in found:
+        if (
+            a.kind != AnnotationKind.DECISION
+            or a.wave is None
+            or a.wave in known
+            or a.wave in found
+        ):
             continue
-        if a.text.split(":", 1)[0].strip().lower() == "go":
+        if Decision.of_text(a.text).choice == Choice.GO:
             found[a.wave] = max(0.0, a.at - t0)
     return found
 

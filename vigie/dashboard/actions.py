@@ -12,10 +12,11 @@ from vigie.bounded import text_problem
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.screen import Screen
 from vigie.review.timeline import REVIEW_NOTE
+from vigie.store.records import AnnotationKind, Choice, Decision
 
 MAX_NAME = 64  # the store's author column
 MAX_NOTE = 2000
-CHOICES = ("go", "hold", "split")
+CHOICES = tuple(Choice)
 
 
 class ActionRefused(ValueError):
@@ -73,7 +74,9 @@ def _note_text(screen: Screen, note: Any, required: bool = True) -> str:
 def add_note(context: ViewContext, screen: Screen, operator: Any, note: Any) -> str:
     name = _operator(screen, operator)
     text = _note_text(screen, note)
-    context.store.add_annotation(screen.exercise.record.id, context.clock.now(), "note", name, text)
+    context.store.add_annotation(
+        screen.exercise.record.id, context.clock.now(), AnnotationKind.NOTE, name, text
+    )
     return screen.t("Note added; every screen shows it at the next refresh.")
 
 
@@ -92,10 +95,8 @@ def add_decision(
     if choice not in CHOICES:
         raise ActionRefused(screen.t("Choose GO, HOLD or SPLIT."))
     why = _note_text(screen, comment, required=False)
-    text = f"{choice}: {why}" if why else choice
-    context.store.add_annotation(
-        screen.exercise.record.id, context.clock.now(), "decision", name, text, wave=wave
-    )
+    decision = Decision(Choice(choice), why)
+    context.store.add_decision(screen.exercise.record.id, context.clock.now(), name, decision, wave)
     return screen.t("Decision recorded; every screen shows it at the next refresh.")
 
 

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from vigie.dashboard.alert_text import alert_message, limit_text, verdict_words
 from vigie.dashboard.screen import Screen, Status, TickedScreen
+from vigie.store.records import Decision
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
 from vigie.tick.attention import SiteState, losing, site_state
 from vigie.tick.build import LOSS_WINDOW_S
@@ -381,7 +382,8 @@ def _gate_limit(screen: Screen, gate: GateView) -> str:
 
 def decision_line(screen: Screen, decision: NoteView) -> html.Div:
     t = screen.t
-    choice, _, comment = decision.text.partition(":")
+    taken = Decision.of_text(decision.text)
+    choice, comment = taken.choice, taken.comment
     return html.Div(
         className=f"vigie-decision is-{choice}",
         children=t(

@@ -35,6 +35,7 @@ from vigie.rehearse.waves import WaveDecision, WavePlayer
 from vigie.run.live import start_collection
 from vigie.run.monitoring import NO_NOTIFIERS, NotifierSettings
 from vigie.store import Store
+from vigie.store.records import Choice, Decision
 
 AUTHOR = "vigie rehearse"
 STEP_S = 1.0  # how often waves are decided and the students' processes checked
@@ -97,9 +98,7 @@ def run_rehearsal(
 
     def launch(wave: int, at: float) -> None:
         write_control(control, {**_epochs(player), wave: at})
-        store.add_annotation(
-            exercise, at, "decision", AUTHOR, f"go: {_go_words(player, wave)}", wave
-        )
+        store.add_decision(exercise, at, AUTHOR, Decision(Choice.GO, _go_words(player, wave)), wave)
 
     player = WavePlayer(
         rehearsed, t0, lambda wave: gate_on(engine, wave), launch, through=settings.through
@@ -162,9 +161,8 @@ def _say(
         against = " against the gate's HOLD (--through)" if decision.against_the_gate else ""
         announce(f"T+{clock} wave {decision.wave} launched{against}")
         return
-    store.add_annotation(
-        exercise, now, "decision", AUTHOR, f"hold: {decision.words}", decision.wave
-    )
+    held = Decision(Choice.HOLD, decision.words)
+    store.add_decision(exercise, now, AUTHOR, held, decision.wave)
     announce(f"T+{clock} wave {decision.wave} HELD: {decision.words}")
 
 

@@ -23,8 +23,9 @@ from vigie.review.summary import (
     summarize,
 )
 from vigie.store import Annotation, ExerciseRecord, Store
+from vigie.store.records import AnnotationKind, Decision
 
-REVIEW_NOTE = "review"  # the annotation kind of a note written on the review page
+REVIEW_NOTE = AnnotationKind.REVIEW  # the annotation kind of a note written on the review page
 
 
 @dataclass(frozen=True)
@@ -184,17 +185,13 @@ def _breach_facts(summary: ExerciseSummary) -> list[Fact]:
 def _annotation_facts(annotations: Sequence[Annotation], t0: float) -> list[Fact]:
     facts: list[Fact] = []
     for a in annotations:
-        if a.kind == "decision":
-            choice, comment = parse_decision(a.text)
-            facts.append(DecisionTaken(a.at - t0, a.wave, choice, comment, a.author))
+        if a.kind == AnnotationKind.DECISION:
+            decision = Decision.of_text(a.text)
+            facts.append(
+                DecisionTaken(a.at - t0, a.wave, decision.choice, decision.comment, a.author)
+            )
         elif a.kind == REVIEW_NOTE:
             facts.append(ReviewNoteWritten(a.at - t0, a.author, a.text, a.created))
         else:
             facts.append(NoteWritten(a.at - t0, a.author, a.text))
     return facts
-
-
-def parse_decision(text: str) -> tuple[str, str]:
-    """'hold: too many at once' -> ('hold', 'too many at once'), as the console writes it."""
-    choice, _, comment = text.partition(":")
-    return choice.strip().lower(), comment.strip()

@@ -12,6 +12,7 @@ from vigie.collectors.cycle import run_cycle
 from vigie.plan.model import Plan
 from vigie.run.simulated import simulate_exercise
 from vigie.store import Store
+from vigie.store.records import Choice, Decision
 from vigie.tick.recorder import TickRecorder
 
 DEFAULT_T0 = 1_700_000_000.0  # any fixed instant: drills of a plan without a date repeat exactly
@@ -69,9 +70,7 @@ def run_drill(
         clock.advance(interval)
         while room and room[0][0] <= clock.now() - t0:
             at_s, wave = room.pop(0)
-            store.add_annotation(
-                exercise_id, t0 + at_s, "decision", ROOM, f"go: {ROOM_WORDS}", wave=wave
-            )
+            store.add_decision(exercise_id, t0 + at_s, ROOM, Decision(Choice.GO, ROOM_WORDS), wave)
         result = run_cycle(store, exercise_id, exercise.collectors, clock.now())
         recorder.after_cycle(clock.now(), result)
         samples += len(result.samples)

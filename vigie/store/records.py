@@ -54,11 +54,40 @@ class SourceHealth:
     updated: float
 
 
+class AnnotationKind(StrEnum):
+    NOTE = "note"  # the room's, during the exercise
+    DECISION = "decision"  # on a wave: its text is a Decision's
+    REVIEW = "review"  # a reviewer's, written afterwards on the review page
+
+
+class Choice(StrEnum):
+    GO = "go"
+    HOLD = "hold"
+    SPLIT = "split"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The room's decision on a wave. The store keeps it as its annotation's text,
+    "go: why" (the form every Vigie wrote); it is read back here and nowhere else."""
+
+    choice: str  # a Choice, or whatever an older text held
+    comment: str = ""
+
+    def text(self) -> str:
+        return f"{self.choice}: {self.comment}" if self.comment else str(self.choice)
+
+    @classmethod
+    def of_text(cls, text: str) -> Decision:
+        choice, _, comment = text.partition(":")
+        return cls(choice.strip().lower(), comment.strip())
+
+
 @dataclass(frozen=True)
 class Annotation:
     id: int
     at: float
-    kind: str
+    kind: str  # an AnnotationKind
     author: str
     text: str
     wave: int | None

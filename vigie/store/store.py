@@ -33,6 +33,8 @@ from vigie.store.lease_store import LeaseStore
 from vigie.store.records import (
     AgentToken,
     Annotation,
+    AnnotationKind,
+    Decision,
     ExerciseRecord,
     HealthUpdate,
     Point,
@@ -236,6 +238,13 @@ class Store:
             ).inserted_primary_key
             assert key is not None
             return int(key[0])
+
+    def add_decision(
+        self, exercise_id: int, at: float, author: str, decision: Decision, wave: int
+    ) -> int:
+        """The room's decision on `wave`, kept as an annotation of its kind."""
+        text = decision.text()
+        return self.add_annotation(exercise_id, at, AnnotationKind.DECISION, author, text, wave)
 
     # -- agent tokens ------------------------------------------------------------------
 

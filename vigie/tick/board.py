@@ -13,7 +13,7 @@ from vigie.alerts.rules import facts_of
 from vigie.alerts.rules.throttling import RULE as THROTTLING
 from vigie.alerts.verdict import STOPPED_MESSAGE
 from vigie.store import AlertTransition, Annotation, Store
-from vigie.store.records import AlertState
+from vigie.store.records import AlertState, AnnotationKind
 from vigie.tick.state import AlertView, IncidentView, NoteView
 
 NOTES_SHOWN = 5
@@ -132,7 +132,7 @@ class Board:
             text=annotation.text,
             wave=annotation.wave,
         )
-        if annotation.kind == "decision":
+        if annotation.kind == AnnotationKind.DECISION:
             self._decisions[annotation.wave] = view
         else:
             self._notes.append(view)
