@@ -84,12 +84,6 @@ class AccountStore:
         with self._engine.connect() as connection:
             return [_user(r) for r in connection.execute(select(users).order_by(users.c.name))]
 
-    def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        with self._engine.begin() as connection:
-            connection.execute(
-                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
-            )
-
     def disable_user(self, name: str, at: float) -> bool:
         with self._engine.begin() as connection:
             done = connection.execute(

@@ -37,47 +37,49 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
     return [v for v in verdicts if v is not None]
 
 
-def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
-    settings = inputs.plan.alerts.throttling
-    start = inputs.now - settings.window_s
-    rejected = inputs.window.since("server_rejected_total", "server", server.id, start)
-    reset = inputs.window.since("server_reset_total", "server", server.id, start)
-    connections = inputs.window.since("server_connections", "server", server.id, start)
-    latest = connections[-1] if connections else None
+@dataclass(frozen=True)
+class _Seen:
+    """A server's refusal counters and connections over the rule's window."""
+
+    rejected: list[Point]
+    reset: list[Point]
+    connections: list[Point]
     # A hard limit reached refuses the next connection by definition: that is the
     # breach itself, before any refusal counter has had a poll to move.
-    over = latest is not None and inputs.fresh(latest) and latest.value >= server.connection_limit
-    if not rejected and not reset and not over:
-        reports = any(
-            inputs.window.known(name, "server", server.id)
-            for name in ("server_rejected_total", "server_reset_total")
+    over: bool
+
+    @classmethod
+    def read(cls, inputs: RuleInputs, server: Server, start: float) -> _Seen:
+        window = inputs.window
+        connections = window.since("server_connections", "server", server.id, start)
+        latest = connections[-1] if connections else None
+        return cls(
+            rejected=window.since("server_rejected_total", "server", server.id, start),
+            reset=window.since("server_reset_total", "server", server.id, start),
+            connections=connections,
+            over=latest is not None
+            and inputs.fresh(latest)
+            and latest.value >= server.connection_limit,
         )
-        # It did report refusals, and has gone silent: we cannot tell.
-        return (
-            Verdict.unknown_for(RULE, server.id, f"no fresh refusals of {server.id}")
-            if reports
-            else None
-        )
+
+
+def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
+    settings = inputs.plan.alerts.throttling
+    seen = _Seen.read(inputs, server, inputs.now - settings.window_s)
+    if not seen.rejected and not seen.reset and not seen.over:
+        return _silent(inputs, server)
+    latest = seen.connections[-1] if seen.connections else None
     if latest is None or not inputs.fresh(latest):
         return Verdict.unknown_for(RULE, server.id, f"no fresh data for {server.id}")
-    refused, dropped = increase(rejected), increase(reset)
-    peak = max(p.value for p in connections) / server.connection_limit
-    if refused + dropped < settings.min_refused and not over:
+    refused, dropped = increase(seen.rejected), increase(seen.reset)
+    peak = max(p.value for p in seen.connections) / server.connection_limit
+    window_s = settings.window_s
+    if refused + dropped < settings.min_refused and not seen.over:
         facts = ThrottlingFacts(
-            refused=refused,
-            reset=dropped,
-            peak_ratio=peak,
-            window_s=settings.window_s,
-            cause="none",
+            refused=refused, reset=dropped, peak_ratio=peak, window_s=window_s, cause="none"
         )
-        return Verdict(
-            RULE,
-            server.id,
-            Severity.OK,
-            f"{server.id} accepts connections",
-            server=server.id,
-            facts=facts,
-        )
+        message = f"{server.id} accepts connections"
+        return Verdict(RULE, server.id, Severity.OK, message, server=server.id, facts=facts)
     flag = inputs.window.latest("server_throttled", "server", server.id)
     throttled = flag is not None and inputs.fresh(flag) and flag.value >= 0.5
     cause = _cause(inputs, server, throttled, peak)
@@ -85,7 +87,7 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
         refused=refused,
         reset=dropped,
         peak_ratio=peak,
-        window_s=settings.window_s,
+        window_s=window_s,
         cause=cause.kind,
         address=cause.address.limit.address if cause.address else None,
         faculties=cause.address.limit.faculties if cause.address else (),
@@ -93,32 +95,39 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
         source_limit=cause.address.limit.level if cause.address else None,
         connections=latest.value,
         limit=server.connection_limit,
-        over_limit=over,
+        over_limit=seen.over,
     )
     if refused + dropped < settings.min_refused:
-        return Verdict(
-            RULE,
-            server.id,
-            Severity.CRITICAL,
-            f"{server.id} has reached its limit: {count(latest.value, 'en')} of "
-            f"{count(server.connection_limit, 'en')} connections; new connections are refused"
-            + ("; its security layer is throttling" if cause.kind == "security" else ""),
-            server=server.id,
-            facts=facts,
-        )
+        return _at_limit(server, latest, cause, facts)
     numbers = (
         f"{count(refused, 'en')} refused and {count(dropped, 'en')} reset in the last "
-        f"{settings.window_s:g} s"
+        f"{window_s:g} s"
     )
     severity = Severity.WARNING if cause.kind == "below" else Severity.CRITICAL
-    return Verdict(
-        RULE,
-        server.id,
-        severity,
-        f"{server.id} is refusing connections: {numbers}; {cause.words}",
-        server=server.id,
-        facts=facts,
+    message = f"{server.id} is refusing connections: {numbers}; {cause.words}"
+    return Verdict(RULE, server.id, severity, message, server=server.id, facts=facts)
+
+
+def _silent(inputs: RuleInputs, server: Server) -> Verdict | None:
+    """No refusal and no breach in the window: nothing to say, unless the server did
+    report refusals and has gone silent (then we cannot tell)."""
+    reports = any(
+        inputs.window.known(name, "server", server.id)
+        for name in ("server_rejected_total", "server_reset_total")
     )
+    if not reports:
+        return None
+    return Verdict.unknown_for(RULE, server.id, f"no fresh refusals of {server.id}")
+
+
+def _at_limit(server: Server, latest: Point, cause: _Cause, facts: ThrottlingFacts) -> Verdict:
+    """At its hard limit before the refusal counters moved: the breach itself."""
+    message = (
+        f"{server.id} has reached its limit: {count(latest.value, 'en')} of "
+        f"{count(server.connection_limit, 'en')} connections; new connections are refused"
+        + ("; its security layer is throttling" if cause.kind == "security" else "")
+    )
+    return Verdict(RULE, server.id, Severity.CRITICAL, message, server=server.id, facts=facts)
 
 
 @dataclass(frozen=True)
