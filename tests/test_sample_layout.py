@@ -78,11 +78,21 @@ def test_every_read_answers_across_the_boundary_as_one_table(store: Store) -> No
     latest = store.latest(exercise, "sessions_active", newest)
     assert latest == {k: points[-1] for k, points in expected.items()}
     assert store.latest(exercise, "sessions_active", at(3) + 5)[site(3)] == expected[site(3)][3]
-    peaks = store.bucketed(exercise, "sessions_active", T0, 3 * STEP, T0, newest, aggregate="max")
+    peaks = store.bucketed(
+        exercise,
+        "sessions_active",
+        origin=T0,
+        width=3 * STEP,
+        start=T0,
+        end=newest,
+        aggregate="max",
+    )
     assert peaks[site(0)] == [
         Point(at(3 * b), max(value_at(0, n) for n in range(3 * b, 3 * b + 3))) for b in range(6)
     ]
-    means = store.bucketed(exercise, "sessions_active", T0, 6 * STEP, T0, newest, only=site(5))
+    means = store.bucketed(
+        exercise, "sessions_active", origin=T0, width=6 * STEP, start=T0, end=newest, only=site(5)
+    )
     assert means == {
         site(5): [
             Point(at(6 * b), sum(value_at(5, n) for n in range(6 * b, 6 * b + 6)) / 6)

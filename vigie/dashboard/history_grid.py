@@ -54,7 +54,13 @@ class HistoryGrids:
             closed = self._closed.setdefault((exercise_id, name, aggregate, width), _Closed(t0))
             if closed.until < edge:
                 newly = store.bucketed(
-                    exercise_id, name, t0, width, closed.until, edge - MS, aggregate
+                    exercise_id,
+                    name,
+                    origin=t0,
+                    width=width,
+                    start=closed.until,
+                    end=edge - MS,
+                    aggregate=aggregate,
                 )
                 for labels, points in newly.items():
                     closed.buckets.setdefault(labels, []).extend(points)
@@ -63,8 +69,9 @@ class HistoryGrids:
                 labels: points[: bisect.bisect_left(points, edge, key=lambda p: p.at)]
                 for labels, points in closed.buckets.items()
             }
-        for labels, points in store.bucketed(
-            exercise_id, name, t0, width, edge, at, aggregate
-        ).items():
+        open_bucket = store.bucketed(
+            exercise_id, name, origin=t0, width=width, start=edge, end=at, aggregate=aggregate
+        )
+        for labels, points in open_bucket.items():
             shown[labels] = shown.get(labels, []) + points
         return shown

@@ -348,12 +348,23 @@ class Store:
         """
         start_ms, end_ms = to_ms(start), to_ms(end)
         step_ms = max(1, -(-(end_ms - start_ms + 1) // max(1, points)))
-        return self.bucketed(exercise_id, name, start, step_ms / 1000, start, end, aggregate, only)
+        width = step_ms / 1000
+        return self.bucketed(
+            exercise_id,
+            name,
+            origin=start,
+            width=width,
+            start=start,
+            end=end,
+            aggregate=aggregate,
+            only=only,
+        )
 
     def bucketed(
         self,
         exercise_id: int,
         name: str,
+        *,
         origin: float,
         width: float,
         start: float,

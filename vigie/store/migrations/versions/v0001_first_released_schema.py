@@ -27,6 +27,12 @@ def _exercise_fk() -> sa.Column[int]:
 
 
 def upgrade() -> None:
+    _exercises_and_their_samples()
+    _annotations_and_alerts()
+    _notifications_and_agent_tokens()
+
+
+def _exercises_and_their_samples() -> None:
     op.create_table(
         "exercises",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -70,6 +76,9 @@ def upgrade() -> None:
         sa.Column("updated_ms", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("exercise_id", "source", name="pk_source_health"),
     )
+
+
+def _annotations_and_alerts() -> None:
     op.create_table(
         "annotations",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -104,6 +113,9 @@ def upgrade() -> None:
         "alert_transitions",
         ["exercise_id", "rule", "subject", "id"],
     )
+
+
+def _notifications_and_agent_tokens() -> None:
     op.create_table(
         "notifications",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
