@@ -72,19 +72,8 @@ def run_rehearsal(
     last_delay = _last_arrival_by_wave(rehearsed, settings.seed)
     workdir = Path(tempfile.mkdtemp(prefix="vigie-rehearse-"))
     text = plan_text(rehearsed)
-    (workdir / "plan.toml").write_text(text, encoding="utf-8")
     control = workdir / "control.json"
-    write_control(control, {})
-    students = StudentsProcess(
-        workdir / "plan.toml",
-        control,
-        settings.target.url,
-        workdir,
-        scale=1.0,  # the plan written there is scaled already
-        workers=settings.workers,
-        seed=settings.seed,
-        pacing=Pacing(settings.pacing.think_s, settings.max_minutes * 60, settings.pacing.grace_s),
-    )
+    students = _students(text, settings, workdir, control)
     exercise = store.create_exercise(
         rehearsed.exercise.id, rehearsed.exercise.name, "rehearsal", text, t0
     )
@@ -125,6 +114,25 @@ def run_rehearsal(
         locust = students.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return rehearsal_report(store, exercise, rehearsed, player, engine, locust, ended)
+
+
+def _students(
+    plan_toml: str, settings: RehearsalSettings, workdir: Path, control: Path
+) -> StudentsProcess:
+    """The virtual students' processes (not started), playing the plan written in
+    `workdir` and taking their launches from `control`."""
+    (workdir / "plan.toml").write_text(plan_toml, encoding="utf-8")
+    write_control(control, {})
+    return StudentsProcess(
+        workdir / "plan.toml",
+        control,
+        settings.target.url,
+        workdir,
+        scale=1.0,  # the plan written there is scaled already
+        workers=settings.workers,
+        seed=settings.seed,
+        pacing=Pacing(settings.pacing.think_s, settings.max_minutes * 60, settings.pacing.grace_s),
+    )
 
 
 def _epochs(player: WavePlayer) -> dict[int, float]:

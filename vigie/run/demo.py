@@ -62,6 +62,19 @@ def starting_at(plan: Plan, plan_toml: str, origin: float) -> tuple[Plan, str]:
         return plan, plan_toml
 
 
+def _poll_jobs(plan: Plan, speed: float) -> list[PollJob]:
+    """Poll at each source's interval in exercise time, but never more often than
+    MIN_REAL_INTERVAL_S of real time: a fast replay is not worth a busy loop."""
+    # A sped-up replay polls faster than a poll may take on a busy laptop: the
+    # scheduler then coalesces polls, as intended, and need not say so each time.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    intervals = poll_intervals(plan)
+    return [
+        PollJob(c, max(intervals[c.source] / speed, MIN_REAL_INTERVAL_S))
+        for c in build_collectors(plan)
+    ]
+
+
 def run_demo(
     plan: Plan,
     plan_toml: str,
@@ -88,16 +101,7 @@ def run_demo(
             store.end_exercise(exercise_id, origin + stop_s)
             ended = True
 
-    # Poll at each source's interval in exercise time, but never more often than
-    # MIN_REAL_INTERVAL_S of real time: a fast replay is not worth a busy loop.
-    # A sped-up replay polls faster than a poll may take on a busy laptop: the
-    # scheduler then coalesces polls, as intended, and need not say so each time.
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-    intervals = poll_intervals(demo_plan)
-    jobs = [
-        PollJob(c, max(intervals[c.source] / settings.speed, MIN_REAL_INTERVAL_S))
-        for c in build_collectors(demo_plan)
-    ]
+    jobs = _poll_jobs(demo_plan, settings.speed)
     slowest_poll_s = max((j.every_real_s for j in jobs), default=1.0) * settings.speed
     app = create_app(store, clock, exercise_id, poll_interval_s=slowest_poll_s)
     try:
