@@ -1,10 +1,10 @@
-"""README's "From nothing to exam day", run from the README's own code blocks.
+"""docs/deployment.md's "From nothing to exam day", run from the page's own code blocks.
 
 Every line of the section's `sh` blocks is run, in order, in a temporary folder with a
 SQLite store. Lines that need the machine itself (/etc/haproxy, systemctl) or the
 network (example.org) are run adapted, each by one entry of ADAPTED: ports, the
 certificate's path, and URLs made loopback ones. A line no entry knows fails the test,
-so the README cannot show a command this test has not run.
+so the page cannot show a command this test has not run.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def walk(tmp_path: Path) -> Iterator[Walkthrough]:
 
 
 def test_the_readme_walkthrough_serves_the_example_plan_behind_haproxy(walk: Walkthrough) -> None:
-    commands = walkthrough_commands((ROOT / "README.md").read_text(encoding="utf-8"))
+    commands = walkthrough_commands((ROOT / "docs" / "deployment.md").read_text(encoding="utf-8"))
     has_haproxy = shutil.which("haproxy") is not None and shutil.which("openssl") is not None
     for line in commands:
         if line.startswith(HAPROXY_LINES) and not has_haproxy:
