@@ -305,7 +305,12 @@ def collect(
     if exercise_id is not None and starts_at is not None:
         fail(f"--starts-at sets a new exercise's start; exercise {exercise_id} has its own")
     loaded, toml_text = _load_starting(plan_path, starts_at)
-    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url, alertmanager_resend_s)
+    notifiers = NotifierSettings(
+        webhook,
+        alertmanager,
+        dashboard_url=dashboard_url,
+        alertmanager_resend_s=alertmanager_resend_s,
+    )
     with opened_store(db) as store:
         if exercise_id is not None and store.exercise(exercise_id) is None:
             fail(f"exercise {exercise_id} is not in the store")
@@ -417,10 +422,7 @@ def serve(
     host, port = _listening_address(bind, frame_ancestors, debug=debug, open_demo=open_demo)
     loaded, toml_text = _load_starting(plan_path, starts_at)
     with opened_store(db) as store:
-        if not open_demo:
-            _require_an_operator(store)
-        else:
-            click.echo("Open demo mode: no login, loopback only.")
+        _check_who_logs_in(store, open_demo)
         auth = AuthSettings(
             open_demo=open_demo,
             secret_key=secret or store.accounts.sessions.signing_key(time.time()),
@@ -431,7 +433,10 @@ def serve(
             metrics_token=_metrics_token(metrics_token_file),
         )
         notifier_flags = _notifier_flags(
-            f"http://{host}:{port}/", webhook, alertmanager, alertmanager_resend_s
+            f"http://{host}:{port}/",
+            webhook=webhook,
+            alertmanager=alertmanager,
+            resend_s=alertmanager_resend_s,
         )
         run_server(
             loaded,
@@ -464,9 +469,11 @@ def _listening_address(
     return host, port
 
 
-def _require_an_operator(store: Store) -> None:
-    """Outside open demo mode, somebody must be able to log in to the console."""
-    if not any(u.role == "operator" and u.disabled is None for u in store.accounts.users()):
+def _check_who_logs_in(store: Store, open_demo: bool) -> None:
+    """Open demo mode says nobody logs in; otherwise an operator must be able to."""
+    if open_demo:
+        click.echo("Open demo mode: no login, loopback only.")
+    elif not any(u.role == "operator" and u.disabled is None for u in store.accounts.users()):
         fail(
             "no operator account yet: add one with "
             "`vigie user add NAME --role operator --db ...` (or --open on 127.0.0.1)"
@@ -474,7 +481,7 @@ def _require_an_operator(store: Store) -> None:
 
 
 def _notifier_flags(
-    dashboard_url: str, webhook: str | None, alertmanager: str | None, resend_s: float
+    dashboard_url: str, *, webhook: str | None, alertmanager: str | None, resend_s: float
 ) -> list[str]:
     """serve's notifier options, as its collector process is given them."""
     flags = ["--dashboard-url", dashboard_url]
@@ -753,7 +760,9 @@ def alerts_list(db: str, exercise_id: int) -> None:
 def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -> None:
     """Acknowledge the alert firing for RULE on SUBJECT."""
     with opened_store(db) as store:
-        ack = store.alerts.acknowledge(exercise_id, rule, subject, actor, time.time())
+        ack = store.alerts.acknowledge(
+            exercise_id, rule=rule, subject=subject, actor=actor, at=time.time()
+        )
     if ack is None:
         fail(f"no {rule} alert is firing on {subject}")
     click.echo(f"acknowledged {rule}/{subject} by {actor}")
