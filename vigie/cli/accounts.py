@@ -11,7 +11,7 @@ import click
 from vigie.accounts.passwords import WeakPassword, hash_password
 from vigie.accounts.principal import HUMAN_ROLES, NATIONAL, Role
 from vigie.accounts.tokens import new_token, token_hash
-from vigie.cli.support import DB_HELP, _open_store, fail
+from vigie.cli.support import DB_HELP, fail, opened_store
 from vigie.store.accounts_store import DuplicateName
 
 NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
@@ -50,11 +50,13 @@ def user_add(name: str, role: str, faculty: str | None, db: str, password_stdin:
         hashed = hash_password(password)
     except WeakPassword as weak:
         fail(str(weak))
-    store = _open_store(db)
-    try:
-        store.accounts.add_user(name, role, faculty, hashed, time.time())
-    except DuplicateName:
-        fail(f"the name {name!r} is taken")
+    with opened_store(db) as store:
+        try:
+            store.accounts.add_user(
+                name, role=role, faculty=faculty, password_hash=hashed, at=time.time()
+            )
+        except DuplicateName:
+            fail(f"the name {name!r} is taken")
     click.echo(f"Added {role} {name}" + (f" of {faculty}" if faculty else ""))
 
 
@@ -74,7 +76,9 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--db", required=True, help=DB_HELP)
 def user_list(db: str) -> None:
     """Name, role, faculty, and whether the account is disabled."""
-    for account in _open_store(db).accounts.users():
+    with opened_store(db) as store:
+        accounts = store.accounts.users()
+    for account in accounts:
         state = "disabled" if account.disabled is not None else "active"
         click.echo(f"{account.name}\t{account.role}\t{account.faculty or '-'}\t{state}")
 
@@ -84,7 +88,9 @@ def user_list(db: str) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 def user_disable(name: str, db: str) -> None:
     """Disable NAME: its open sessions stop at their next request."""
-    if not _open_store(db).accounts.disable_user(name, time.time()):
+    with opened_store(db) as store:
+        disabled = store.accounts.disable_user(name, time.time())
+    if not disabled:
         fail(f"no active account {name!r}")
     click.echo(f"Disabled {name}")
 
@@ -94,10 +100,10 @@ def user_disable(name: str, db: str) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 def user_unlock(name: str, db: str) -> None:
     """Clear NAME's failed logins, from every address: its lock and back-offs end now."""
-    store = _open_store(db)
-    if store.accounts.user(name) is None:
-        fail(f"no account {name!r}")
-    cleared = store.accounts.forget_failures(name)
+    with opened_store(db) as store:
+        if store.accounts.user(name) is None:
+            fail(f"no account {name!r}")
+        cleared = store.accounts.forget_failures(name)
     click.echo(f"Unlocked {name} ({cleared} failed logins cleared)")
 
 
@@ -115,9 +121,8 @@ def kiosk_create(scope: str, label: str, db: str) -> None:
     if scope != NATIONAL and not FACULTY_ID.fullmatch(scope):
         fail(f"{scope!r} is neither {NATIONAL!r} nor a faculty id")
     secret = new_token()
-    link_id = _open_store(db).accounts.add_kiosk(
-        token_hash(secret), scope, label[:200], time.time()
-    )
+    with opened_store(db) as store:
+        link_id = store.accounts.add_kiosk(token_hash(secret), scope, label[:200], time.time())
     click.echo(f"Kiosk link {link_id} for {scope}; open this path on the wall screen:")
     click.echo(f"/kiosk/{secret}")
 
@@ -125,7 +130,9 @@ def kiosk_create(scope: str, label: str, db: str) -> None:
 @kiosk.command("list")
 @click.option("--db", required=True, help=DB_HELP)
 def kiosk_list(db: str) -> None:
-    for link in _open_store(db).accounts.kiosks():
+    with opened_store(db) as store:
+        links = store.accounts.kiosks()
+    for link in links:
         state = "revoked" if link.revoked is not None else "live"
         click.echo(f"{link.id}\t{link.scope}\t{state}\t{link.label}")
 
@@ -135,6 +142,8 @@ def kiosk_list(db: str) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 def kiosk_revoke(link_id: int, db: str) -> None:
     """Revoke a link: its wall screen is refused at its next refresh."""
-    if not _open_store(db).accounts.revoke_kiosk(link_id, time.time()):
+    with opened_store(db) as store:
+        revoked = store.accounts.revoke_kiosk(link_id, time.time())
+    if not revoked:
         fail(f"no live kiosk link {link_id}")
     click.echo(f"Revoked kiosk link {link_id}")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from vigie.cli.support import DB_HELP, EXIT_UNAVAILABLE, _store_url, fail
+from vigie.cli.support import DB_HELP, EXIT_UNAVAILABLE, fail, store_url
 from vigie.store.database import connect_engine, shown_url, translated_errors
 from vigie.store.errors import StoreUnavailable
 from vigie.store.migrations.history import head_version
@@ -38,7 +38,7 @@ def db_upgrade(url: str) -> None:
 def db_version(url: str) -> None:
     """The store's schema version, and the one this Vigie needs."""
     found = _on_store(url, "read", _read_version)
-    click.echo(_described(found, head_version(), shown_url(_store_url(url))))
+    click.echo(_described(found, head_version(), shown_url(store_url(url))))
 
 
 def _on_store(db: str, doing: str, act: Callable[[Engine, str], T]) -> T:
@@ -62,7 +62,7 @@ def _read_version(engine: Engine, shown: str) -> StoreVersion:
 
 def _existing_store(db: str) -> str:
     """The store's URL; a SQLite file must exist (connecting would make an empty one)."""
-    url = _store_url(db)
+    url = store_url(db)
     try:
         parsed = make_url(url)
     except ArgumentError:  # connect_engine names a bad URL in its own words

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
-from vigie.review.summary import ExerciseSummary
+from vigie.review.summary import Breach, ExerciseSummary, WaveOutcome
 from vigie.run.drill import DrillRun
 
 
@@ -22,42 +22,45 @@ def describe_drill(plan: Plan, run: DrillRun, summary: ExerciseSummary, kept_in:
         f"{count(summary.expected_students, 'en')} expected"
         + ("" if summary.peak_at_s is None else f", at T+{exercise_clock(summary.peak_at_s)}"),
     ]
-    for wave in summary.waves:
-        started = (
-            "nobody connected"
-            if wave.started_at_s is None
-            else (f"first connection T+{exercise_clock(wave.started_at_s)}")
-        )
-        launched = (
-            ""
-            if wave.launched_at_s is None
-            else f", launched T+{exercise_clock(wave.launched_at_s)}"
-        )
-        lines.append(
-            f"  wave {wave.wave} (planned T+{exercise_clock(wave.planned_start_s)}{launched}): "
-            f"{started}, "
-            f"peak {count(wave.connected_peak, 'en')} of {count(wave.expected, 'en')} expected"
-        )
-    for breach in summary.breaches:
-        if breach.kind == "per_source":
-            lines.append(
-                f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: refusing connections "
-                f"at its per-address limit of {count(breach.limit, 'en')}, "
-                f"with {count(breach.active_sessions, 'en')} active sessions"
-            )
-            continue
-        lines.append(
-            f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: "
-            f"{count(breach.connections, 'en')} connections over its limit of "
-            f"{count(breach.limit, 'en')}, "
-            f"with {count(breach.active_sessions, 'en')} active sessions"
-        )
+    lines += [_wave_line(wave) for wave in summary.waves]
+    lines += [_breach_line(breach) for breach in summary.breaches]
     if not summary.breaches:
         lines.append("No server went past its connection limit.")
     if summary.stopped_at_s is not None:
         lines.append(f"Exercise stopped at T+{exercise_clock(summary.stopped_at_s)}")
     lines += _alert_lines(summary)
     return "\n".join(lines)
+
+
+def _wave_line(wave: WaveOutcome) -> str:
+    started = (
+        "nobody connected"
+        if wave.started_at_s is None
+        else (f"first connection T+{exercise_clock(wave.started_at_s)}")
+    )
+    launched = (
+        "" if wave.launched_at_s is None else f", launched T+{exercise_clock(wave.launched_at_s)}"
+    )
+    return (
+        f"  wave {wave.wave} (planned T+{exercise_clock(wave.planned_start_s)}{launched}): "
+        f"{started}, "
+        f"peak {count(wave.connected_peak, 'en')} of {count(wave.expected, 'en')} expected"
+    )
+
+
+def _breach_line(breach: Breach) -> str:
+    if breach.kind == "per_source":
+        return (
+            f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: refusing connections "
+            f"at its per-address limit of {count(breach.limit, 'en')}, "
+            f"with {count(breach.active_sessions, 'en')} active sessions"
+        )
+    return (
+        f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: "
+        f"{count(breach.connections, 'en')} connections over its limit of "
+        f"{count(breach.limit, 'en')}, "
+        f"with {count(breach.active_sessions, 'en')} active sessions"
+    )
 
 
 def _alert_lines(summary: ExerciseSummary) -> list[str]:

@@ -1,5 +1,8 @@
-"""The `vigie` command. Exit codes: 0 done, 1 could not run (store, port), 2 bad input;
-`check --strict`: 3 a limit cannot hold, 4 a live limit is not the plan's."""
+"""The `vigie` command: its options, and what each command does with them.
+
+Every error goes through `support.fail`, with the exit codes `support` defines
+(0 done, 1 could not run, 2 bad input; `check --strict`: 3 a limit cannot hold,
+4 a live limit is not the plan's), which `vigie --help` prints."""
 
 from __future__ import annotations
 
@@ -26,19 +29,20 @@ from vigie.cli.support import (
     EXIT_CANNOT_HOLD,
     EXIT_LIMITS_DIFFER,
     EXIT_UNAVAILABLE,
-    _open_store,
-    _store_url,
+    exit_codes_help,
     fail,
+    opened_store,
+    store_url,
 )
 from vigie.netcheck import is_loopback
 from vigie.plan import Plan, PlanInvalid, load_plan
 from vigie.plan.starts_at import StartNotWritable, with_starts_at
 from vigie.resources import seed_plan
 from vigie.run.exam_date import STARTS_AT_HELP, StartRefused, parse_starts_at, start_warning
-from vigie.store import sqlite_url
+from vigie.store import Store, sqlite_url
 
 
-@click.group()
+@click.group(epilog=exit_codes_help())
 @click.option("-v", "--verbose", is_flag=True, help="Log what the collectors and scheduler do.")
 @click.version_option(package_name="vigie")
 def main(verbose: bool) -> None:
@@ -54,9 +58,7 @@ def _load(path: Path) -> tuple[Plan, str]:
     try:
         plan = load_plan(path)
     except PlanInvalid as exc:
-        for line in exc.lines():
-            click.echo(line, err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(exc.lines())
     return plan, path.read_text(encoding="utf-8")
 
 
@@ -166,14 +168,11 @@ def check(plan: Path, strict: bool, live: bool, starts_at: str | None) -> None:
     click.echo(describe(loaded))
     warn_about_start(loaded, loaded.exercise.starts_at)
     if strict and any(not row.holds for row in preflight(loaded)):
-        click.echo(f"vigie: {plan}: a limit cannot hold (--strict)", err=True)
-        sys.exit(EXIT_CANNOT_HOLD)
+        fail(f"{plan}: a limit cannot hold (--strict)", EXIT_CANNOT_HOLD)
     if strict and checked is not None and checked.differs:
-        click.echo(f"vigie: {plan}: the live limits are not the plan's (--strict)", err=True)
-        sys.exit(EXIT_LIMITS_DIFFER)
+        fail(f"{plan}: the live limits are not the plan's (--strict)", EXIT_LIMITS_DIFFER)
     if strict and checked is not None and (checked.failures or checked.unread):
-        click.echo(f"vigie: {plan}: a live limit could not be read (--strict)", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
+        fail(f"{plan}: a live limit could not be read (--strict)", EXIT_UNAVAILABLE)
 
 
 @main.command()
@@ -188,13 +187,12 @@ def drill(plan: Path, as_json: bool, db: str | None, seed: int | None) -> None:
     from vigie.run.drill import run_drill
 
     loaded, toml_text = _load(plan)
-    with tempfile.TemporaryDirectory(prefix="vigie-drill-") as scratch:
-        store = _open_store(db or sqlite_url(Path(scratch) / "drill.db"))
-        try:
-            run = run_drill(loaded, toml_text, store, seed)
-            summary = summarize(store, run.exercise_id, loaded)
-        finally:
-            store.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="vigie-drill-") as scratch,
+        opened_store(db or sqlite_url(Path(scratch) / "drill.db")) as store,
+    ):
+        run = run_drill(loaded, toml_text, store, seed)
+        summary = summarize(store, run.exercise_id, loaded)
     if as_json:
         click.echo(json.dumps(summary.as_json(), indent=2))
     else:
@@ -215,8 +213,11 @@ def simulate(plan: Path, host: str, port: int, speed: float, seed: int | None) -
     try:
         serve_metrics(loaded, host, port, speed, seed, announce=click.echo)
     except OSError as exc:
-        click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
+        fail(_cannot_listen(host, port, exc), EXIT_UNAVAILABLE)
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
 @main.command()
@@ -253,22 +254,16 @@ def demo(
     from vigie.run.monitoring import NotifierSettings
 
     if not is_loopback(host):
-        click.echo(
-            f"vigie: the demo has no accounts, so it serves only on a loopback address "
-            f"(got {host})",
-            err=True,
-        )
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"the demo has no accounts, so it serves only on a loopback address (got {host})")
     loaded, toml_text = _load(plan_path or seed_plan())
-    store = _open_store(db)
-    click.echo("Open demo mode: no login, loopback only.")
-    try:
-        notifiers = NotifierSettings(webhook, alertmanager, f"http://{host}:{port}/")
-        settings = DemoSettings(host, port, speed, notifiers)
-        run_demo(loaded, toml_text, store, settings, announce=click.echo)
-    except OSError as exc:
-        click.echo(f"vigie: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
+    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url=f"http://{host}:{port}/")
+    settings = DemoSettings(host, port, speed, notifiers)
+    with opened_store(db) as store:
+        click.echo("Open demo mode: no login, loopback only.")
+        try:
+            run_demo(loaded, toml_text, store, settings, announce=click.echo)
+        except OSError as exc:
+            fail(_cannot_listen(host, port, exc), EXIT_UNAVAILABLE)
 
 
 @main.command()
@@ -310,18 +305,29 @@ def collect(
     if exercise_id is not None and starts_at is not None:
         fail(f"--starts-at sets a new exercise's start; exercise {exercise_id} has its own")
     loaded, toml_text = _load_starting(plan_path, starts_at)
-    store = _open_store(db)
-    notifiers = NotifierSettings(webhook, alertmanager, dashboard_url, alertmanager_resend_s)
-    run_collection(
-        loaded,
-        toml_text,
-        store,
-        exercise_id,
-        notifiers,
-        announce=click.echo,
-        warn=lambda message: click.echo(message, err=True),
-        exit_with_parent=exit_with_parent,
+    notifiers = NotifierSettings(
+        webhook,
+        alertmanager,
+        dashboard_url=dashboard_url,
+        alertmanager_resend_s=alertmanager_resend_s,
     )
+    with opened_store(db) as store:
+        if exercise_id is not None and store.exercise(exercise_id) is None:
+            fail(f"exercise {exercise_id} is not in the store")
+        run_collection(
+            loaded,
+            toml_text,
+            store,
+            exercise_id,
+            notifiers,
+            announce=click.echo,
+            warn=_warn,
+            exit_with_parent=exit_with_parent,
+        )
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @main.command()
@@ -413,56 +419,75 @@ def serve(
     from vigie.run.live import run_server
 
     secret, previous_secrets = _signing_secrets(secret_file, previous_secret_file)
+    host, port = _listening_address(bind, frame_ancestors, debug=debug, open_demo=open_demo)
+    loaded, toml_text = _load_starting(plan_path, starts_at)
+    with opened_store(db) as store:
+        _check_who_logs_in(store, open_demo)
+        auth = AuthSettings(
+            open_demo=open_demo,
+            secret_key=secret or store.accounts.sessions.signing_key(time.time()),
+            previous_secret_keys=previous_secrets,
+            secure_cookies=secure_cookies,
+            trusted_proxies=trusted_proxies,
+            frame_ancestors=frame_ancestors,
+            metrics_token=_metrics_token(metrics_token_file),
+        )
+        notifier_flags = _notifier_flags(
+            f"http://{host}:{port}/",
+            webhook=webhook,
+            alertmanager=alertmanager,
+            resend_s=alertmanager_resend_s,
+        )
+        run_server(
+            loaded,
+            toml_text,
+            store,
+            plan_path=plan_path,
+            db_url=store_url(db),
+            bind=f"{host}:{port}",
+            workers=workers,
+            collector_flags=notifier_flags if collecting else None,
+            auth=auth,
+            debug=debug,
+            announce=click.echo,
+            warn=_warn,
+        )
 
+
+def _listening_address(
+    bind: str, frame_ancestors: tuple[str, ...], *, debug: bool, open_demo: bool
+) -> tuple[str, int]:
+    """--bind's host and port; fails on a frame ancestor that is not one origin, and on
+    debug or open demo mode anywhere but loopback."""
     for origin in frame_ancestors:
         if not FRAME_ORIGIN.fullmatch(origin):
-            click.echo(f"vigie: --frame-ancestors {origin!r} is not an origin", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            fail(f"--frame-ancestors {origin!r} is not an origin")
     host, port = _bind_address(bind)
     for flag, wanted in (("debug mode", debug), ("open demo mode", open_demo)):
         if wanted and not is_loopback(host):
-            click.echo(f"vigie: {flag} is refused on {host}: loopback only", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-    loaded, toml_text = _load_starting(plan_path, starts_at)
-    store = _open_store(db)
-    if not open_demo and not any(
-        u.role == "operator" and u.disabled is None for u in store.accounts.users()
-    ):
-        click.echo(
-            "vigie: no operator account yet: add one with "
-            "`vigie user add NAME --role operator --db ...` (or --open on 127.0.0.1)",
-            err=True,
-        )
-        sys.exit(EXIT_BAD_INPUT)
+            fail(f"{flag} is refused on {host}: loopback only")
+    return host, port
+
+
+def _check_who_logs_in(store: Store, open_demo: bool) -> None:
+    """Open demo mode says nobody logs in; otherwise an operator must be able to."""
     if open_demo:
         click.echo("Open demo mode: no login, loopback only.")
-    auth = AuthSettings(
-        open_demo=open_demo,
-        secret_key=secret or store.accounts.sessions.signing_key(time.time()),
-        previous_secret_keys=previous_secrets,
-        secure_cookies=secure_cookies,
-        trusted_proxies=trusted_proxies,
-        frame_ancestors=frame_ancestors,
-        metrics_token=_metrics_token(metrics_token_file),
-    )
-    notifier_flags = ["--dashboard-url", f"http://{host}:{port}/"]
-    notifier_flags += ["--webhook", webhook] if webhook else []
-    notifier_flags += ["--alertmanager", alertmanager] if alertmanager else []
-    notifier_flags += ["--alertmanager-resend-s", f"{alertmanager_resend_s:g}"]
-    run_server(
-        loaded,
-        toml_text,
-        store,
-        plan_path=plan_path,
-        db_url=_store_url(db),
-        bind=f"{host}:{port}",
-        workers=workers,
-        collector_flags=notifier_flags if collecting else None,
-        auth=auth,
-        debug=debug,
-        announce=click.echo,
-        warn=lambda message: click.echo(message, err=True),
-    )
+    elif not any(u.role == "operator" and u.disabled is None for u in store.accounts.users()):
+        fail(
+            "no operator account yet: add one with "
+            "`vigie user add NAME --role operator --db ...` (or --open on 127.0.0.1)"
+        )
+
+
+def _notifier_flags(
+    dashboard_url: str, *, webhook: str | None, alertmanager: str | None, resend_s: float
+) -> list[str]:
+    """serve's notifier options, as its collector process is given them."""
+    flags = ["--dashboard-url", dashboard_url]
+    flags += ["--webhook", webhook] if webhook else []
+    flags += ["--alertmanager", alertmanager] if alertmanager else []
+    return [*flags, "--alertmanager-resend-s", f"{resend_s:g}"]
 
 
 def _signing_secrets(
@@ -495,8 +520,7 @@ def _metrics_token(path: Path | None) -> str | None:
 def _bind_address(bind: str) -> tuple[str, int]:
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit() or int(port) > 65535:
-        click.echo(f"vigie: --bind {bind!r} is not HOST:PORT (e.g. 127.0.0.1:8050)", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"--bind {bind!r} is not HOST:PORT (e.g. 127.0.0.1:8050)")
     return host.strip("[]"), int(port)
 
 
@@ -537,10 +561,16 @@ def agent(
 
     token = token_file.read_text(encoding="utf-8").strip()
     if not token:
-        click.echo(f"vigie: {token_file} is empty: it must hold the agent token", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"{token_file} is empty: it must hold the agent token")
     settings = AgentSettings(
-        central, faculty, token, probes, interval, spool, int(spool_max_mb * 1024 * 1024), host_name
+        central=central,
+        faculty=faculty,
+        token=token,
+        probes=probes,
+        interval_s=interval,
+        spool=spool,
+        spool_max_bytes=int(spool_max_mb * 1024 * 1024),
+        host=host_name,
     )
     run_agent(settings, announce=click.echo)
 
@@ -557,10 +587,9 @@ def token_create(faculty: str, db: str) -> None:
     """Create a token for FACULTY's agent and print it once."""
     from vigie.accounts.tokens import new_token, token_hash
 
-    store = _open_store(db)
     secret = new_token()
-    token_id = store.add_agent_token(faculty, token_hash(secret))
-    store.close()
+    with opened_store(db) as store:
+        token_id = store.add_agent_token(faculty, token_hash(secret))
     click.echo(
         f"token {token_id} for faculty {faculty} (shown once, keep it in the agent's token file):"
     )
@@ -572,12 +601,10 @@ def token_create(faculty: str, db: str) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 def token_revoke(token_id: int, db: str) -> None:
     """Revoke token TOKEN_ID: its agent's next push is refused."""
-    store = _open_store(db)
-    revoked = store.revoke_agent_token(token_id)
-    store.close()
+    with opened_store(db) as store:
+        revoked = store.revoke_agent_token(token_id)
     if not revoked:
-        click.echo(f"vigie: no live token {token_id}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"no live token {token_id}")
     click.echo(f"token {token_id} revoked")
 
 
@@ -585,18 +612,15 @@ def token_revoke(token_id: int, db: str) -> None:
 @click.option("--db", required=True, help=DB_HELP)
 def token_list(db: str) -> None:
     """List tokens: id, faculty, created, revoked."""
-    from datetime import UTC, datetime
+    with opened_store(db) as store:
+        tokens = store.agent_tokens()
+    for row in tokens:
+        state = "live" if row.revoked is None else f"revoked {_utc_seconds(row.revoked)}"
+        click.echo(f"{row.id}\t{row.faculty}\t{_utc_seconds(row.created)}\t{state}")
 
-    store = _open_store(db)
-    for row in store.agent_tokens():
-        created = datetime.fromtimestamp(row.created, UTC).isoformat(timespec="seconds")
-        state = (
-            "live"
-            if row.revoked is None
-            else "revoked " + datetime.fromtimestamp(row.revoked, UTC).isoformat(timespec="seconds")
-        )
-        click.echo(f"{row.id}\t{row.faculty}\t{created}\t{state}")
-    store.close()
+
+def _utc_seconds(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
 
 
 @main.command()
@@ -621,11 +645,22 @@ def token_list(db: str) -> None:
 )
 def report(exercise_id: int, db: str, out: Path, csv_dir: Path | None, lang: str | None) -> None:
     """Write the post-mortem report of EXERCISE: timeline, charts, faculties, alerts."""
-    from vigie.review.make import make_report
-
     if "://" not in db and not Path(db).is_file():
         fail(f"no store at {db}", EXIT_UNAVAILABLE)  # a report must not create an empty one
-    store = _open_store(db)
+    with opened_store(db) as store:
+        written = _write_report(store, exercise_id, out, csv_dir, lang)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def _write_report(
+    store: Store, exercise_id: int, out: Path, csv_dir: Path | None, lang: str | None
+) -> list[Path]:
+    """The files `report` writes, with a progress bar for a long CSV export; an unknown
+    exercise or a stored plan that no longer loads fails with exit 2, a file that
+    cannot be written with exit 1."""
+    from vigie.review.make import make_report
+
     try:
         # The HTML takes seconds; the samples' CSV of a long exercise takes minutes.
         samples = store.sample_count(exercise_id) if csv_dir is not None else 0
@@ -636,17 +671,13 @@ def report(exercise_id: int, db: str, out: Path, csv_dir: Path | None, lang: str
             file=sys.stderr,
             hidden=not (samples and sys.stderr.isatty()),
         ) as bar:
-            written = make_report(store, exercise_id, out, csv_dir, lang, bar.update)
+            return make_report(store, exercise_id, out, csv_dir, lang, bar.update)
     except LookupError as exc:
         fail(str(exc))
     except PlanInvalid as exc:
         fail(f"the plan stored with exercise {exercise_id} no longer loads: {exc.errors[0]}")
     except OSError as exc:
         fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}", EXIT_UNAVAILABLE)
-    finally:
-        store.close()
-    for path in written:
-        click.echo(f"wrote {path}")
 
 
 @main.command("import")
@@ -678,21 +709,19 @@ def import_(
         fail(str(exc))
     if not source.reachable():
         fail(f"cannot reach Prometheus at {prometheus_url}", EXIT_UNAVAILABLE)
-    store = _open_store(db)
-    try:
-        with click.progressbar(
-            length=span.steps,
-            label="Importing",
-            show_eta=True,
-            file=sys.stderr,
-            hidden=not sys.stderr.isatty(),  # a log file gets the outcome, not a bar's label
-        ) as bar:
-            run = run_import(loaded, toml_text, store, source, span, chunk_steps, bar.update)
-    except QueryFailed as exc:
-        code = EXIT_BAD_INPUT if isinstance(exc, QueryRefused) else EXIT_UNAVAILABLE
-        fail(f"import stopped ({exc}); run the same command again to resume", code)
-    finally:
-        store.close()
+    with opened_store(db) as store:
+        try:
+            with click.progressbar(
+                length=span.steps,
+                label="Importing",
+                show_eta=True,
+                file=sys.stderr,
+                hidden=not sys.stderr.isatty(),  # a log file gets the outcome, not a bar's label
+            ) as bar:
+                run = run_import(loaded, toml_text, store, source, span, chunk_steps, bar.update)
+        except QueryFailed as exc:
+            code = EXIT_BAD_INPUT if isinstance(exc, QueryRefused) else EXIT_UNAVAILABLE
+            fail(f"import stopped ({exc}); run the same command again to resume", code)
     how = "resumed" if run.resumed_from is not None else "imported"
     click.echo(f"Exercise {run.exercise_id} {how}: {span.steps} steps, {run.samples} samples read")
 
@@ -709,18 +738,17 @@ def alerts_list(db: str, exercise_id: int) -> None:
     """Every transition of EXERCISE, oldest first."""
     from vigie.i18n.formats import exercise_clock
 
-    store = _open_store(db)
-    record = store.exercise(exercise_id)
-    if record is None:
-        click.echo(f"vigie: exercise {exercise_id} is not in the store", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    for t in store.alerts.transitions(exercise_id):
+    with opened_store(db) as store:
+        record = store.exercise(exercise_id)
+        if record is None:
+            fail(f"exercise {exercise_id} is not in the store")
+        transitions = store.alerts.transitions(exercise_id)
+    for t in transitions:
         by = f" by {t.actor}" if t.actor else ""
         click.echo(
             f"T+{exercise_clock(t.at - record.t0)}\t{t.state}{by}\t{t.severity}\t"
             f"{t.rule}/{t.subject}\t{t.message}"
         )
-    store.close()
 
 
 @alerts.command("ack")
@@ -731,14 +759,12 @@ def alerts_list(db: str, exercise_id: int) -> None:
 @click.option("--by", "actor", required=True, help="Who acknowledges it.")
 def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -> None:
     """Acknowledge the alert firing for RULE on SUBJECT."""
-    import time as _time
-
-    store = _open_store(db)
-    ack = store.alerts.acknowledge(exercise_id, rule, subject, actor, _time.time())
-    store.close()
+    with opened_store(db) as store:
+        ack = store.alerts.acknowledge(
+            exercise_id, rule=rule, subject=subject, actor=actor, at=time.time()
+        )
     if ack is None:
-        click.echo(f"vigie: no {rule} alert is firing on {subject}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        fail(f"no {rule} alert is firing on {subject}")
     click.echo(f"acknowledged {rule}/{subject} by {actor}")
 
 

@@ -6,11 +6,16 @@ import importlib.util
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from vigie.cli.support import DB_HELP, EXIT_UNAVAILABLE, _open_store, fail
-from vigie.plan import PlanInvalid, load_plan
+from vigie.cli.support import DB_HELP, EXIT_UNAVAILABLE, fail, opened_store
+from vigie.plan import Plan, PlanInvalid, load_plan
+
+if TYPE_CHECKING:  # imported when the command runs: `vigie --help` stays quick
+    from vigie.rehearse.report import RehearsalReport
+    from vigie.rehearse.target import Target
 
 MAX_WORKERS = 16  # Locust processes on one machine: more than its cores gains nothing
 
@@ -88,19 +93,12 @@ def rehearse(
     from vigie.rehearse.rehearsal import RehearsalSettings, run_rehearsal
     from vigie.rehearse.report import describe_rehearsal
     from vigie.rehearse.students import StudentsFailed
-    from vigie.rehearse.target import TargetRefused, checked_target
     from vigie.run.monitoring import NotifierSettings
     from vigie.run.stop_signals import stop_requested
 
     if importlib.util.find_spec("locust") is None:
         fail("vigie rehearse plays its students with Locust: pip install 'vigie[rehearse]'")
-    try:
-        aimed = checked_target(target, owned_host)
-        loaded = load_plan(plan)
-    except TargetRefused as exc:
-        fail(str(exc))
-    except PlanInvalid as exc:
-        fail(str(exc))
+    aimed, loaded = _target_and_plan(target, owned_host, plan)
     settings = RehearsalSettings(
         aimed,
         scale=scale,
@@ -111,23 +109,34 @@ def rehearse(
         seed=seed,
         notifiers=NotifierSettings(webhook, alertmanager),
     )
-    store = _open_store(db)
+    with opened_store(db) as store:
+        try:
+            with stop_requested() as interrupted:
+                report = run_rehearsal(loaded, store, settings, click.echo, interrupted)
+        except ValueError as exc:
+            fail(str(exc))
+        except StudentsFailed as exc:
+            fail(f"the virtual students stopped: {exc}", EXIT_UNAVAILABLE)
+    click.echo(_as_json(report) if as_json else describe_rehearsal(report))
+
+
+def _target_and_plan(target: str, owned_host: str | None, plan: Path) -> tuple[Target, Plan]:
+    """The target the students may be aimed at, and the plan; a refusal fails with exit 2."""
+    from vigie.rehearse.target import TargetRefused, checked_target
+
     try:
-        with stop_requested() as interrupted:
-            report = run_rehearsal(loaded, store, settings, click.echo, interrupted)
-    except ValueError as exc:
+        return checked_target(target, owned_host), load_plan(plan)
+    except TargetRefused as exc:
         fail(str(exc))
-    except StudentsFailed as exc:
-        fail(f"the virtual students stopped: {exc}", EXIT_UNAVAILABLE)
-    finally:
-        store.close()
-    if as_json:
-        body = asdict(report.summary) | {"lead_time_s": report.lead_time_s}
-        body["servers"] = [asdict(s) for s in report.servers]
-        body["decisions"] = [
-            {"wave": d.wave, "launched": d.launched, "at_s": d.decided_s, "words": d.words}
-            for d in report.decisions
-        ]
-        click.echo(json.dumps(body, indent=2, default=str))
-    else:
-        click.echo(describe_rehearsal(report))
+    except PlanInvalid as exc:
+        fail(exc.lines())
+
+
+def _as_json(report: RehearsalReport) -> str:
+    body = asdict(report.summary) | {"lead_time_s": report.lead_time_s}
+    body["servers"] = [asdict(s) for s in report.servers]
+    body["decisions"] = [
+        {"wave": d.wave, "launched": d.launched, "at_s": d.decided_s, "words": d.words}
+        for d in report.decisions
+    ]
+    return json.dumps(body, indent=2, default=str)

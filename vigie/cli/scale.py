@@ -32,7 +32,7 @@ def scale(plan: Path, sites: int, out: Path | None) -> None:
     try:
         base = load_plan(plan)
     except PlanInvalid as exc:
-        fail("\n".join(exc.lines()))
+        fail(exc.lines())
     scaled = scaled_plan(base, sites)
     text = f"# {scaled.exercise.name}: written by `vigie scale {plan.name} --sites {sites}`.\n"
     text += tomli_w.dumps(scaled.model_dump(mode="json", exclude_none=True))
