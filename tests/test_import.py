@@ -19,7 +19,8 @@ from tests.support.prometheus import (
     small_plan_reading,
 )
 from vigie.clock import SpedUpClock, SystemClock
-from vigie.collectors.backfill import PrometheusRange, Span, make_span, run_import
+from vigie.collectors.backfill import PrometheusRange, run_import
+from vigie.collectors.import_span import Span, make_span
 from vigie.collectors.kinds import build_collectors
 from vigie.collectors.scheduler import PollJob, start_polling
 from vigie.plan import Plan, parse_plan

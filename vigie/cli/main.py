@@ -34,6 +34,7 @@ from vigie.cli.support import (
     opened_store,
     store_url,
 )
+from vigie.collectors.import_span import DEFAULT_CHUNK_STEPS, MAX_CHUNK_STEPS
 from vigie.netcheck import is_loopback
 from vigie.plan import Plan, PlanInvalid, load_plan
 from vigie.plan.starts_at import StartNotWritable, with_starts_at
@@ -689,8 +690,8 @@ def _write_report(
 @click.option("--step", default="1s", show_default=True, help="Resolution, e.g. 1s, 500ms, 1m.")
 @click.option(
     "--chunk-steps",
-    type=click.IntRange(1, 10_000),
-    default=1_800,
+    type=click.IntRange(1, MAX_CHUNK_STEPS),
+    default=DEFAULT_CHUNK_STEPS,
     show_default=True,
     help="Steps per range query and per transaction (Prometheus allows 11,000 points).",
 )
@@ -698,7 +699,8 @@ def import_(
     plan_path: Path, db: str, prometheus_url: str, start: str, end: str, step: str, chunk_steps: int
 ) -> None:
     """Backfill an exercise from Prometheus range queries; run again to resume."""
-    from vigie.collectors.backfill import ImportRefused, PrometheusRange, make_span, run_import
+    from vigie.collectors.backfill import PrometheusRange, run_import
+    from vigie.collectors.import_span import ImportRefused, make_span
     from vigie.collectors.prometheus import QueryFailed, QueryRefused
 
     loaded, toml_text = _load(plan_path)

@@ -35,11 +35,16 @@ from vigie.store import Store
 log = logging.getLogger(__name__)
 
 
+class UnknownExercise(LookupError):
+    """The exercise asked for is not in the store."""
+
+
 def open_exercise(plan: Plan, plan_toml: str, store: Store, exercise_id: int | None) -> int:
-    """The exercise to collect into: the one given (after a restart), or a new live one."""
+    """The exercise to collect into: the one given (after a restart), or a new live one.
+    raises UnknownExercise when the one given is not in the store."""
     if exercise_id is not None:
         if store.exercise(exercise_id) is None:
-            raise SystemExit(f"vigie: exercise {exercise_id} is not in the store")
+            raise UnknownExercise(f"exercise {exercise_id} is not in the store")
         return exercise_id
     starts_at = plan.exercise.starts_at
     t0 = starts_at.timestamp() if starts_at is not None else time.time()
