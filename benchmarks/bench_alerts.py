@@ -121,7 +121,9 @@ def vigie_detection(plan: Plan, url: str, origin: float, clock: SpedUpClock, pha
     vigie_plan = plan_from_dict(data)
     with tempfile.TemporaryDirectory(prefix="vigie-bench-") as scratch:
         store = Store.open(sqlite_url(Path(scratch) / "a.db"))
-        exercise = store.create_exercise("bench", "Bench", "live", "", origin)
+        exercise = store.create_exercise(
+            plan_id="bench", name="Bench", mode="live", plan_toml="", t0=origin
+        )
         engine = AlertEngine(vigie_plan, store, exercise, origin, 1.0)
         collector = ScrapeCollector(vigie_plan, vigie_plan.sources[0])
         next_poll = origin + phase

@@ -113,7 +113,9 @@ def main() -> None:
         plan = bench_plan(prometheus.url, f"http://{target}/metrics")
         with tempfile.TemporaryDirectory(prefix="vigie-bench-") as scratch:
             store = Store.open(sqlite_url(Path(scratch) / "collect.db"))
-            exercise = store.create_exercise("bench", "Bench", "live", "", time.time())
+            exercise = store.create_exercise(
+                plan_id="bench", name="Bench", mode="live", plan_toml="", t0=time.time()
+            )
             print(f"poll cycle of one source, collection + SQLite write, {where}")
             for collector in build_collectors(plan):
                 measure(collector, store, exercise, 2)  # warm the series cache and connections

@@ -145,7 +145,9 @@ def lost_cycles(store: Store, exercise: int, committed: set[int]) -> int:
 def run(url: str, kills: int, seed: int) -> None:
     rng = random.Random(seed)
     store = Store.open(url)
-    exercise = store.create_exercise("small-drill", "Crash", "live", "", T0)
+    exercise = store.create_exercise(
+        plan_id="small-drill", name="Crash", mode="live", plan_toml="", t0=T0
+    )
     store.close()  # each child opens its own connections after the fork
     committed: set[int] = set()
     started = time.perf_counter()

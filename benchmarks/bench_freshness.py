@@ -100,7 +100,11 @@ def measure(
     live_plan = pointed_at(plan, exporter.url)
     store = Store.open(sqlite_url(scratch / f"fresh-{phase_s}.db"))
     exercise = store.create_exercise(
-        plan.exercise.id, plan.exercise.name, "live", SMALL.read_text(encoding="utf-8"), platform_t0
+        plan_id=plan.exercise.id,
+        name=plan.exercise.name,
+        mode="live",
+        plan_toml=SMALL.read_text(encoding="utf-8"),
+        t0=platform_t0,
     )
     monitoring = Monitoring(live_plan, store, exercise, platform_t0, 1.0, NO_NOTIFIERS)
     monitoring.start(clock.now())

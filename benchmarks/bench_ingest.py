@@ -22,7 +22,9 @@ TARGET_PER_S = 100_000.0
 def one_ingest(url: str | None, cycles: int) -> float:
     with tempfile.TemporaryDirectory(prefix="vigie-bench-") as scratch:
         store = Store.open(url or sqlite_url(Path(scratch) / "ingest.db"))
-        exercise = store.create_exercise("bench", "Ingest", "drill", "", 0.0)
+        exercise = store.create_exercise(
+            plan_id="bench", name="Ingest", mode="drill", plan_toml="", t0=0.0
+        )
         labels = [(("server", f"srv-{i:04d}"),) for i in range(SERIES)]
         batches = [
             [

@@ -76,7 +76,9 @@ def backfill_live_exercise(
     t0 = time.time() - history_min * 60
     clock = VirtualClock(t0)
     exercise = simulate_exercise(plan, clock, t0)
-    exercise_id = store.create_exercise(plan.exercise.id, plan.exercise.name, "live", plan_toml, t0)
+    exercise_id = store.create_exercise(
+        plan_id=plan.exercise.id, name=plan.exercise.name, mode="live", plan_toml=plan_toml, t0=t0
+    )
     interval = plan.poll_interval_s
     recorder = TickRecorder(store, exercise_id, AlertEngine(plan, store, exercise_id, t0, interval))
     recorder.evaluate(t0)

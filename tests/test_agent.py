@@ -28,7 +28,11 @@ from vigie.store import Point, Store
 
 def live_exercise(store: Store) -> int:
     return store.create_exercise(
-        "small-drill", "Small", "live", SMALL_PLAN.read_text(encoding="utf-8"), time.time()
+        plan_id="small-drill",
+        name="Small",
+        mode="live",
+        plan_toml=SMALL_PLAN.read_text(encoding="utf-8"),
+        t0=time.time(),
     )
 
 

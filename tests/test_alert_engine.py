@@ -35,7 +35,9 @@ def feed(
 def engine_for(
     plan: Plan, store: Store, rules: Mapping[str, object] | None = None
 ) -> tuple[AlertEngine, int]:
-    exercise = store.create_exercise("small-drill", "Small", "live", "", T0)
+    exercise = store.create_exercise(
+        plan_id="small-drill", name="Small", mode="live", plan_toml="", t0=T0
+    )
     if rules is None:
         return AlertEngine(plan, store, exercise, T0, 1.0), exercise
     return AlertEngine(plan, store, exercise, T0, 1.0, rules=rules), exercise  # type: ignore[arg-type]

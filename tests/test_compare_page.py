@@ -168,7 +168,9 @@ def test_a_running_exercise_shows_what_was_written_since_within_a_minute(pair: P
     store, first, _ = pair
     toml = SMALL_PLAN.read_text(encoding="utf-8")
     t0 = 1_800_000_000.0
-    running = store.create_exercise("small-drill", "Running", "live", toml, t0)
+    running = store.create_exercise(
+        plan_id="small-drill", name="Running", mode="live", plan_toml=toml, t0=t0
+    )
 
     def connected(start: int, end: int, value: float) -> None:
         for second in range(start, end):

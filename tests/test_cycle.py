@@ -56,7 +56,9 @@ def test_a_failing_collector_is_marked_down_and_the_others_still_report() -> Non
 
 
 def test_health_counts_consecutive_failures_until_a_success(sqlite_store: Store) -> None:
-    exercise = sqlite_store.create_exercise("p", "P", "live", "", 0.0)
+    exercise = sqlite_store.create_exercise(
+        plan_id="p", name="P", mode="live", plan_toml="", t0=0.0
+    )
     prometheus = Broken()
     for now in (1.0, 2.0):
         run_cycle(sqlite_store, exercise, [prometheus], now)

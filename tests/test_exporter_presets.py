@@ -216,7 +216,9 @@ def test_rules_and_the_wall_judge_against_the_live_limit_and_say_the_plan_differ
 ) -> None:
     plan = plan_with(HAPROXY_ON_PAGE)
     store = sqlite_store
-    exercise = store.create_exercise(plan.exercise.id, "P", "live", "", 0.0)
+    exercise = store.create_exercise(
+        plan_id=plan.exercise.id, name="P", mode="live", plan_toml="", t0=0.0
+    )
     engine = AlertEngine(plan, store, exercise, 0.0, 1.0)
     server = (("server", "gw-1"),)
     for at in range(1, 8):

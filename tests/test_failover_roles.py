@@ -36,7 +36,7 @@ class Collect:
 def test_a_collector_that_lost_its_lease_stops_polling_and_stands_by(
     sqlite_store: Store,
 ) -> None:
-    exercise = sqlite_store.create_exercise("x", "X", "live", "", T0)
+    exercise = sqlite_store.create_exercise(plan_id="x", name="X", mode="live", plan_toml="", t0=T0)
     clock = VirtualClock(T0)
     first, second = Collect(sqlite_store, exercise, "a:1"), Collect(sqlite_store, exercise, "b:2")
     first.role.step(clock.now())

@@ -33,7 +33,9 @@ def store(tmp_path: Path, clock: VirtualClock) -> Iterator[Store]:
 
 def exercise(store: Store, mode: str = "live") -> int:
     plan = SMALL_PLAN.read_text(encoding="utf-8")  # one source, polled every second
-    return store.create_exercise("small-drill", "Small", mode, plan, T0)
+    return store.create_exercise(
+        plan_id="small-drill", name="Small", mode=mode, plan_toml=plan, t0=T0
+    )
 
 
 def poll(store: Store, exercise_id: int, at: float) -> None:

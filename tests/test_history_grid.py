@@ -17,7 +17,9 @@ LYON, NICE = (("faculty", "lyon"),), (("faculty", "nice"),)
 
 @pytest.fixture
 def exercise(store: Store) -> int:
-    exercise_id = store.create_exercise("drill", "Drill", "drill", "", T0)
+    exercise_id = store.create_exercise(
+        plan_id="drill", name="Drill", mode="drill", plan_toml="", t0=T0
+    )
     for second in range(1200):
         at = T0 + second
         store.write_cycle(

@@ -144,7 +144,9 @@ def recorded_twice(
     prometheus = PrometheusServer([target])
     live = Store.open(sqlite_url(tmp_path_factory.mktemp("live") / "live.db"))
     live_plan = pointed_at(small_plan, exporter.url)
-    live_exercise = live.create_exercise("small-drill", "Live", "live", "", origin)
+    live_exercise = live.create_exercise(
+        plan_id="small-drill", name="Live", mode="live", plan_toml="", t0=origin
+    )
     jobs = [PollJob(c, 1.0) for c in build_collectors(live_plan)]
     prometheus.start()
     scheduler = None

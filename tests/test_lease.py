@@ -18,7 +18,7 @@ def lease_for(store: Store, exercise: int, holder: str) -> CollectorLease:
 
 
 def new_exercise(store: Store) -> int:
-    return store.create_exercise("lease", "Lease", "live", "", T0)
+    return store.create_exercise(plan_id="lease", name="Lease", mode="live", plan_toml="", t0=T0)
 
 
 def test_the_first_collector_takes_the_lease_and_a_second_stands_by(store: Store) -> None:

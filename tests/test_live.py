@@ -298,7 +298,9 @@ def test_a_restart_says_it_goes_on_with_the_running_exercise_and_its_old_start(
     seed = load_plan(SEED_PLAN)
     assert seed.exercise.starts_at is not None
     old = seed.exercise.starts_at.timestamp()
-    exercise = sqlite_store.create_exercise(seed.exercise.id, "x", "live", "", old)
+    exercise = sqlite_store.create_exercise(
+        plan_id=seed.exercise.id, name="x", mode="live", plan_toml="", t0=old
+    )
     now = datetime(2026, 12, 1, 14, 0, tzinfo=timezone(timedelta(hours=1)))  # --starts-at now
     today = seed.model_copy(
         update={"exercise": seed.exercise.model_copy(update={"starts_at": now})}

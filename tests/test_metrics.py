@@ -86,9 +86,18 @@ def test_metrics_count_each_notifiers_pending_and_failed_deliveries(store: Store
     """On SQLite and PostgreSQL: the one grouped count the outbox series come from."""
     t0 = 1_750_000_000.0
     plan = SMALL_PLAN.read_text(encoding="utf-8")
-    exercise_id = store.create_exercise("small-drill", "Small", "live", plan, t0)
+    exercise_id = store.create_exercise(
+        plan_id="small-drill", name="Small", mode="live", plan_toml=plan, t0=t0
+    )
     fired = NewTransition(
-        t0, "headroom", "gw", AlertState.FIRING, "warning", "gw at 85%", "gw", notify=True
+        at=t0,
+        rule="headroom",
+        subject="gw",
+        state=AlertState.FIRING,
+        severity="warning",
+        message="gw at 85%",
+        server="gw",
+        notify=True,
     )
     resolved = replace(fired, at=t0 + 1, state=AlertState.RESOLVED, severity="ok", message="gw ok")
     store.alerts.record(exercise_id, [fired, resolved], notifiers=["log", "webhook"])

@@ -247,7 +247,9 @@ def assert_store_works(url: str) -> None:
         store.write_cycle(1, [Sample("sessions_active", LYON, T0_MS / 1000 + 2, 2470.0)])
         points = store.history(1, "sessions_active")[LYON]
         assert [p.value for p in points] == [2460.0, 2470.0]
-        other = store.create_exercise("ecnp", "second", "drill", "[exercise]", 1.0)
+        other = store.create_exercise(
+            plan_id="ecnp", name="second", mode="drill", plan_toml="[exercise]", t0=1.0
+        )
         assert other == 2
     finally:
         store.close()

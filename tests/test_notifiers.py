@@ -56,7 +56,9 @@ def receiver(port: int, status: int = 200) -> Iterator[list[dict[str, Any]]]:
 
 def gateway_excursion(plan: Plan, store: Store, notifiers: list[str]) -> tuple[int, float]:
     """Drive the engine through one critical excursion of the small plan's gateway."""
-    exercise = store.create_exercise("small-drill", "Small", "live", "", T0)
+    exercise = store.create_exercise(
+        plan_id="small-drill", name="Small", mode="live", plan_toml="", t0=T0
+    )
     engine = AlertEngine(plan, store, exercise, T0, 1.0, notifiers=notifiers)
     second = 0
     for level in [100] * 5 + [420] * 20 + [100] * 5:
@@ -132,7 +134,9 @@ def active(alertmanager: AlertmanagerServer, subject: str) -> list[dict[str, Any
 def test_alertmanager_receives_fires_escalations_and_resolutions(
     small_plan: Plan, sqlite_store: Store, alertmanager: AlertmanagerServer
 ) -> None:
-    exercise = sqlite_store.create_exercise("small-drill", "Small", "live", "", time.time())
+    exercise = sqlite_store.create_exercise(
+        plan_id="small-drill", name="Small", mode="live", plan_toml="", t0=time.time()
+    )
     engine = AlertEngine(
         small_plan, sqlite_store, exercise, time.time(), 1.0, notifiers=["alertmanager"]
     )
@@ -180,7 +184,16 @@ def test_a_cluster_member_down_does_not_stop_delivery_and_all_down_is_retried(
     down = f"http://127.0.0.1:{free_port()}"
     context = AlertContext(1, "cluster")
     fired = AlertTransition(
-        1, time.time(), "blind", "src", AlertState.FIRING, "critical", "blind", None, {}, None
+        id=1,
+        at=time.time(),
+        rule="blind",
+        subject="src",
+        state=AlertState.FIRING,
+        severity="critical",
+        message="blind",
+        server=None,
+        facts={},
+        actor=None,
     )
     AlertmanagerNotifier(down, alertmanager.url).notify(fired, context)  # one took it
     assert len(active(alertmanager, "src")) == 1

@@ -163,7 +163,9 @@ def test_prometheus_killed_mid_run_goes_down_others_go_on_and_it_comes_back(
     plan = rig.plan()
     prom = PrometheusCollector(plan, plan.sources[0])
     direct = ScrapeCollector(plan, plan.sources[1])
-    exercise = sqlite_store.create_exercise("small-drill", "x", "live", "", T0)
+    exercise = sqlite_store.create_exercise(
+        plan_id="small-drill", name="x", mode="live", plan_toml="", t0=T0
+    )
     move_simulator(rig, 10)
     assert not run_cycle(sqlite_store, exercise, [prom, direct], rig.clock.now()).failures
 

@@ -46,7 +46,11 @@ class Central:
 def central(store: Store) -> Iterator[Central]:
     """The push endpoint over SQLite and over PostgreSQL (which enforces column sizes)."""
     exercise = store.create_exercise(
-        "small-drill", "Small", "live", SMALL_PLAN.read_text(encoding="utf-8"), NOW - 600
+        plan_id="small-drill",
+        name="Small",
+        mode="live",
+        plan_toml=SMALL_PLAN.read_text(encoding="utf-8"),
+        t0=NOW - 600,
     )
     alpha, beta = new_token(), new_token()
     store.add_agent_token("alpha", token_hash(alpha))

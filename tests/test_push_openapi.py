@@ -50,7 +50,11 @@ BUDGET_S = 12.0  # at most, on a loaded machine: the examples left are then skip
 def central(sqlite_store: Store) -> Iterator[tuple[str, str]]:
     """A real server on 127.0.0.1 collecting a live exercise, and alpha's agent token."""
     sqlite_store.create_exercise(
-        "small-drill", "Small", "live", SMALL_PLAN.read_text(encoding="utf-8"), NOW - 600
+        plan_id="small-drill",
+        name="Small",
+        mode="live",
+        plan_toml=SMALL_PLAN.read_text(encoding="utf-8"),
+        t0=NOW - 600,
     )
     token = new_token()
     sqlite_store.add_agent_token("alpha", token_hash(token))

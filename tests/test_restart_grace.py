@@ -20,7 +20,9 @@ class Collector:
 
     def __init__(self, plan: Plan, store: Store) -> None:
         self.plan, self.store = plan, store
-        self.exercise = store.create_exercise("small-drill", "Small", "live", "", T0)
+        self.exercise = store.create_exercise(
+            plan_id="small-drill", name="Small", mode="live", plan_toml="", t0=T0
+        )
         self.interval = plan.poll_interval_s
         self.clock = VirtualClock(T0 + 1)
         self.engine = self.restart()

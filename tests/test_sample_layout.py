@@ -54,7 +54,9 @@ def cycle(n: int) -> list[Sample]:
 
 
 def drilled(store: Store) -> int:
-    exercise = store.create_exercise("scale", "Scale", "drill", "[exercise]", T0)
+    exercise = store.create_exercise(
+        plan_id="scale", name="Scale", mode="drill", plan_toml="[exercise]", t0=T0
+    )
     for n in range(CYCLES):
         store.write_cycle(exercise, cycle(n))
     return exercise

@@ -72,7 +72,9 @@ def test_a_bad_page_is_refused_whole_with_its_reason(
     answer.status, answer.content_type, answer.body = status, content_type, body
     with pytest.raises(SourceFailure, match=reason):
         collector.collect(50.0)
-    exercise = sqlite_store.create_exercise("small-drill", "x", "live", "", 0.0)
+    exercise = sqlite_store.create_exercise(
+        plan_id="small-drill", name="x", mode="live", plan_toml="", t0=0.0
+    )
     result = run_cycle(sqlite_store, exercise, [collector], 50.0)
     assert reason.split(":")[0] in result.failures["platform"]
     assert sqlite_store.latest(exercise, "sessions_active", 60.0) == {}  # nothing half-stored
@@ -91,7 +93,9 @@ def test_a_page_over_the_limit_says_its_size_and_to_read_it_through_prometheus(
 ) -> None:
     collector, answer = page
     answer.body = GOOD_PAGE + b"# " + b"x" * (5 * 1024 * 1024)
-    exercise = sqlite_store.create_exercise("small-drill", "x", "live", "", 0.0)
+    exercise = sqlite_store.create_exercise(
+        plan_id="small-drill", name="x", mode="live", plan_toml="", t0=0.0
+    )
     result = run_cycle(sqlite_store, exercise, [collector], 50.0)
     reason = result.failures["platform"]
     assert reason.startswith("the page is 5.0 MB, over the 4 MB limit: refused.")

@@ -16,7 +16,9 @@ NICE = (("faculty", "nice"),)
 
 
 def fill(store: Store, seconds: int = 100) -> int:
-    exercise = store.create_exercise("drill", "Drill", "drill", "[exercise]", 1000.0)
+    exercise = store.create_exercise(
+        plan_id="drill", name="Drill", mode="drill", plan_toml="[exercise]", t0=1000.0
+    )
     for second in range(seconds):
         at = 1000.0 + second
         store.write_cycle(
@@ -30,7 +32,9 @@ def fill(store: Store, seconds: int = 100) -> int:
 
 
 def test_exercise_round_trip(store: Store) -> None:
-    exercise = store.create_exercise("ecnp", "ECNp", "drill", "[exercise]\nid='x'", 1642770000.0)
+    exercise = store.create_exercise(
+        plan_id="ecnp", name="ECNp", mode="drill", plan_toml="[exercise]\nid='x'", t0=1642770000.0
+    )
     record = store.exercise(exercise)
     assert record is not None
     assert (record.plan_id, record.mode, record.t0, record.ended) == (
@@ -73,7 +77,9 @@ def test_writing_the_same_sample_twice_keeps_one(store: Store) -> None:
 
 def test_a_large_batch_is_written_exactly_and_rewriting_it_adds_nothing(store: Store) -> None:
     """An import chunk's size: PostgreSQL takes it through COPY, values kept to the bit."""
-    exercise = store.create_exercise("import", "Import", "import", "[exercise]", 0.0)
+    exercise = store.create_exercise(
+        plan_id="import", name="Import", mode="import", plan_toml="[exercise]", t0=0.0
+    )
     values = [0.1 * i for i in range(1000)] + [1e-300, 2.5e300, -0.0, 1 / 3]
     batch = [
         Sample("cpu", (("host", f"h{i % 50}"),), float(i // 50), v) for i, v in enumerate(values)
@@ -99,7 +105,9 @@ def test_sums_by_instant_add_each_group_s_members_where_any_has_a_sample(store: 
 
 
 def test_peaks_first_reaching_and_runs_above_a_level(store: Store) -> None:
-    exercise = store.create_exercise("drill", "Drill", "drill", "[exercise]", 0.0)
+    exercise = store.create_exercise(
+        plan_id="drill", name="Drill", mode="drill", plan_toml="[exercise]", t0=0.0
+    )
     gw = (("server", "gw"),)
     values = [1, 5, 9, 12, 11, 8, 13, 13, 2]  # above 10: from t=3 and again from t=6
     for second, value in enumerate(values):
@@ -160,7 +168,9 @@ def test_unknown_url_scheme_is_refused() -> None:
 
 
 def test_a_failed_transaction_leaves_no_phantom_series_behind(sqlite_store: Store) -> None:
-    exercise = sqlite_store.create_exercise("drill", "Drill", "drill", "", 0.0)
+    exercise = sqlite_store.create_exercise(
+        plan_id="drill", name="Drill", mode="drill", plan_toml="", t0=0.0
+    )
     boom = Sample("sessions_active", LYON, 1.0, 1.0)
     broken_health = [None]  # fails after the series was inserted, inside the transaction
     with pytest.raises(AttributeError):
@@ -170,8 +180,12 @@ def test_a_failed_transaction_leaves_no_phantom_series_behind(sqlite_store: Stor
 
 
 def test_a_screen_reads_an_exercise_without_its_plan(store: Store) -> None:
-    first = store.create_exercise("ecnp", "first", "drill", "# plan one", 10.0)
-    newest = store.create_exercise("ecnp", "second", "live", "# plan two", 20.0)
+    first = store.create_exercise(
+        plan_id="ecnp", name="first", mode="drill", plan_toml="# plan one", t0=10.0
+    )
+    newest = store.create_exercise(
+        plan_id="ecnp", name="second", mode="live", plan_toml="# plan two", t0=20.0
+    )
     store.end_exercise(first, 30.0)
     light = store.exercise_without_plan(first)
     assert light is not None and (light.name, light.ended, light.plan_toml) == ("first", 30.0, "")

@@ -46,7 +46,7 @@ def test_nothing_is_shown_before_the_first_judgement(drilled: Drilled) -> None:
 
 
 def test_a_second_state_for_the_same_instant_replaces_the_first(store: Store) -> None:
-    exercise = store.create_exercise("p", "P", "drill", "", 0.0)
+    exercise = store.create_exercise(plan_id="p", name="P", mode="drill", plan_toml="", t0=0.0)
     store.ticks.write(exercise, 10.0, b"first")
     store.ticks.write(exercise, 10.0, b"second")
     store.ticks.write(exercise, 11.0, b"third")
@@ -68,7 +68,7 @@ def firing(at: float, severity: str = "warning") -> NewTransition:
 
 def test_an_acknowledgement_holds_until_the_alert_escalates(sqlite_store: Store) -> None:
     store = sqlite_store
-    exercise = store.create_exercise("p", "P", "drill", "", 0.0)
+    exercise = store.create_exercise(plan_id="p", name="P", mode="drill", plan_toml="", t0=0.0)
     board = Board(store, exercise)
     store.alerts.record(exercise, [firing(1.0)])
     store.alerts.acknowledge(exercise, "headroom", "gw", "alice", 2.0)
@@ -98,7 +98,7 @@ def test_an_acknowledgement_holds_until_the_alert_escalates(sqlite_store: Store)
 
 def test_notes_show_newest_first_and_the_latest_decision_per_wave(sqlite_store: Store) -> None:
     store = sqlite_store
-    exercise = store.create_exercise("p", "P", "drill", "", 0.0)
+    exercise = store.create_exercise(plan_id="p", name="P", mode="drill", plan_toml="", t0=0.0)
     board = Board(store, exercise)
     for i in range(7):
         store.add_annotation(exercise, float(i), "note", "bob", f"note {i}")

@@ -31,7 +31,9 @@ def samples_at(at: float, gw: float) -> list[Sample]:
 
 
 def engines(plan: Plan, store: Store, count: int) -> tuple[list[AlertEngine], int]:
-    exercise = store.create_exercise("small-drill", "Small", "live", "", T0)
+    exercise = store.create_exercise(
+        plan_id="small-drill", name="Small", mode="live", plan_toml="", t0=T0
+    )
     made = [
         AlertEngine(plan, store, exercise, T0, 1.0, notifiers=["log", "alertmanager"])
         for _ in range(count)
@@ -48,9 +50,16 @@ def steps(store: Store, exercise: int) -> list[tuple[str, str, str, str, float]]
 
 
 def test_a_step_recorded_twice_is_refused_by_the_store(store: Store) -> None:
-    exercise = store.create_exercise("x", "X", "live", "", T0)
+    exercise = store.create_exercise(plan_id="x", name="X", mode="live", plan_toml="", t0=T0)
     step = NewTransition(
-        T0, "headroom", "gw", AlertState.FIRING, "warning", "80%", notify=True, follows=0
+        at=T0,
+        rule="headroom",
+        subject="gw",
+        state=AlertState.FIRING,
+        severity="warning",
+        message="80%",
+        notify=True,
+        follows=0,
     )
     assert store.alerts.record(exercise, [step], ["log"])[0] is not None
     assert store.alerts.record(exercise, [step], ["log"]) == [None]

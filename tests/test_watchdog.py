@@ -57,7 +57,16 @@ def holds_watchdog_and_blind(alertmanager: AlertmanagerServer) -> bool:
 
 def transition(state: str, at: float) -> AlertTransition:
     return AlertTransition(
-        1, at, "headroom", "gw", AlertState(state), "critical", "gw at 95%", "gw", {}, None
+        id=1,
+        at=at,
+        rule="headroom",
+        subject="gw",
+        state=AlertState(state),
+        severity="critical",
+        message="gw at 95%",
+        server="gw",
+        facts={},
+        actor=None,
     )
 
 
@@ -133,7 +142,9 @@ def test_the_watchdog_lives_while_collect_runs_and_expires_once_it_is_killed(
 def test_a_process_whose_polls_stopped_withholds_the_watchdog_so_it_expires(
     sqlite_store: Store, alertmanager: AlertmanagerServer
 ) -> None:
-    exercise = sqlite_store.create_exercise("hung", "Hung", "live", "", time.time())
+    exercise = sqlite_store.create_exercise(
+        plan_id="hung", name="Hung", mode="live", plan_toml="", t0=time.time()
+    )
     context = AlertContext(exercise, "hung")
     notifier = AlertmanagerNotifier(alertmanager.url, resend_s=0.5)
     now = [0.0]

@@ -70,7 +70,9 @@ def scaled_exercise(
     toml = f"# A generated plan of {sites} sites.\n" + tomli_w.dumps(
         plan.model_dump(mode="json", exclude_none=True)
     )
-    exercise_id = store.create_exercise(plan.exercise.id, plan.exercise.name, "drill", toml, t0)
+    exercise_id = store.create_exercise(
+        plan_id=plan.exercise.id, name=plan.exercise.name, mode="drill", plan_toml=toml, t0=t0
+    )
     engine = AlertEngine(plan, store, exercise_id, t0, poll_s)
     recorder = TickRecorder(store, exercise_id, engine)
     instants = [k * poll_s for k in range(1, int(at_s // poll_s) + 1)]

@@ -38,7 +38,7 @@ class Rates:
     base: Mapping[str, float]  # server -> background connections
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LimitProjection:
     limit: Limit
     base: float  # the background load it carries

@@ -150,7 +150,9 @@ def run_import(
     first = 0
     if exercise_id is None:
         t0 = import_t0(plan, span)
-        exercise_id = store.create_exercise(plan.exercise.id, name, "import", plan_toml, t0)
+        exercise_id = store.create_exercise(
+            plan_id=plan.exercise.id, name=name, mode="import", plan_toml=plan_toml, t0=t0
+        )
     else:
         record = store.exercise(exercise_id)
         assert record is not None

@@ -372,7 +372,7 @@ def _alert_markers(alerts: Sequence[Marker], t: Texts, t0: float) -> dict[str, A
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mark:
     """One fact on the review timeline: where, in which lane, and what it says."""
 

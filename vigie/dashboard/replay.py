@@ -162,7 +162,7 @@ def wording_for(exercise: Exercise, t: Texts) -> Wording:
 def _mark(fact: Fact, names: dict[str, str], wording: Wording) -> Mark:
     lane, symbol = DRAWN[type(fact)]
     text = f"T+{wording.t.clock(fact.at_s)}  {wording.fact(fact)}"
-    return Mark(fact.at_s, names[lane], text, _colour(fact), symbol)
+    return Mark(at_s=fact.at_s, lane=names[lane], text=text, colour=_colour(fact), symbol=symbol)
 
 
 def _colour(fact: Fact) -> str:

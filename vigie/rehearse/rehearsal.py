@@ -75,7 +75,11 @@ def run_rehearsal(
     control = workdir / "control.json"
     students = _students(text, settings, workdir, control)
     exercise = store.create_exercise(
-        rehearsed.exercise.id, rehearsed.exercise.name, "rehearsal", text, t0
+        plan_id=rehearsed.exercise.id,
+        name=rehearsed.exercise.name,
+        mode="rehearsal",
+        plan_toml=text,
+        t0=t0,
     )
     announce(
         f"Rehearsing {plan.exercise.id} at {settings.scale:g}: "

@@ -49,7 +49,7 @@ class StudentsFailed(RuntimeError):
     """Locust exited before it was asked to, or never became ready; says its log's tail."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Summary:
     requests: int = 0
     failures: int = 0

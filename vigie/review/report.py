@@ -53,7 +53,7 @@ KIND = {
 HEADLINE = (PeakSessions, LimitBreached, ExerciseStopped)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Row:
     clock: str  # T+mm:ss
     kind: str
@@ -93,7 +93,12 @@ def _row(fact: Fact, wording: Wording) -> Row:
     severity = ""
     if isinstance(fact, AlertFired):
         severity = fact.alert.severity
-    return Row(f"T+{wording.t.clock(fact.at_s)}", KIND[type(fact)], wording.fact(fact), severity)
+    return Row(
+        clock=f"T+{wording.t.clock(fact.at_s)}",
+        kind=KIND[type(fact)],
+        text=wording.fact(fact),
+        severity=severity,
+    )
 
 
 def _title(timeline: Timeline, t: Texts, tz: tzinfo | None) -> dict[str, str]:

@@ -70,7 +70,7 @@ class FacultyOutcome:
         return None if self.connected_at_s is None else self.connected_at_s - self.wave_start_s
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AlertEpisode:
     rule: str
     subject: str
@@ -216,16 +216,16 @@ def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
         )
     lead = None if warned is None else warned.at_s - fired
     return AlertEpisode(
-        first.rule,
-        first.subject,
-        episode["severity"],
-        fired,
-        resolved,
-        lead,
-        episode["message"],
-        warned,
-        episode["facts"],
-        episode.get("stopped", False),
+        rule=first.rule,
+        subject=first.subject,
+        severity=episode["severity"],
+        fired_at_s=fired,
+        resolved_at_s=resolved,
+        lead_time_s=lead,
+        message=episode["message"],
+        warned_of=warned,
+        facts=episode["facts"],
+        stopped=episode.get("stopped", False),
     )
 
 

@@ -89,7 +89,11 @@ def run_demo(
     exporter = start_exporter(plan, clock, origin)
     demo_plan = pointed_at(plan, exporter.url)
     exercise_id = store.create_exercise(
-        plan.exercise.id, plan.exercise.name, "demo", plan_toml, origin
+        plan_id=plan.exercise.id,
+        name=plan.exercise.name,
+        mode="demo",
+        plan_toml=plan_toml,
+        t0=origin,
     )
     stop_s = stop_seconds(plan)
     ended = False

@@ -59,7 +59,7 @@ def run_drill(
     clock = VirtualClock(t0)
     exercise = simulate_exercise(plan, clock, t0, seed)
     exercise_id = store.create_exercise(
-        plan.exercise.id, plan.exercise.name, "drill", plan_toml, t0
+        plan_id=plan.exercise.id, name=plan.exercise.name, mode="drill", plan_toml=plan_toml, t0=t0
     )
     interval = plan.poll_interval_s
     recorder = TickRecorder(store, exercise_id, AlertEngine(plan, store, exercise_id, t0, interval))

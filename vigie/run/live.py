@@ -48,7 +48,9 @@ def open_exercise(plan: Plan, plan_toml: str, store: Store, exercise_id: int | N
         return exercise_id
     starts_at = plan.exercise.starts_at
     t0 = starts_at.timestamp() if starts_at is not None else time.time()
-    return store.create_exercise(plan.exercise.id, plan.exercise.name, "live", plan_toml, t0)
+    return store.create_exercise(
+        plan_id=plan.exercise.id, name=plan.exercise.name, mode="live", plan_toml=plan_toml, t0=t0
+    )
 
 
 def warn_about_start(

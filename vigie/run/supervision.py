@@ -48,7 +48,7 @@ def _guard_forks() -> None:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Backoff:
     first_s: float = 1.0
     factor: float = 2.0

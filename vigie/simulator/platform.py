@@ -28,7 +28,7 @@ from vigie.simulator.students import Student, draw_roster
 BYTES_PER_KBIT = 1000 / 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ServerReading:
     connections: int
     limit: int
@@ -59,7 +59,7 @@ class Snapshot:
         return sum(f.sessions_active for f in self.faculties.values())
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _ServerState:
     share: float
     base: int
@@ -254,7 +254,10 @@ class ExamPlatform:
             if load is not None and load.base_connections is not None:
                 base = load.base_connections
             states[server.id] = _ServerState(
-                share, base, server.connection_limit, server.per_source_limit
+                share=share,
+                base=base,
+                limit=server.connection_limit,
+                per_source=server.per_source_limit,
             )
         return states
 

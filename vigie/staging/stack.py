@@ -44,7 +44,7 @@ NODE_COLLECTORS_OFF = ("hwmon", "thermal_zone", "rapl", "powersupplyclass", "btr
 READY_TIMEOUT_S = 30.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StagingSettings:
     frontend_maxconn: int = 2000
     global_maxconn: int = 4000

@@ -18,7 +18,7 @@ class Point:
     value: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExerciseRecord:
     id: int
     plan_id: str
@@ -41,7 +41,7 @@ class HealthUpdate:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SourceHealth:
     source: str
     up: bool
@@ -128,7 +128,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # given up on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AlertTransition:
     id: int
     at: float
@@ -142,7 +142,7 @@ class AlertTransition:
     actor: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewTransition:
     at: float
     rule: str

@@ -92,7 +92,9 @@ class Store:
 
     # -- exercises -------------------------------------------------------------------
 
-    def create_exercise(self, plan_id: str, name: str, mode: str, plan_toml: str, t0: float) -> int:
+    def create_exercise(
+        self, *, plan_id: str, name: str, mode: str, plan_toml: str, t0: float
+    ) -> int:
         values = {
             "plan_id": plan_id,
             "name": name,
