@@ -1,4 +1,5 @@
-"""Build the Dash app: `create_app(store, clock)`; pages are registered explicitly."""
+"""Build the Dash app: `create_app(store, clock)`; pages are registered explicitly,
+each from the `Page` its module describes (page_registry.py)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,20 @@ from vigie.dashboard.errors import install_error_handling
 from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.health import install_health
 from vigie.dashboard.metrics import install_metrics
+from vigie.dashboard.page_registry import LANGUAGE, URL, PageRegistry
 from vigie.dashboard.pages import compare, console, faculty, review, server, wall
-from vigie.dashboard.response_cache import ResponseCache, screen_answer_key
+from vigie.dashboard.response_cache import ResponseCache
 from vigie.resources import assets_folder
 from vigie.store import Store
 
-PAGES = (console, wall, server, faculty, review, compare)
+PAGES = (console.PAGE, wall.PAGE, server.PAGE, faculty.PAGE, review.PAGE, compare.PAGE)
 
 
 def create_app(
     store: Store,
     clock: Clock | None = None,
     exercise_id: int | None = None,
+    *,
     refresh_ms: int = 1000,
     assets: Path | None = None,
     poll_interval_s: float | None = None,
@@ -40,7 +43,12 @@ def create_app(
     `share_answers=False` serialises every refresh per viewer (the scale benchmark's
     "before")."""
     context = context_type(
-        store, clock or SystemClock(), exercise_id, refresh_ms, poll_interval_s, auth.open_demo
+        store,
+        clock or SystemClock(),
+        exercise_id,
+        refresh_ms=refresh_ms,
+        poll_interval_s=poll_interval_s,
+        open_demo=auth.open_demo,
     )
     app = Dash(
         __name__,
@@ -51,38 +59,36 @@ def create_app(
         update_title="",  # no "Updating..." flicker on a wall screen
         suppress_callback_exceptions=True,  # each page's components exist only on that page
     )
+    # The refreshes every viewer of a screen second asks alike, answered with the
+    # same bytes: each page says which (page_registry.Refresh.shared).
+    answers = ResponseCache()
+    pages = PageRegistry(app, context, answers)
     for page in PAGES:
-        page.register(app, context)
-    app.layout = html.Div(
-        [
-            dcc.Location(id="url"),
-            # A browser's language choice (?lang=fr once) is kept for its next visits.
-            dcc.Store(id="vigie-language", storage_type="local"),
-            page_container,
-        ],
-        className="vigie-root",
-    )
+        pages.add(page)
+    app.layout = _shell()
     _remember_language(app)
     install_error_handling(app)
     install_callback_guard(app)  # first: the access check reads the body it parsed
     install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
     if share_answers:
-        _share_answers(context).install(app)  # after the access check: response_cache.py
+        answers.install(app)  # after the access check: response_cache.py
     install_health(app, context)
     install_metrics(app, context, auth.metrics_token, auth.open_demo)
     app.server.register_blueprint(push_blueprint(store, context.clock))
     return app
 
 
-def _share_answers(context: ViewContext) -> ResponseCache:
-    """The refreshes every viewer of a screen second asks alike, answered with the
-    same bytes (the console's alerts are not: their answer depends on what the
-    browser already shows)."""
-    answers = ResponseCache()
-    answers.register("wall-screen", screen_answer_key(context))
-    answers.register("console-header", screen_answer_key(context, "console-view.value"))
-    answers.register("faculty-header", screen_answer_key(context, "faculty-id.data"))
-    return answers
+def _shell() -> html.Div:
+    """What every page is shown in: the address and the language each page reads."""
+    return html.Div(
+        [
+            dcc.Location(id=URL),
+            # A browser's language choice (?lang=fr once) is kept for its next visits.
+            dcc.Store(id=LANGUAGE, storage_type="local"),
+            page_container,
+        ],
+        className="vigie-root",
+    )
 
 
 def _plan_language(context: ViewContext) -> str | None:
@@ -96,7 +102,7 @@ def _remember_language(app: Dash) -> None:
             const asked = new URLSearchParams(search || "").get("lang");
             return asked ? asked : window.dash_clientside.no_update;
         }""",
-        Output("vigie-language", "data"),
-        Input("url", "search"),
-        State("vigie-language", "data"),
+        Output(LANGUAGE, "data"),
+        Input(URL, "search"),
+        State(LANGUAGE, "data"),
     )

@@ -9,10 +9,10 @@ no refresh: a stored exercise does not change while it is compared.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-import dash
 from dash import Dash, Input, Output, State, dcc, html
 
 from vigie.bounded import whole_number
@@ -21,6 +21,7 @@ from vigie.dashboard.compare_figures import Run, compare_figure
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.dashboard.figures import Figure, empty_figure
 from vigie.dashboard.history_grid import CHART_POINTS
+from vigie.dashboard.page_registry import LANGUAGE, URL, Page
 from vigie.dashboard.screen import requested_language
 from vigie.i18n import Texts, texts
 from vigie.review.summary import sum_by_instant
@@ -31,13 +32,9 @@ T0 = "t0"
 WAVE = "wave:"  # followed by the wave's number
 
 
-def register(app: Dash, context: ViewContext) -> None:
-    dash.register_page(
-        __name__,
-        path="/compare",
-        title="Vigie · compare",
-        layout=lambda **query: layout(context, query),
-    )
+def _callbacks(app: Dash, context: ViewContext) -> None:
+    """The chart for the choice, and the address that says it (no refresh: a stored
+    exercise does not change while it is compared)."""
 
     @app.callback(
         Output("compare-chart", "figure"),
@@ -47,7 +44,7 @@ def register(app: Dash, context: ViewContext) -> None:
         Input("compare-b", "value"),
         Input("compare-align", "value"),
         Input("compare-signal", "value"),
-        Input("vigie-language", "data"),
+        Input(LANGUAGE, "data"),
     )
     def compared(a: Any, b: Any, align: Any, signal: Any, remembered: Any) -> tuple[Any, Any]:
         return render(context, a, b, align, signal, remembered)
@@ -66,10 +63,10 @@ def register(app: Dash, context: ViewContext) -> None:
             query.set("b", String(b));
             return "?" + query.toString();
         }""",
-        Output("url", "search", allow_duplicate=True),
+        Output(URL, "search", allow_duplicate=True),
         Input("compare-a", "value"),
         Input("compare-b", "value"),
-        State("url", "search"),
+        State(URL, "search"),
         prevent_initial_call=True,
     )
 
@@ -80,7 +77,7 @@ def _id(value: Any) -> int | None:
     return whole_number(value) if isinstance(value, str) else None
 
 
-def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
+def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
     search = "?" + urlencode({k: v for k, v in query.items() if isinstance(v, str)})
     asked = parse_qs(search.lstrip("?"))
     records = context.store.exercises()
@@ -239,3 +236,13 @@ def _series(context: ViewContext, exercise: Exercise, signal: str) -> list[tuple
         return [(p.at, p.value) for p in next(iter(found.values()), [])]
     sessions = context.store.downsampled(record.id, "sessions_active", record.t0, end, CHART_POINTS)
     return [(p.at, p.value) for p in sum_by_instant(sessions.values())]
+
+
+PAGE = Page(
+    name="compare",
+    module=__name__,
+    path="/compare",
+    title="Vigie · compare",
+    layout=layout,
+    callbacks=_callbacks,
+)

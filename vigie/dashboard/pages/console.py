@@ -3,6 +3,7 @@ operators' actions: acknowledge an alert, write a note, record a wave decision."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash
@@ -15,10 +16,17 @@ from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.console_charts import charts, distribution
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import empty_figure
+from vigie.dashboard.page_registry import (
+    LANGUAGE,
+    URL,
+    Page,
+    Refresh,
+    layout_texts,
+    tick_interval,
+)
 from vigie.dashboard.screen import (
     Screen,
     TickedScreen,
-    requested_language,
     screen_for,
     ticked,
     ticked_screen_for,
@@ -31,123 +39,78 @@ ALERTS_SHOWN = 3  # the rest folded under them: the charts stay on the first scr
 ATTENTION_SHOWN = 8  # beside the alerts, as many as the worst-sites chart draws
 
 
-def register(app: Dash, context: ViewContext) -> None:
-    dash.register_page(
-        __name__,
-        path="/",
-        title="Vigie · console",
-        layout=lambda **query: layout(context, query.get("lang")),
-    )
-
-    @app.callback(
-        Output("console-header", "children"),
-        Output("console-body", "children"),
-        Output("console-more", "children"),
-        Output("console-sessions", "figure"),
-        Output("console-connections", "figure"),
-        Output("console-attention", "children"),
-        Output("console-distribution", "figure"),
-        Input("console-tick", "n_intervals"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-        Input("console-view", "value"),
-    )
-    def refresh(
-        _tick: int | None, search: str | None, remembered: str | None, view: str | None
-    ) -> tuple[Any, ...]:
-        return render(context, search, remembered, view if view in VIEWS else "total")
-
-    @app.callback(
-        Output("console-found", "children"),
-        Input("console-site-search", "value"),
-        Input("console-tick", "n_intervals"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-    )
-    def find(
-        query: Any, _tick: int | None, search: str | None, remembered: str | None
-    ) -> list[Any]:
-        return render_found(context, query, search, remembered)
-
-    @app.callback(
-        Output("console-alerts", "children"),
-        Output("console-alerts-shown", "data"),
-        Input("console-tick", "n_intervals"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-        State("console-alerts-shown", "data"),
-    )
-    def refresh_alerts(
-        _tick: int | None, search: str | None, remembered: str | None, shown: Any
-    ) -> tuple[Any, Any]:
-        return render_alerts(context, search, remembered, shown)
-
-    @app.callback(
+def _actions_callback(app: Dash, context: ViewContext) -> None:
+    """Acknowledge, note, decide: the console's one callback that writes."""
+    app.callback(
         Output("console-action-result", "children"),
-        Input({"type": "console-ack", "rule": ALL, "subject": ALL}, "n_clicks"),
-        Input("console-note-add", "n_clicks"),
-        Input("console-decision-add", "n_clicks"),
-        State("console-operator", "value"),
-        State("console-note-text", "value"),
-        State("console-decision-wave", "value"),
-        State("console-decision-choice", "value"),
-        State("console-decision-comment", "value"),
-        State("url", "search"),
-        State("vigie-language", "data"),
+        inputs={
+            "acks": Input({"type": "console-ack", "rule": ALL, "subject": ALL}, "n_clicks"),
+            "note_clicks": Input("console-note-add", "n_clicks"),
+            "decision_clicks": Input("console-decision-add", "n_clicks"),
+        },
+        state={
+            "operator": State("console-operator", "value"),
+            "note": State("console-note-text", "value"),
+            "wave": State("console-decision-wave", "value"),
+            "choice": State("console-decision-choice", "value"),
+            "comment": State("console-decision-comment", "value"),
+            "search": State(URL, "search"),
+            "remembered": State(LANGUAGE, "data"),
+        },
         prevent_initial_call=True,
-    )
-    def act(
-        _acks: list[int | None],
-        _note: int | None,
-        _decision: int | None,
-        operator: str | None,
-        note: str | None,
-        wave: Any,
-        choice: Any,
-        comment: str | None,
-        search: str | None,
-        remembered: str | None,
-    ) -> Any:
-        if not ctx.triggered or not ctx.triggered[0].get("value"):
-            return dash.no_update  # buttons re-drawn by a refresh, not clicked
-        screen = screen_for(context, search, remembered)
-        if screen is None:
-            return texts(None)("No exercise in the store yet.")
-        t = screen.t
-        if screen.replay:
-            return t("This is a replay: actions are taken on the live exercise only.")
-        if not context.open_demo:  # accounts: actions are signed by who is logged in
-            who = current_principal()
-            operator = None if who is None else who.name
-        trigger = ctx.triggered_id
-        try:
-            if trigger == "console-note-add":
-                return add_note(context, screen, operator, note)
-            if trigger == "console-decision-add":
-                return add_decision(context, screen, operator, wave, choice, comment)
-            if isinstance(trigger, dict):
-                return acknowledge(context, screen, operator, trigger["rule"], trigger["subject"])
-        except ActionRefused as refused:
-            return str(refused)
-        return dash.no_update
+    )(lambda **values: act(context, **values))
 
 
-def layout(context: ViewContext, lang: str | None = None) -> html.Div:
+def act(
+    context: ViewContext,
+    *,
+    acks: list[int | None],
+    note_clicks: int | None,
+    decision_clicks: int | None,
+    operator: str | None,
+    note: str | None,
+    wave: Any,
+    choice: Any,
+    comment: str | None,
+    search: str | None,
+    remembered: str | None,
+) -> Any:
+    """What the button clicked did (the clicks' counts say only that one was)."""
+    if not ctx.triggered or not ctx.triggered[0].get("value"):
+        return dash.no_update  # buttons re-drawn by a refresh, not clicked
+    screen = screen_for(context, search, remembered)
+    if screen is None:
+        return texts(None)("No exercise in the store yet.")
+    t = screen.t
+    if screen.replay:
+        return t("This is a replay: actions are taken on the live exercise only.")
+    if not context.open_demo:  # accounts: actions are signed by who is logged in
+        who = current_principal()
+        operator = None if who is None else who.name
+    trigger = ctx.triggered_id
+    try:
+        if trigger == "console-note-add":
+            return add_note(context, screen, operator, note)
+        if trigger == "console-decision-add":
+            return add_decision(context, screen, operator, wave, choice, comment)
+        if isinstance(trigger, dict):
+            return acknowledge(context, screen, operator, trigger["rule"], trigger["subject"])
+    except ActionRefused as refused:
+        return str(refused)
+    return dash.no_update
+
+
+def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
     """What an operator acts on first (the gate, the incident, the actions, the
     alerts and the sites needing a person), then the charts, then the roster."""
+    t = layout_texts(context, query.get("lang"))
     exercise = context.exercise()
-    t = (
-        texts(lang)
-        if exercise is None
-        else requested_language(f"lang={lang or ''}", None, exercise)
-    )
     waves = [] if exercise is None else [w.number for w in exercise.plan.waves_in_order]
     large = exercise is not None and len(exercise.plan.faculties) > SMALL_ROSTER
-    graph_config: Any = {"displayModeBar": False}
     return html.Div(
         className="vigie-console",
         children=[
-            dcc.Interval(id="console-tick", interval=context.refresh_ms),
+            tick_interval("console", context),
             html.Header(id="console-header", className="vigie-header"),
             html.Nav(
                 className="vigie-nav",
@@ -166,30 +129,7 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
                     html.Div(id="console-attention", className="vigie-console-attention"),
                 ],
             ),
-            html.Div(
-                className="vigie-console-charts",
-                id="console-charts",
-                children=[
-                    dcc.RadioItems(
-                        id="console-view",
-                        options=[
-                            {"label": t("Total"), "value": "total"},
-                            {"label": t("Per wave"), "value": "waves"},
-                            {"label": t("Per faculty"), "value": "faculties"},
-                        ],
-                        value="total",
-                        inline=True,
-                        className="vigie-choice",
-                    ),
-                    dcc.Graph(id="console-sessions", config=graph_config),
-                    dcc.Graph(id="console-connections", config=graph_config),
-                    dcc.Graph(
-                        id="console-distribution",
-                        config=graph_config,
-                        className="vigie-console-distribution",
-                    ),
-                ],
-            ),
+            _charts(t),
             html.Div(id="console-more", className="vigie-console-body"),
             html.Section(
                 className="vigie-console-find" + ("" if large else " is-hidden"),
@@ -202,25 +142,80 @@ def layout(context: ViewContext, lang: str | None = None) -> html.Div:
     )
 
 
+def _charts(t: Texts) -> html.Div:
+    """The view chosen (total, per wave, per faculty) and the charts it draws."""
+    graph_config: Any = {"displayModeBar": False}
+    return html.Div(
+        className="vigie-console-charts",
+        id="console-charts",
+        children=[
+            dcc.RadioItems(
+                id="console-view",
+                options=[
+                    {"label": t("Total"), "value": "total"},
+                    {"label": t("Per wave"), "value": "waves"},
+                    {"label": t("Per faculty"), "value": "faculties"},
+                ],
+                value="total",
+                inline=True,
+                className="vigie-choice",
+            ),
+            dcc.Graph(id="console-sessions", config=graph_config),
+            dcc.Graph(id="console-connections", config=graph_config),
+            dcc.Graph(
+                id="console-distribution",
+                config=graph_config,
+                className="vigie-console-distribution",
+            ),
+        ],
+    )
+
+
 def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
     """`who`: the account actions are signed with; None in open demo mode (typed in)."""
-    name = (
-        dcc.Input(
+    return html.Section(
+        className="vigie-actions vigie-console-actions",
+        id="console-actions",
+        children=[
+            html.H2(t("Operator actions")),
+            # The decision first: it is what the gate above asks for.
+            html.Label(t("Decision on a wave"), htmlFor="console-decision-wave"),
+            _decision(t, waves),
+            html.Div(id="console-action-result", className="vigie-action-result"),
+            html.Label(t("Your name"), htmlFor="console-operator"),
+            _operator(t, who),
+            html.Label(t("Note to every screen"), htmlFor="console-note-text"),
+            html.Div(
+                className="vigie-action-row",
+                children=[
+                    dcc.Textarea(id="console-note-text", maxLength=2000),
+                    html.Button(t("Add note"), id="console-note-add"),
+                ],
+            ),
+        ],
+    )
+
+
+def _operator(t: Texts, who: Principal | None) -> Any:
+    """The name actions are signed with: typed in open demo mode, else the account's."""
+    if who is None:
+        return dcc.Input(
             id="console-operator",
             maxLength=64,
             persistence=True,
             persistence_type="local",
             placeholder=t("name shown with your actions"),
         )
-        if who is None
-        else html.Div(
-            [
-                dcc.Input(id="console-operator", value=who.name, disabled=True),
-                logout_button(t),
-            ]
-        )
+    return html.Div(
+        [
+            dcc.Input(id="console-operator", value=who.name, disabled=True),
+            logout_button(t),
+        ]
     )
-    decision = html.Div(
+
+
+def _decision(t: Texts, waves: list[int]) -> html.Div:
+    return html.Div(
         className="vigie-action-row",
         children=[
             dcc.Dropdown(
@@ -246,35 +241,15 @@ def _actions(t: Texts, waves: list[int], who: Principal | None) -> html.Section:
             html.Button(t("Record decision"), id="console-decision-add"),
         ],
     )
-    note = html.Div(
-        className="vigie-action-row",
-        children=[
-            dcc.Textarea(id="console-note-text", maxLength=2000),
-            html.Button(t("Add note"), id="console-note-add"),
-        ],
-    )
-    return html.Section(
-        className="vigie-actions vigie-console-actions",
-        id="console-actions",
-        children=[
-            html.H2(t("Operator actions")),
-            # The decision first: it is what the gate above asks for.
-            html.Label(t("Decision on a wave"), htmlFor="console-decision-wave"),
-            decision,
-            html.Div(id="console-action-result", className="vigie-action-result"),
-            html.Label(t("Your name"), htmlFor="console-operator"),
-            name,
-            html.Label(t("Note to every screen"), htmlFor="console-note-text"),
-            note,
-        ],
-    )
 
 
 def render(
-    context: ViewContext, search: str | None, remembered: str | None, view: str
+    context: ViewContext, search: str | None, remembered: str | None, asked: object
 ) -> tuple[Any, ...]:
     """The header; the body (the incident, the totals, the gate, the waves, the
-    servers); the roster below the charts; the charts; the sites needing a person."""
+    servers); the roster below the charts; the charts in the view `asked` (any JSON:
+    one of VIEWS, else the total); the sites needing a person."""
+    view = asked if isinstance(asked, str) and asked in VIEWS else "total"
     screen = screen_for(context, search, remembered)
     if screen is None:
         t = texts(None)
@@ -420,3 +395,40 @@ def _below(screen: TickedScreen) -> list[Any]:
         else roster.group_table(screen, screen.tick.groups, "console")
     )
     return [components.notes_panel(screen, "console"), sites]
+
+
+PAGE = Page(
+    name="console",
+    module=__name__,
+    path="/",
+    title="Vigie · console",
+    layout=layout,
+    refreshes=(
+        Refresh(
+            outputs=(
+                ("console-header", "children"),
+                ("console-body", "children"),
+                ("console-more", "children"),
+                ("console-sessions", "figure"),
+                ("console-connections", "figure"),
+                ("console-attention", "children"),
+                ("console-distribution", "figure"),
+            ),
+            render=render,
+            then=(("console-view", "value"),),
+            shared=True,
+        ),
+        Refresh(
+            outputs=(("console-found", "children"),),
+            render=render_found,
+            first=(("console-site-search", "value"),),
+        ),
+        # Not shared: the answer depends on the alerts the browser already shows.
+        Refresh(
+            outputs=(("console-alerts", "children"), ("console-alerts-shown", "data")),
+            render=render_alerts,
+            state=(("console-alerts-shown", "data"),),
+        ),
+    ),
+    callbacks=_actions_callback,
+)

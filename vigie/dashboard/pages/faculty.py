@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-import dash
-from dash import Dash, Input, Output, State, dcc, html
+from dash import dcc, html
 
 from vigie.accounts.principal import Role
 from vigie.alerts.rules import faculty_lag
@@ -14,45 +14,27 @@ from vigie.dashboard.auth import current_principal, logout_button
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import Figure, empty_figure, sessions_figure
 from vigie.dashboard.history import faculty_sessions
-from vigie.dashboard.screen import Screen, TickedScreen, requested_language, screen_for, ticked
+from vigie.dashboard.page_registry import (
+    Page,
+    Refresh,
+    layout_texts,
+    text_or_empty,
+    tick_interval,
+)
+from vigie.dashboard.screen import Screen, TickedScreen, screen_for, ticked
 from vigie.i18n import texts
 from vigie.plan.model import Faculty
 from vigie.tick import FacultyView, HostView
 
 
-def register(app: Dash, context: ViewContext) -> None:
-    dash.register_page(
-        __name__,
-        path_template="/faculty/<faculty_id>",
-        title="Vigie · faculty",
-        layout=lambda faculty_id="", **query: layout(context, faculty_id, query.get("lang")),
-    )
-
-    @app.callback(
-        Output("faculty-header", "children"),
-        Output("faculty-body", "children"),
-        Output("faculty-chart", "figure"),
-        Input("faculty-tick", "n_intervals"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-        State("faculty-id", "data"),
-    )
-    def refresh(
-        _tick: int | None, search: str | None, remembered: str | None, faculty_id: str | None
-    ) -> tuple[Any, Any, Figure]:
-        # the page's store holds text; a request may carry any JSON there
-        chosen = faculty_id if isinstance(faculty_id, str) else ""
-        return render(context, search, remembered, chosen)
-
-
-def layout(context: ViewContext, faculty_id: str, lang: str | None = None) -> html.Div:
+def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
     return html.Div(
         className="vigie-console",
         children=[
-            dcc.Store(id="faculty-id", data=faculty_id),
-            dcc.Interval(id="faculty-tick", interval=context.refresh_ms),
+            dcc.Store(id="faculty-id", data=query.get("faculty_id", "")),
+            tick_interval("faculty", context),
             html.Header(id="faculty-header", className="vigie-header"),
-            html.Nav(className="vigie-nav", children=_navigation(context, lang)),
+            html.Nav(className="vigie-nav", children=_navigation(context, query.get("lang"))),
             html.Div(id="faculty-body"),
             dcc.Graph(id="faculty-chart", config={"displayModeBar": False}),
         ],
@@ -61,12 +43,7 @@ def layout(context: ViewContext, faculty_id: str, lang: str | None = None) -> ht
 
 def _navigation(context: ViewContext, lang: str | None) -> list[Any]:
     """Back to the console for those who may see it; a faculty's team only logs out."""
-    exercise = context.exercise()
-    t = (
-        texts(lang)
-        if exercise is None
-        else requested_language(f"lang={lang or ''}", None, exercise)
-    )
+    t = layout_texts(context, lang)
     who = current_principal()
     if who is not None and who.role in (Role.OPERATOR, Role.REVIEWER):
         return [dcc.Link("←", href="/")]
@@ -76,8 +53,10 @@ def _navigation(context: ViewContext, lang: str | None) -> list[Any]:
 
 
 def render(
-    context: ViewContext, search: str | None, remembered: str | None, faculty_id: str
+    context: ViewContext, search: str | None, remembered: str | None, asked: object
 ) -> tuple[Any, Any, Figure]:
+    """The header, faculty `asked`'s page (the page's store: any JSON) and its chart."""
+    faculty_id = text_or_empty(asked)
     screen = screen_for(context, search, remembered)
     if screen is None:
         return [], texts(None)("No exercise in the store yet."), empty_figure()
@@ -267,3 +246,24 @@ def _host_row(screen: Screen, host: HostView) -> html.Div:
             *[html.Div(line, className="vigie-host-probe") for line in probes],
         ],
     )
+
+
+PAGE = Page(
+    name="faculty",
+    module=__name__,
+    path="/faculty/<faculty_id>",
+    title="Vigie · faculty",
+    layout=layout,
+    refreshes=(
+        Refresh(
+            outputs=(
+                ("faculty-header", "children"),
+                ("faculty-body", "children"),
+                ("faculty-chart", "figure"),
+            ),
+            render=render,
+            state=(("faculty-id", "data"),),
+            shared=True,  # keyed by the faculty asked, the value the access check reads
+        ),
+    ),
+)

@@ -11,6 +11,7 @@ peak), and says that instant in its address so that it can be shared.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -24,6 +25,7 @@ from vigie.dashboard.actions import ActionRefused, add_review_note
 from vigie.dashboard.auth import current_principal
 from vigie.dashboard.context import Exercise, ViewContext
 from vigie.dashboard.figures import clock_label, clock_step, empty_figure
+from vigie.dashboard.page_registry import LANGUAGE, URL, Page, Refresh
 from vigie.dashboard.pages import wall
 from vigie.dashboard.screen import Screen, requested_language
 from vigie.i18n import Texts, texts
@@ -32,51 +34,9 @@ from vigie.review.report import render_report
 SPEEDS = (1, 10, 60)  # exercise seconds per second of playing
 
 
-def register(app: Dash, context: ViewContext) -> None:
-    dash.register_page(
-        __name__,
-        path="/review",
-        title="Vigie · review",
-        layout=lambda **query: layout(context, query),
-    )
+def _callbacks(app: Dash, context: ViewContext) -> None:
+    """The report's route, the steps, the notes, and what the browser does alone."""
     _add_report_route(app, context)
-
-    @app.callback(
-        Output("review-wall", "children"),
-        Output("review-instant", "children"),
-        Input("review-at", "value"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-    )
-    def scrub(seconds: Any, search: str | None, remembered: str | None) -> tuple[Any, Any]:
-        return render_instant(context, seconds, search, remembered)
-
-    @app.callback(
-        Output("review-timeline", "figure"),
-        Output("review-event", "children"),
-        # A page's own component first: Dash then leaves the callback alone on other pages.
-        Input("review-at", "value"),
-        Input("review-note-result", "children"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-    )
-    def timeline(
-        seconds: Any, _note: Any, search: str | None, remembered: str | None
-    ) -> tuple[Any, str]:
-        # The timeline and what just happened need the whole exercise's facts: this
-        # callback alone builds them, so the wall of the instant (`scrub`) never waits.
-        exercise = context.exercise(chosen_exercise(search))
-        if exercise is None:
-            return empty_figure(), ""
-        t = requested_language(search, remembered, exercise)
-        at_s = _seconds(seconds, replay.span_s(exercise))
-        event = last_event(context, exercise, t, at_s)
-        if ctx.triggered_id == "review-at":  # only the cursor moves: no figure rebuilt
-            cursor = Patch()
-            cursor["layout"]["shapes"][0]["x0"] = at_s
-            cursor["layout"]["shapes"][0]["x1"] = at_s
-            return cursor, event
-        return replay.timeline_figure(context, exercise, t, at_s), event
 
     @app.callback(
         Output("review-at", "value"),
@@ -85,7 +45,7 @@ def register(app: Dash, context: ViewContext) -> None:
         Input("review-play", "n_intervals"),
         State("review-at", "value"),
         State("review-speed", "value"),
-        State("url", "search"),
+        State(URL, "search"),
         prevent_initial_call=True,
     )
     def move(_p: Any, _n: Any, _tick: Any, seconds: Any, speed: Any, search: str | None) -> Any:
@@ -97,8 +57,8 @@ def register(app: Dash, context: ViewContext) -> None:
         State("review-author", "value"),
         State("review-note-text", "value"),
         State("review-at", "value"),
-        State("url", "search"),
-        State("vigie-language", "data"),
+        State(URL, "search"),
+        State(LANGUAGE, "data"),
         prevent_initial_call=True,
     )
     def annotate(
@@ -146,9 +106,9 @@ def _clientside(app: Dash) -> None:
             query.set("at", String(Math.round(seconds)));
             return "?" + query.toString();
         }""",
-        Output("url", "search", allow_duplicate=True),
+        Output(URL, "search", allow_duplicate=True),
         Input("review-at", "value"),
-        State("url", "search"),
+        State(URL, "search"),
         prevent_initial_call="initial_duplicate",
     )
     # Choosing another exercise opens its review (the address says which).
@@ -165,9 +125,9 @@ def _clientside(app: Dash) -> None:
             query.set("exercise", String(chosen));
             return "?" + query.toString();
         }""",
-        Output("url", "search"),
+        Output(URL, "search"),
         Input("review-exercise", "value"),
-        State("url", "search"),
+        State(URL, "search"),
     )
 
 
@@ -208,7 +168,7 @@ def review_screen(
     return Screen(exercise, context.tick(exercise, at), at, True, t)
 
 
-def layout(context: ViewContext, query: dict[str, Any]) -> html.Div:
+def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
     search = "?" + urlencode({k: v for k, v in query.items() if isinstance(v, str)})
     exercise = context.exercise(chosen_exercise(search))
     if exercise is None:
@@ -355,6 +315,27 @@ def render_instant(
     return shown, _instant(context, screen)
 
 
+def render_timeline(
+    context: ViewContext, seconds: Any, _note: Any, search: Any, remembered: Any
+) -> tuple[Any, str]:
+    """The timeline with its cursor at `seconds`, and the newest fact before it.
+
+    They need the whole exercise's facts: this callback alone builds them, so the
+    wall of the instant (`render_instant`) never waits. A note written redraws them."""
+    exercise = context.exercise(chosen_exercise(search))
+    if exercise is None:
+        return empty_figure(), ""
+    t = requested_language(search, remembered, exercise)
+    at_s = _seconds(seconds, replay.span_s(exercise))
+    event = last_event(context, exercise, t, at_s)
+    if ctx.triggered_id == "review-at":  # only the cursor moves: no figure rebuilt
+        cursor = Patch()
+        cursor["layout"]["shapes"][0]["x0"] = at_s
+        cursor["layout"]["shapes"][0]["x1"] = at_s
+        return cursor, event
+    return replay.timeline_figure(context, exercise, t, at_s), event
+
+
 def _instant(context: ViewContext, screen: Screen) -> list[Any]:
     t, exercise = screen.t, screen.exercise
     seconds = round(screen.elapsed_s)
@@ -442,3 +423,28 @@ def _add_report_route(app: Dash, context: ViewContext) -> None:
     app.server.add_url_rule(
         "/review/<int:exercise_id>/report.html", endpoint="review_report", view_func=report
     )
+
+
+PAGE = Page(
+    name="review",
+    module=__name__,
+    path="/review",
+    title="Vigie · review",
+    layout=layout,
+    refreshes=(
+        Refresh(
+            outputs=(("review-wall", "children"), ("review-instant", "children")),
+            render=render_instant,
+            first=(("review-at", "value"),),
+            ticked=False,
+        ),
+        Refresh(
+            outputs=(("review-timeline", "figure"), ("review-event", "children")),
+            render=render_timeline,
+            # The page's own component first: Dash then leaves it alone on other pages.
+            first=(("review-at", "value"), ("review-note-result", "children")),
+            ticked=False,
+        ),
+    ),
+    callbacks=_callbacks,
+)

@@ -2,50 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-import dash
-from dash import Dash, Input, Output, State, dcc, html
+from dash import dcc, html
 
 from vigie.dashboard import components
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import Figure, connections_figure, empty_figure, refusals_figure
 from vigie.dashboard.history import read_history, server_counters
-from vigie.dashboard.screen import screen_for
+from vigie.dashboard.page_registry import Page, Refresh, text_or_empty, tick_interval
+from vigie.dashboard.screen import TickedScreen, screen_for, ticked
 from vigie.i18n import Texts, texts
+from vigie.tick import ServerView
 
 
-def register(app: Dash, context: ViewContext) -> None:
-    dash.register_page(
-        __name__,
-        path_template="/server/<server_id>",
-        title="Vigie · server",
-        layout=lambda server_id="", **_: layout(context, server_id),
-    )
-
-    @app.callback(
-        Output("server-header", "children"),
-        Output("server-body", "children"),
-        Output("server-chart", "figure"),
-        Output("server-refusals", "figure"),
-        Input("server-tick", "n_intervals"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-        State("server-id", "data"),
-    )
-    def refresh(
-        _tick: int | None, search: str | None, remembered: str | None, server_id: str | None
-    ) -> tuple[Any, Any, Figure, Figure]:
-        # the page's store holds text; a request may carry any JSON there
-        return render(context, search, remembered, server_id if isinstance(server_id, str) else "")
-
-
-def layout(context: ViewContext, server_id: str) -> html.Div:
+def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
     return html.Div(
         className="vigie-console",
         children=[
-            dcc.Store(id="server-id", data=server_id),
-            dcc.Interval(id="server-tick", interval=context.refresh_ms),
+            dcc.Store(id="server-id", data=query.get("server_id", "")),
+            tick_interval("server", context),
             html.Header(id="server-header", className="vigie-header"),
             html.Nav(className="vigie-nav", children=[dcc.Link("←", href="/")]),
             html.Div(id="server-body"),
@@ -73,8 +50,11 @@ def role_name(t: Texts, role: str) -> str:
 
 
 def render(
-    context: ViewContext, search: str | None, remembered: str | None, server_id: str
+    context: ViewContext, search: str | None, remembered: str | None, asked: object
 ) -> tuple[Any, Any, Figure, Figure]:
+    """The header, what is said about server `asked` (the page's store: any JSON), its
+    connections against its limit, and its refusals."""
+    server_id = text_or_empty(asked)
     screen = screen_for(context, search, remembered)
     if screen is None:
         return [], texts(None)("No exercise in the store yet."), empty_figure(), empty_figure()
@@ -88,18 +68,25 @@ def render(
             empty_figure(),
             empty_figure(),
         )
-    if screen.tick is None:
+    shown = ticked(screen)
+    if shown is None:
         return header, components.blind_banner(screen, "server"), empty_figure(), empty_figure()
-    view = next(s for s in screen.tick.servers if s.id == server_id)
+    view = next(s for s in shown.tick.servers if s.id == server_id)
+    body = _body(shown, view, known[server_id].description)
+    return header, body, *_charts(context, shown, view)
+
+
+def _body(screen: TickedScreen, view: ServerView, description: str) -> list[Any]:
+    t = screen.t
     alerts = [
         components.alert_row(screen, a)
         for a in screen.tick.alerts
-        if a.subject == server_id or a.facts.get("server") == server_id
+        if a.subject == view.id or a.facts.get("server") == view.id
     ]
-    body = [
+    return [
         components.blind_banner(screen, "server"),
-        html.H1(f"{server_id} · {role_name(t, view.role)}", className="vigie-page-title"),
-        html.P(known[server_id].description, className="vigie-page-detail"),
+        html.H1(f"{view.id} · {role_name(t, view.role)}", className="vigie-page-title"),
+        html.P(description, className="vigie-page-detail"),
         html.Section(
             className="vigie-servers", children=[components.server_row(screen, view, "server")]
         ),
@@ -111,6 +98,11 @@ def render(
             ],
         ),
     ]
+
+
+def _charts(context: ViewContext, screen: TickedScreen, view: ServerView) -> tuple[Figure, Figure]:
+    """The server's connections against its limit, and its refusals and resets."""
+    t, server_id = screen.t, view.id
     history = context.per_tick(
         screen.exercise,
         screen.at,
@@ -136,5 +128,25 @@ def render(
         t("refused"): counters["server_rejected_total"],
         t("reset"): counters["server_reset_total"],
     }
-    refusals = refusals_figure(named, wave_starts, t, screen.exercise.record.t0)
-    return header, body, figure, refusals
+    return figure, refusals_figure(named, wave_starts, t, screen.exercise.record.t0)
+
+
+PAGE = Page(
+    name="server",
+    module=__name__,
+    path="/server/<server_id>",
+    title="Vigie · server",
+    layout=layout,
+    refreshes=(
+        Refresh(
+            outputs=(
+                ("server-header", "children"),
+                ("server-body", "children"),
+                ("server-chart", "figure"),
+                ("server-refusals", "figure"),
+            ),
+            render=render,
+            state=(("server-id", "data"),),
+        ),
+    ),
+)

@@ -6,14 +6,15 @@ freezing on old numbers, and recovers by itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-import dash
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from vigie.dashboard import components, incident, roster_panels
 from vigie.dashboard.context import ViewContext
-from vigie.dashboard.screen import Screen, TickedScreen, requested_language, screen_for, ticked
+from vigie.dashboard.page_registry import Page, Refresh, layout_texts, tick_interval
+from vigie.dashboard.screen import Screen, TickedScreen, screen_for, ticked
 from vigie.i18n import texts
 
 MAX_ALERT_ROWS = 3  # no scrolling: the most severe and newest first
@@ -21,26 +22,15 @@ MAX_NOTE_ROWS = 1
 MAX_FACULTY_TILES = roster_panels.GRID_TILES  # past it, the attention list and sums
 
 
-def register(app: Dash, context: ViewContext) -> None:
-    dash.register_page(
-        __name__,
-        path="/wall",
-        title="Vigie · wall",
-        layout=lambda **query: layout(context, query.get("lang")),
-    )
+def refresh(
+    context: ViewContext, search: str | None, remembered: str | None
+) -> tuple[Any, dict[str, Any]]:
+    content, language, answered = render(context, search, remembered)
+    # The overlay says when the last answer came, on the exercise clock.
+    return content, {"refresh_ms": context.refresh_ms, "language": language, "at": answered}
 
-    @app.callback(
-        Output("wall-screen", "children"),
-        Output("wall-contact", "data"),
-        Input("wall-tick", "n_intervals"),
-        Input("url", "search"),
-        Input("vigie-language", "data"),
-    )
-    def refresh(_tick: int | None, search: str | None, remembered: str | None) -> Any:
-        content, language, answered = render(context, search, remembered)
-        # The overlay says when the last answer came, on the exercise clock.
-        return content, {"refresh_ms": context.refresh_ms, "language": language, "at": answered}
 
+def _watchdog(app: Dash, _context: ViewContext) -> None:
     app.clientside_callback(
         ClientsideFunction(namespace="vigie", function_name="watchdog"),
         Output("wall-disconnected", "className"),
@@ -51,17 +41,12 @@ def register(app: Dash, context: ViewContext) -> None:
     )
 
 
-def layout(context: ViewContext, lang: str | None = None) -> html.Div:
-    exercise = context.exercise()
-    t = (
-        texts(lang)
-        if exercise is None
-        else requested_language(f"lang={lang or ''}", None, exercise)
-    )
+def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
+    t = layout_texts(context, query.get("lang"))
     return html.Div(
         className="vigie-wall",
         children=[
-            dcc.Interval(id="wall-tick", interval=context.refresh_ms),
+            tick_interval("wall", context),
             dcc.Interval(id="wall-watchdog", interval=1000),
             dcc.Store(id="wall-contact"),
             html.Div(
@@ -152,3 +137,20 @@ def sites_column(screen: TickedScreen, page: str) -> html.Div:
             roster_panels.groups_panel(screen, page),
         ],
     )
+
+
+PAGE = Page(
+    name="wall",
+    module=__name__,
+    path="/wall",
+    title="Vigie · wall",
+    layout=layout,
+    refreshes=(
+        Refresh(
+            outputs=(("wall-screen", "children"), ("wall-contact", "data")),
+            render=refresh,
+            shared=True,
+        ),
+    ),
+    callbacks=_watchdog,
+)
