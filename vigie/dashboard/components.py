@@ -479,13 +479,13 @@ def faculty_grid(
 ATTENTION = tuple(state.value for state in SiteState)
 
 
-def faculty_state(screen: TickedScreen, faculty: FacultyView) -> str:
+def faculty_state(screen: TickedScreen, faculty: FacultyView) -> SiteState:
     """The site's state at the screen's instant (vigie.tick.attention.site_state)."""
     tick = screen.tick
     wave = tick.waves[faculty.wave - 1] if tick.waves else None
     # After the stop the last values are final: never stale.
     stale_after = math.inf if screen.stopped_at_s is not None else screen.stale_after_s
-    return site_state(faculty, wave, screen.at, stale_after, tick.stopped).value
+    return site_state(faculty, wave, screen.at, stale_after, tick.stopped)
 
 
 def faculty_tile(
@@ -519,18 +519,18 @@ def faculty_tile(
 def _more_tile(screen: TickedScreen, rest: Sequence[FacultyView]) -> html.Div:
     """The faculties that did not fit, counted by state: none disappears silently."""
     t = screen.t
-    counts: dict[str, int] = {}
+    counts: dict[SiteState, int] = {}
     for faculty in rest:
         state = faculty_state(screen, faculty)
         counts[state] = counts.get(state, 0) + 1
     words = {
-        "blind": t("blind"),
-        "losing": t("losing students"),
-        "lagging": t("lagging"),
-        "connecting": t("connecting"),
-        "ok": t("ok"),
-        "planned": t("planned"),
-        "stopped": t("stopped"),
+        SiteState.BLIND: t("blind"),
+        SiteState.LOSING: t("losing students"),
+        SiteState.LAGGING: t("lagging"),
+        SiteState.CONNECTING: t("connecting"),
+        SiteState.OK: t("ok"),
+        SiteState.PLANNED: t("planned"),
+        SiteState.STOPPED: t("stopped"),
     }
     detail = ", ".join(
         f"{n} {words[s]}" for s, n in sorted(counts.items(), key=lambda i: ATTENTION.index(i[0]))

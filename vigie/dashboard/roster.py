@@ -14,7 +14,7 @@ from typing import Any
 from dash import dcc, html
 
 from vigie.dashboard import components
-from vigie.dashboard.roster_panels import grouping_title, state_words
+from vigie.dashboard.roster_panels import grouping_title, needing_attention, state_words
 from vigie.dashboard.screen import Screen, TickedScreen
 from vigie.i18n import Texts
 from vigie.tick import FacultyView, GroupView
@@ -63,7 +63,7 @@ def site_rows(
 def attention_panel(screen: TickedScreen, prefix: str, limit: int) -> html.Section:
     """The sites needing a person, worst first, at most `limit`; the others counted."""
     t, tick = screen.t, screen.tick
-    needing = sum(tick.site_states.get(s, 0) for s in ("blind", "losing", "lagging"))
+    needing = needing_attention(tick)
     shown = tick.attention[:limit]
     children: list[Any] = [html.H2(t("Sites needing attention"))]
     if shown:

@@ -15,7 +15,7 @@ from vigie.dashboard.components import NO_VALUE, faculty_state
 from vigie.dashboard.incident import HEADLINES_SHOWN
 from vigie.dashboard.screen import Screen, Status, TickedScreen
 from vigie.tick import FacultyView, GroupView, TickState
-from vigie.tick.attention import NEEDS_ATTENTION
+from vigie.tick.attention import NEEDS_ATTENTION, SiteState
 
 GRID_TILES = 36  # up to this many sites, a wall shows one tile each (3 columns of 12)
 # The rows the wall's column holds above the regions, at any size (a 1920x1080
@@ -40,17 +40,17 @@ def needing_attention(tick: TickState) -> int:
     return sum(tick.site_states.get(state.value, 0) for state in NEEDS_ATTENTION)
 
 
-def state_words(screen: Screen) -> dict[str, str]:
+def state_words(screen: Screen) -> dict[SiteState, str]:
     """A badge per site state (a site is a faculty: the French agree with it)."""
     t = screen.t
     return {
-        "blind": t("BLIND"),
-        "losing": t("LOSING"),
-        "lagging": t("LAGGING"),
-        "connecting": t("CONNECTING"),
-        "ok": t("OK"),
-        "planned": t("PLANNED"),
-        "stopped": t("STOPPED"),
+        SiteState.BLIND: t("BLIND"),
+        SiteState.LOSING: t("LOSING"),
+        SiteState.LAGGING: t("LAGGING"),
+        SiteState.CONNECTING: t("CONNECTING"),
+        SiteState.OK: t("OK"),
+        SiteState.PLANNED: t("PLANNED"),
+        SiteState.STOPPED: t("STOPPED"),
     }
 
 
@@ -98,7 +98,7 @@ def attention_panel(screen: TickedScreen, prefix: str, limit: int | None = None)
 
 
 def _attention_row(
-    screen: TickedScreen, faculty: FacultyView, prefix: str, words: dict[str, str]
+    screen: TickedScreen, faculty: FacultyView, prefix: str, words: dict[SiteState, str]
 ) -> html.Div:
     t = screen.t
     state = faculty_state(screen, faculty)  # at the screen's instant: aged numbers turn blind
@@ -159,7 +159,7 @@ def groups_panel(screen: TickedScreen, prefix: str, limit: int = GROUP_ROWS) -> 
 
 def _group_row(screen: Screen, group: GroupView, prefix: str, key: str | None = None) -> html.Div:
     t = screen.t
-    state = "blind" if group.blind else "attention" if group.attention else "ok"
+    state = SiteState.BLIND if group.blind else "attention" if group.attention else "ok"
     return html.Div(
         className=f"vigie-group is-{state}",
         id=f"{prefix}-group-{key or group.name}",

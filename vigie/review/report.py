@@ -137,7 +137,7 @@ def _alert_row(a: AlertEpisode, wording: Wording) -> dict[str, str]:
         "severity": a.severity,
         "severity_text": wording.severity(a.severity),
         "fired": f"T+{t.clock(a.fired_at_s)}",
-        "resolved": t("still firing")
+        "resolved_at": t("still firing")
         if a.resolved_at_s is None
         else f"T+{t.clock(a.resolved_at_s)}",
         "lead": wording.lead(a),
@@ -166,7 +166,7 @@ def _words(t: Texts) -> dict[str, str]:
         "subject": t("Subject"),
         "severity": t("Severity"),
         "fired": t("Fired"),
-        "resolved": t("Resolved"),
+        "resolved_at": t("Resolved"),
         "lead": t("Lead time"),
         "message": t("Message"),
         "no_alerts": t("No alert fired."),

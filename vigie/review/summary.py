@@ -192,7 +192,7 @@ def alert_episodes(
                 episode.update(severity=t.severity, message=t.message, facts=t.facts)
         elif t.state == AlertState.RESOLVED and key in open_:
             episode = open_.pop(key)
-            episode["resolved"] = t.at - t0
+            episode["resolved_at"] = t.at - t0
             episode["stopped"] = t.message == STOPPED_MESSAGE
             done.append(episode)
     done += open_.values()
@@ -201,7 +201,7 @@ def alert_episodes(
 
 def _episode(episode: dict[str, Any], breaches: list[Breach]) -> AlertEpisode:
     first: AlertTransition = episode["t"]
-    fired, resolved = episode["fired"], episode.get("resolved")
+    fired, resolved = episode["fired"], episode.get("resolved_at")
     warned = None
     if first.rule not in NO_LEAD_TIME:
         warned = next(

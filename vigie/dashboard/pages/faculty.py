@@ -25,6 +25,7 @@ from vigie.dashboard.screen import Screen, TickedScreen, screen_for, ticked
 from vigie.i18n import texts
 from vigie.plan.model import Faculty
 from vigie.tick import FacultyView, HostView
+from vigie.tick.attention import SiteState
 
 
 def layout(context: ViewContext, query: Mapping[str, Any]) -> html.Div:
@@ -183,14 +184,14 @@ def agent_panel(screen: TickedScreen, faculty_id: str) -> html.Section:
     hosts = [h for h in tick.hosts if h.faculty == faculty_id]
     newest = max((h.measured_at for h in hosts), default=None)
     if newest is None:
-        status, state = t("No agent has reported for this faculty."), "blind"
+        status, state = t("No agent has reported for this faculty."), SiteState.BLIND.value
     elif screen.at - newest > AGENT_SILENT_AFTER_S and screen.stopped_at_s is None:
         status = t(
             "AGENT SILENT: last report at {time} ({age} ago)",
             time=screen.clock_of(newest),
             age=t.duration(screen.at - newest),
         )
-        state = "blind"
+        state = SiteState.BLIND.value
     else:
         status, state = t("Agent reporting"), "ok"
     return html.Section(
