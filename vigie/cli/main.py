@@ -696,7 +696,14 @@ def _write_report(
     help="Steps per range query and per transaction (Prometheus allows 11,000 points).",
 )
 def import_(
-    plan_path: Path, db: str, prometheus_url: str, start: str, end: str, step: str, chunk_steps: int
+    *,
+    plan_path: Path,
+    db: str,
+    prometheus_url: str,
+    start: str,
+    end: str,
+    step: str,
+    chunk_steps: int,
 ) -> None:
     """Backfill an exercise from Prometheus range queries; run again to resume."""
     from vigie.collectors.backfill import PrometheusRange, run_import
@@ -759,7 +766,7 @@ def alerts_list(db: str, exercise_id: int) -> None:
 @click.option("--rule", required=True)
 @click.option("--subject", required=True)
 @click.option("--by", "actor", required=True, help="Who acknowledges it.")
-def alerts_ack(db: str, exercise_id: int, rule: str, subject: str, actor: str) -> None:
+def alerts_ack(*, db: str, exercise_id: int, rule: str, subject: str, actor: str) -> None:
     """Acknowledge the alert firing for RULE on SUBJECT."""
     with opened_store(db) as store:
         ack = store.alerts.acknowledge(

@@ -83,6 +83,7 @@ def add_note(context: ViewContext, screen: Screen, operator: Any, note: Any) -> 
 def add_decision(
     context: ViewContext,
     screen: Screen,
+    *,
     operator: Any,
     wave: Any,
     choice: Any,

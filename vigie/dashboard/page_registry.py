@@ -39,7 +39,7 @@ Layout = Callable[[ViewContext, Mapping[str, Any]], Any]
 Callbacks = Callable[[Dash, ViewContext], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Refresh:
     """A callback that redraws `outputs` for where the viewer is and in its language.
 
@@ -68,7 +68,7 @@ class Refresh:
         return (*self.first, *self.then, *self.state)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Page:
     """One screen of the app. `path` with `<variables>` is a template (/faculty/<faculty_id>)."""
 

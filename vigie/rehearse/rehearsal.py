@@ -74,13 +74,7 @@ def run_rehearsal(
     text = plan_text(rehearsed)
     control = workdir / "control.json"
     students = _students(text, settings, workdir, control)
-    exercise = store.create_exercise(
-        plan_id=rehearsed.exercise.id,
-        name=rehearsed.exercise.name,
-        mode="rehearsal",
-        plan_toml=text,
-        t0=t0,
-    )
+    exercise = _rehearsal_exercise(store, rehearsed, text, t0)
     announce(
         f"Rehearsing {plan.exercise.id} at {settings.scale:g}: "
         f"{rehearsed.total_expected:,} virtual students against {settings.target.url}, "
@@ -118,6 +112,13 @@ def run_rehearsal(
         locust = students.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return rehearsal_report(store, exercise, rehearsed, player, engine, locust, ended)
+
+
+def _rehearsal_exercise(store: Store, rehearsed: Plan, plan_toml: str, t0: float) -> int:
+    meta = rehearsed.exercise
+    return store.create_exercise(
+        plan_id=meta.id, name=meta.name, mode="rehearsal", plan_toml=plan_toml, t0=t0
+    )
 
 
 def _students(

@@ -92,7 +92,9 @@ def act(
         if trigger == "console-note-add":
             return add_note(context, screen, operator, note)
         if trigger == "console-decision-add":
-            return add_decision(context, screen, operator, wave, choice, comment)
+            return add_decision(
+                context, screen, operator=operator, wave=wave, choice=choice, comment=comment
+            )
         if isinstance(trigger, dict):
             return acknowledge(context, screen, operator, trigger["rule"], trigger["subject"])
     except ActionRefused as refused:
