@@ -58,7 +58,7 @@ def test_a_tick_reads_only_from_the_last_closed_bucket(
     original = store.bucketed
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
-        asked.append((args[4] - T0, args[5] - T0))  # start, end from T+0
+        asked.append((kwargs["start"] - T0, kwargs["end"] - T0))  # from T+0
         return original(*args, **kwargs)
 
     monkeypatch.setattr(store, "bucketed", recorded)

@@ -98,7 +98,7 @@ def group_table(screen: Screen, groups: Sequence[GroupView], prefix: str) -> htm
         t("Connected"),
         t("Share"),
         t("Needing attention"),
-        t("No fresh data"),
+        t("Blind"),  # the wall's word for a site without fresh data
         t("Lost in {minutes} min", minutes=round(LOSS_WINDOW_S / 60)),
     ]
     rows = [
