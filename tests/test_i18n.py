@@ -21,7 +21,11 @@ def used_messages() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT / "vigie"),
-        method_map=[("dashboard/**.py", "python"), ("review/**.py", "python")],
+        method_map=[
+            ("dashboard/**.py", "python"),
+            ("review/**.py", "python"),
+            ("capacity/kinds/**.py", "python"),
+        ],
         keywords={"t": None, "plural": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else (message[0], message[1]))

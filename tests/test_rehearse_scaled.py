@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vigie.capacity.limits import LimitKind, capacity_model
+from vigie.capacity.kinds.per_source import KIND as PER_SOURCE
+from vigie.capacity.limits import capacity_model
 from vigie.plan import Plan, parse_plan
 from vigie.rehearse.scaled import plan_text, rehearsal_plan
 from vigie.rehearse.schedule import loopback_addresses
@@ -53,7 +54,7 @@ def test_on_loopback_per_source_limits_group_faculties_as_their_real_addresses_d
         return {
             limit.faculties
             for limit in capacity_model(p).limits
-            if limit.kind is LimitKind.PER_SOURCE and limit.server == "gw"
+            if limit.kind is PER_SOURCE and limit.server == "gw"
         }
 
     assert groups(rehearsed) == groups(plan) == {("alpha",), ("beta", "gamma")}

@@ -57,9 +57,9 @@ class GateFacts(RuleFacts):
     students: int  # the wave's students still to come (0: the rest of a launched wave)
     verdict: GateVerdict
     server: str
-    kind: str  # a LimitKind
+    kind: str  # the binding limit's kind: a KindOfLimit's name (vigie.capacity.kinds)
     address: str | None = None  # per-source: the address (None: a faculty's own)
-    faculties: tuple[str, ...] = ()  # per-source: the faculties behind it
+    faculties: tuple[str, ...] = ()  # a partial limit's: the faculties it counts
     projected: float
     limit: int
     share: float
@@ -76,7 +76,9 @@ class ThrottlingFacts(RuleFacts):
     reset: float
     peak_ratio: float
     window_s: float
-    cause: str  # security, saturated, per_source, high, below
+    # security, saturated, high, below, none, or the kind of the partial limit near
+    # its level (per_source: one address's), which address and faculties then name
+    cause: str
     address: str | None = None  # per_source: the address refused
     faculties: tuple[str, ...] = ()
     source_connections: float | None = None  # estimated connections from that address

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from vigie.capacity.limits import LimitKind, capacity_model
+from vigie.capacity.limits import capacity_model
 from vigie.capacity.projection import Demand, LimitProjection, Rates, project
 from vigie.plan.model import Plan
 
@@ -69,16 +69,16 @@ def preflight(plan: Plan) -> list[PreflightRow]:
 
 
 def shown(rows: list[PreflightRow]) -> list[PreflightRow]:
-    """What the table prints: every total, and per source the fullest address of each
-    server and wave plus every address that cannot hold."""
+    """What the table prints: every whole-server limit, and of the others (an address
+    each) the fullest of each kind, server and wave plus every one that cannot hold."""
     kept = []
-    fullest: dict[tuple[int, str], PreflightRow] = {}
+    fullest: dict[tuple[int, str, str], PreflightRow] = {}
     for row in rows:
         limit = row.projection.limit
-        if limit.kind is LimitKind.TOTAL or not row.holds:
+        if limit.kind.whole_server or not row.holds:
             kept.append(row)
             continue
-        key = (row.wave, limit.server)
+        key = (row.wave, limit.server, limit.kind.name)
         if key not in fullest or row.projection.share > fullest[key].projection.share:
             fullest[key] = row
     kept += [r for r in fullest.values() if r not in kept]

@@ -16,7 +16,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from vigie.capacity.limits import CapacityModel, Limit, LimitKind
+from vigie.capacity.limit import Limit
+from vigie.capacity.limits import CapacityModel
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,13 @@ def project(
 ) -> list[LimitProjection]:
     """One projection per limit (all the model's, or `limits`) whose server has a rate."""
     projections = []
-    # Every server's total counts every student: sum the demand once for all of them.
+    # A whole-server limit counts every student: sum the demand once for all of them.
     everyone = (_sums(model, demand.before), _sums(model, demand.wave))
     for limit in model.limits if limits is None else limits:
         ratio = rates.per_student.get(limit.server)
         if ratio is None:
             continue
-        sums = everyone if limit.kind is LimitKind.TOTAL else _counted(model, limit, demand)
+        sums = everyone if limit.kind.whole_server else _counted(model, limit, demand)
         projections.append(_project_one(limit, demand, rates, ratio * (1 + margin), sums))
     return projections
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vigie.capacity import kind_named, partial
+from vigie.capacity.wording import ENGLISH
 from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 from vigie.review.summary import Breach, ExerciseSummary, WaveOutcome
@@ -49,11 +51,11 @@ def _wave_line(wave: WaveOutcome) -> str:
 
 
 def _breach_line(breach: Breach) -> str:
-    if breach.kind == "per_source":
+    if partial(breach.kind):
+        level = kind_named(breach.kind).refusing(ENGLISH, breach.limit)
         return (
             f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: refusing connections "
-            f"at its per-address limit of {count(breach.limit, 'en')}, "
-            f"with {count(breach.active_sessions, 'en')} active sessions"
+            f"at {level}, with {count(breach.active_sessions, 'en')} active sessions"
         )
     return (
         f"BREACH {breach.server} at T+{exercise_clock(breach.at_s)}: "

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vigie.capacity import Limit, LimitKind
+from vigie.capacity import Limit
 from vigie.capacity.preflight import PreflightRow, preflight, shown
-from vigie.capacity.wording import behind
 from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 
@@ -93,29 +92,12 @@ def _cells(plan: Plan, row: PreflightRow) -> tuple[str, ...]:
 
 
 def _short(plan: Plan, limit: Limit) -> str:
-    if limit.kind is LimitKind.TOTAL:
-        return limit.server
-    return f"{limit.server} per address {limit.address or behind(plan, limit.faculties)}"
+    return limit.kind.table_name(plan, limit)
 
 
 def _warning(plan: Plan, row: PreflightRow) -> str:
     p = row.projection
-    ratio = f"{row.per_student:.3g}"
-    if p.limit.kind is LimitKind.PER_SOURCE:
-        where = p.limit.address or "its own address"
-        return (
-            f"WARNING: wave {row.wave}: {behind(plan, p.limit.faculties)}: "
-            f"{count(p.counted, 'en')} students behind {where} x {ratio} = "
-            f"{count(p.peak, 'en')} connections against {p.limit.server}'s per-address limit of "
-            f"{count(p.limit.level, 'en')}: at most {count(row.at_most, 'en')} fit; "
-            "add addresses or ask for an allowlist"
-        )
-    background = f" + {count(p.base, 'en')} background" if p.base else ""
-    return (
-        f"WARNING: after wave {row.wave}, {count(p.counted, 'en')} students x {ratio}{background} "
-        f"= {count(p.peak, 'en')} connections on {p.limit.server}, limit "
-        f"{count(p.limit.level, 'en')}: at most {count(row.at_most, 'en')} students at once"
-    )
+    return p.limit.kind.warning(plan, row.wave, p, row.per_student, row.at_most)
 
 
 def _tight(plan: Plan, row: PreflightRow) -> str:

@@ -22,7 +22,7 @@ from vigie.alerts.facts import (
     TimeToLimitFacts,
 )
 from vigie.alerts.rules import facts_of
-from vigie.capacity import LimitKind
+from vigie.capacity import kind_named, partial
 from vigie.i18n import Texts
 from vigie.plan import Plan
 from vigie.tick import AlertView
@@ -46,29 +46,16 @@ def verdict_words(t: Texts, verdict: str) -> str:
     return words.get(verdict.upper(), verdict)
 
 
-def _names(plan: Plan, faculties: tuple[str, ...]) -> str:
-    names = {f.id: f.name for f in plan.faculties}
-    return ", ".join(names.get(f, f) for f in faculties)
-
-
 def limit_text(
-    t: Texts, plan: Plan, server: str, kind: str, address: str | None, faculties: tuple[str, ...]
+    t: Texts,
+    plan: Plan,
+    server: str,
+    kind: str | None,
+    address: str | None,
+    faculties: tuple[str, ...],
 ) -> str:
-    """A limit named in the screen's language (vigie.capacity.wording, translated)."""
-    if kind != LimitKind.PER_SOURCE.value:
-        return server
-    if address is None:
-        return t(
-            "{server}'s per-address limit for {faculties} (its own address)",
-            server=server,
-            faculties=_names(plan, faculties),
-        )
-    return t(
-        "{server}'s per-address limit for {address} ({faculties})",
-        server=server,
-        address=address,
-        faculties=_names(plan, faculties),
-    )
+    """A limit named in the screen's language, by its kind (the words of vigie.capacity.wording)."""
+    return kind_named(kind).named(t, plan, server, address, faculties)
 
 
 def _headroom(t: Texts, subject: str, f: HeadroomFacts, plan: Plan, when: Instant) -> str:
@@ -151,20 +138,9 @@ def _wave_gate(t: Texts, subject: str, f: GateFacts, plan: Plan, when: Instant) 
 
 
 def _gate_advice(t: Texts, f: GateFacts) -> str:
-    per_source = f.kind == LimitKind.PER_SOURCE.value
-    if not f.students:
-        if per_source:
-            return t(
-                "HOLD new connections from that address; add addresses or ask for an allowlist."
-            )
-        return t("HOLD new connections.")
-    if per_source:
-        return t(
-            "At most {fit} of the students behind that address fit; "
-            "add addresses or ask for an allowlist.",
-            fit=t.count(f.counted_fit),
-        )
-    return t("At most {fit} students fit; split the wave.", fit=t.count(f.fit))
+    return kind_named(f.kind).advice(
+        t, fit=f.fit, counted_fit=f.counted_fit, launched_load=not f.students
+    )
 
 
 def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, when: Instant) -> str:
@@ -179,12 +155,10 @@ def _throttling(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, when: In
         if f.cause == "security":
             return reached + "; " + t("its security layer is throttling")
         return reached
-    if f.cause == "per_source":
+    if partial(f.cause):
         cause = t(
             "{limit_name} is near its level: about {connections} of {limit} connections",
-            limit_name=limit_text(
-                t, plan, subject, LimitKind.PER_SOURCE.value, f.address, f.faculties
-            ),
+            limit_name=limit_text(t, plan, subject, f.cause, f.address, f.faculties),
             connections=t.count(f.source_connections or 0),
             limit=t.count(f.source_limit or 0),
         )

@@ -10,8 +10,10 @@ from typing import Any
 
 from dash import dcc, html
 
+from vigie.capacity import kind_named
 from vigie.dashboard.alert_text import alert_message, limit_text, verdict_words
 from vigie.dashboard.screen import Screen, Status, TickedScreen
+from vigie.i18n import Texts
 from vigie.store.records import Decision
 from vigie.tick import AlertView, FacultyView, GateView, NoteView, ServerView, WaveState, WaveView
 from vigie.tick.attention import SiteState, losing, site_state
@@ -359,21 +361,26 @@ def _gate_lines(screen: Screen, gate: GateView) -> list[Any]:
                 className="vigie-gate-fit",
             )
         )
-    if gate.kind == "per_source" and gate.counted_fit is not None and gate.students:
-        fit = t("{fit} students behind that address fit", fit=t.count(gate.counted_fit))
+    fit = _fit_words(t, gate)
+    if fit is not None:
         lines.append(html.Div(fit, className="vigie-gate-fit"))
-    elif gate.fit is not None and gate.students and gate.verdict == "HOLD":
-        lines.append(
-            html.Div(
-                t("{fit} students fit", fit=t.count(min(gate.fit, gate.students))),
-                className="vigie-gate-fit",
-            )
-        )
     return lines
 
 
+def _fit_words(t: Texts, gate: GateView) -> str | None:
+    """How many of a wave still to launch fit, in the words of its binding limit's kind."""
+    if not gate.students or gate.fit is None or gate.counted_fit is None:
+        return None
+    return kind_named(gate.kind).fit_words(
+        t,
+        fit=min(gate.fit, gate.students),
+        counted_fit=gate.counted_fit,
+        held=gate.verdict == "HOLD",
+    )
+
+
 def _gate_limit(screen: Screen, gate: GateView) -> str:
-    """The binding limit by name: a server, or its per-address limit for one address."""
+    """The binding limit by name, in its kind's words (a server, an address's limit)."""
     if gate.server is None or gate.kind is None:
         return gate.server or ""
     plan = screen.exercise.plan

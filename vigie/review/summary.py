@@ -16,6 +16,7 @@ from pydantic import JsonValue
 from vigie.alerts.memory import LAUNCH
 from vigie.alerts.rules import blind, faculty_lag, throttling
 from vigie.alerts.verdict import STOPPED_MESSAGE
+from vigie.capacity import Limit, capacity_model
 from vigie.plan.model import Plan, Server
 from vigie.series import Labels
 from vigie.store import AlertTransition, Point, Store
@@ -32,8 +33,9 @@ class Breach:
     active_sessions: int
     connections: int
     limit: int
-    # total: connections went past the server's limit; per_source: the server began
-    # refusing connections at its per-address limit (its total still under its own).
+    # The kind of the limit reached (a KindOfLimit's name). A whole-server one (total):
+    # connections reached its level; a partial one (per_source): the server began
+    # refusing connections at it, its total still under its own.
     kind: str = "total"
 
 
@@ -293,38 +295,54 @@ def _first_reaching(values: dict[float, float], level: float, t0: float) -> floa
 def _breaches(
     store: Store, exercise_id: int, plan: Plan, totals: dict[float, float], t0: float
 ) -> list[Breach]:
-    """Each time a server's connections reach its limit (one per episode), and the
-    first refusal of a server with a per-source limit while its total was under its own.
-    Reaching is enough: a hard limit (HAProxy's maxconn) holds connections at its level
-    exactly and refuses, or queues, the next one."""
+    """Each time a server's connections reach a whole-server limit (one per episode), and
+    the first refusal of a server with a partial limit (an address's) while its total was
+    under its own. Reaching is enough: a hard limit (HAProxy's maxconn) holds connections
+    at its level exactly and refuses, or queues, the next one."""
+    model = capacity_model(plan)
     breaches = []
     for server in plan.servers:
-        labels: Labels = (("server", server.id),)
-        if server.per_source_limit is not None:
-            breaches += _per_source_breach(store, exercise_id, server, totals, t0)
-        limit = server.connection_limit
-        reached = limit - 0.5  # connections are whole: at the limit is past "limit - 1/2"
-        for point in store.reductions.runs_above(
-            exercise_id, "server_connections", labels, reached
-        ):
-            breaches.append(
-                Breach(
-                    server=server.id,
-                    at_s=point.at - t0,
-                    active_sessions=round(totals.get(point.at, 0.0)),
-                    connections=round(point.value),
-                    limit=limit,
-                )
-            )
+        limits = model.of_server(server.id)
+        breaches += _partial_breach(store, exercise_id, server, limits, totals, t0)
+        for limit in (limit for limit in limits if limit.kind.whole_server):
+            breaches += _whole_breaches(store, exercise_id, limit, totals, t0)
     return sorted(breaches, key=lambda b: b.at_s)
 
 
-def _per_source_breach(
-    store: Store, exercise_id: int, server: Server, totals: dict[float, float], t0: float
+def _whole_breaches(
+    store: Store, exercise_id: int, limit: Limit, totals: dict[float, float], t0: float
 ) -> list[Breach]:
+    labels: Labels = (("server", limit.server),)
+    reached = limit.level - 0.5  # connections are whole: at the limit is past "limit - 1/2"
+    return [
+        Breach(
+            server=limit.server,
+            at_s=point.at - t0,
+            active_sessions=round(totals.get(point.at, 0.0)),
+            connections=round(point.value),
+            limit=limit.level,
+            kind=limit.kind.name,
+        )
+        for point in store.reductions.runs_above(exercise_id, "server_connections", labels, reached)
+    ]
+
+
+def _partial_breach(
+    store: Store,
+    exercise_id: int,
+    server: Server,
+    limits: tuple[Limit, ...],
+    totals: dict[float, float],
+    t0: float,
+) -> list[Breach]:
+    """Refusals that came while the total held are the lowest partial limit's."""
+    partials = [limit for limit in limits if not limit.kind.whole_server]
+    if not partials:
+        return []
+    lowest = min(partials, key=lambda limit: limit.level)
     labels: Labels = (("server", server.id),)
     refused = store.reductions.first_rise(exercise_id, "server_rejected_total", labels)
-    if refused is None or server.per_source_limit is None:
+    if refused is None:
         return []
     over = store.reductions.first_reaching(
         exercise_id, "server_connections", labels, server.connection_limit
@@ -336,8 +354,8 @@ def _per_source_breach(
             server=server.id,
             at_s=refused.at - t0,
             active_sessions=round(totals.get(refused.at, 0.0)),
-            connections=server.per_source_limit,
-            limit=server.per_source_limit,
-            kind="per_source",
+            connections=lowest.level,
+            limit=lowest.level,
+            kind=lowest.kind.name,
         )
     ]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from vigie.capacity import kind_named, partial
 from vigie.dashboard.alert_text import alert_message, verdict_words
 from vigie.i18n import Texts
 from vigie.plan import Plan
@@ -137,12 +138,12 @@ def _peak(w: Wording, fact: PeakSessions) -> str:
 
 def _breach(w: Wording, fact: LimitBreached) -> str:
     t, b = w.t, fact.breach
-    if b.kind == "per_source":
+    if partial(b.kind):
         said = t(
-            "LIMIT BREACHED: {server} refusing connections at its per-address limit of "
-            "{limit}, with {sessions} active sessions.",
+            "LIMIT BREACHED: {server} refusing connections at {level}, "
+            "with {sessions} active sessions.",
             server=b.server,
-            limit=t.count(b.limit),
+            level=kind_named(b.kind).refusing(t, b.limit),
             sessions=t.count(b.active_sessions),
         )
     else:

@@ -12,6 +12,7 @@ from vigie.alerts.facts import ThrottlingFacts
 from vigie.alerts.rules import facts_of
 from vigie.alerts.rules.throttling import RULE as THROTTLING
 from vigie.alerts.verdict import STOPPED_MESSAGE
+from vigie.capacity import partial
 from vigie.store import AlertTransition, Annotation, Store
 from vigie.store.records import AlertState, AnnotationKind
 from vigie.tick.state import AlertView, IncidentView, NoteView
@@ -96,7 +97,7 @@ class Board:
             facts = facts_of(t.rule, t.facts)
             cause = facts.cause if isinstance(facts, ThrottlingFacts) else "saturated"
             over = isinstance(facts, ThrottlingFacts) and facts.over_limit
-            behind = isinstance(facts, ThrottlingFacts) and cause == "per_source"
+            behind = isinstance(facts, ThrottlingFacts) and partial(cause)
             if current is None:
                 self._incidents[t.subject] = IncidentView(
                     server=t.subject,

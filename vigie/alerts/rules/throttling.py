@@ -2,9 +2,10 @@
 
 The symptom of 21 January 2022. With a throttle flag the message says the
 security layer engaged; refusals at the limit are saturation. A server with a
-per-source limit whose refusals come while one address is near that limit (its
-students' connections, estimated from their sessions) is throttling that
-address, and the alert names it and the faculties behind it. Refusals well
+limit short of its whole (an address's, for a per-source limit) whose refusals come
+while that limit is near its level (its students' connections, estimated from
+their sessions) is refusing those students, and the alert names the limit and
+the faculties behind it. Refusals well
 below every limit are something else than capacity.
 """
 
@@ -17,7 +18,7 @@ from itertools import pairwise
 from vigie.alerts.facts import ThrottlingFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.capacity import Demand, LimitKind, LimitProjection, capacity_model, project
+from vigie.capacity import Demand, LimitProjection, capacity_model, partial, project
 from vigie.capacity.wording import limit_name
 from vigie.collectors.host import counter_increase
 from vigie.i18n.formats import count
@@ -89,10 +90,10 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
         peak_ratio=peak,
         window_s=window_s,
         cause=cause.kind,
-        address=cause.address.limit.address if cause.address else None,
-        faculties=cause.address.limit.faculties if cause.address else (),
-        source_connections=cause.address.peak if cause.address else None,
-        source_limit=cause.address.limit.level if cause.address else None,
+        address=cause.partial.limit.address if cause.partial else None,
+        faculties=cause.partial.limit.faculties if cause.partial else (),
+        source_connections=cause.partial.peak if cause.partial else None,
+        source_limit=cause.partial.limit.level if cause.partial else None,
         connections=latest.value,
         limit=server.connection_limit,
         over_limit=seen.over,
@@ -132,9 +133,11 @@ def _at_limit(server: Server, latest: Point, cause: _Cause, facts: ThrottlingFac
 
 @dataclass(frozen=True)
 class _Cause:
-    kind: str  # security, saturated, per_source, high, below
+    # security, saturated, high, below, or the name of the kind of the limit short
+    # of the whole server that is near its level (per_source)
+    kind: str
     words: str  # in English; screens translate the kind
-    address: LimitProjection | None = None
+    partial: LimitProjection | None = None
 
 
 def _cause(inputs: RuleInputs, server: Server, throttled: bool, peak: float) -> _Cause:
@@ -143,34 +146,33 @@ def _cause(inputs: RuleInputs, server: Server, throttled: bool, peak: float) -> 
         return _Cause("security", "its security layer is throttling")
     if peak >= 1:
         return _Cause("saturated", "saturated at its limit")
-    fullest = fullest_address(inputs, server)
+    fullest = fullest_partial(inputs, server)
     if fullest is not None and fullest.share >= high and fullest.share >= peak:
         words = (
             f"{limit_name(inputs.plan, fullest.limit)} is near its level: about "
             f"{count(fullest.peak, 'en')} of {count(fullest.limit.level, 'en')} connections"
         )
-        return _Cause("per_source", words, fullest)
+        return _Cause(fullest.limit.kind.name, words, fullest)
     if peak >= high:
         return _Cause("high", f"at {peak:.0%} of its limit")
     return _Cause("below", f"well below its limit ({peak:.0%}): not a capacity problem")
 
 
-def fullest_address(inputs: RuleInputs, server: Server) -> LimitProjection | None:
-    """The address whose students hold the most of the server's per-source limit, now."""
+def fullest_partial(inputs: RuleInputs, server: Server) -> LimitProjection | None:
+    """Of the server's limits short of its whole (its addresses, for a per-source
+    limit), the one whose students hold the most of its level, now."""
     model = capacity_model(inputs.plan)
-    addresses = [
-        limit for limit in model.of_server(server.id) if limit.kind is LimitKind.PER_SOURCE
-    ]
-    if not addresses:
+    partials = [limit for limit in model.of_server(server.id) if not limit.kind.whole_server]
+    if not partials:
         return None
     connected = {f: p.value for f, p in inputs.sessions_by_faculty.items()}
-    projections = project(model, Demand(connected, {}), inputs.rates, 0.0, addresses)
+    projections = project(model, Demand(connected, {}), inputs.rates, 0.0, partials)
     return max(projections, key=lambda p: p.share, default=None)
 
 
 def explained_faculties(inputs: RuleInputs, verdicts: Sequence[Verdict]) -> set[str]:
     """Faculties whose missing students these refusals explain: everyone for a
-    server-wide cause, the faculties behind the address for a per-source one."""
+    server-wide cause, the faculties a partial limit counts for one of those."""
     explained: set[str] = set()
     for verdict in verdicts:
         facts = verdict.facts
@@ -178,6 +180,6 @@ def explained_faculties(inputs: RuleInputs, verdicts: Sequence[Verdict]) -> set[
             continue
         if facts.cause in SERVER_WIDE:
             explained |= {f.id for f in inputs.plan.faculties}
-        elif facts.cause == "per_source":
+        elif partial(facts.cause):
             explained |= set(facts.faculties)
     return explained

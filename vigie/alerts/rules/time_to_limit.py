@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from vigie.alerts.facts import RampState, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.capacity import Demand, LimitKind, capacity_model, project
+from vigie.capacity import Demand, capacity_model, project
 from vigie.i18n.formats import count
 from vigie.plan.model import Server
 from vigie.store import Point
@@ -36,10 +36,11 @@ def slope_per_second(points: Sequence[Point]) -> float:
 
 
 def ceilings(inputs: RuleInputs) -> dict[str, float]:
-    """The most connections the launched waves can bring to each server's total, in one
-    projection; a server missing has no estimate and nothing measured yet."""
+    """The most connections the launched waves can bring to each server's whole-server
+    limit (what its connection signal measures), in one projection; a server missing
+    has no estimate and nothing measured yet."""
     model = capacity_model(inputs.plan)
-    totals = [limit for limit in model.limits if limit.kind is LimitKind.TOTAL]
+    totals = [limit for limit in model.limits if limit.kind.whole_server]
     margin = inputs.plan.alerts.wave_gate.margin
     demand = Demand(inputs.launched, {})
     return {p.limit.server: p.peak for p in project(model, demand, inputs.rates, margin, totals)}

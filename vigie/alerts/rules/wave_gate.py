@@ -24,13 +24,12 @@ from vigie.alerts.verdict import Severity, Verdict
 from vigie.capacity import (
     Demand,
     Limit,
-    LimitKind,
     LimitProjection,
     binding,
     capacity_model,
     project,
 )
-from vigie.capacity.wording import limit_name
+from vigie.capacity.wording import ENGLISH, limit_name
 from vigie.i18n.formats import count
 from vigie.plan.model import Plan
 
@@ -71,7 +70,7 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
 def _rest_of(plan: Plan, latest: int, limit: Limit) -> int:
     """The wave a launched-load verdict is about: the latest launched wave whose
     students the limit counts (stable while that limit's excursion lasts)."""
-    if limit.kind is not LimitKind.PER_SOURCE:
+    if limit.kind.whole_server:
         return latest
     wave_of = _waves_by_faculty(plan)
     counted = [wave_of[f] for f in limit.faculties if wave_of[f] <= latest]
@@ -147,9 +146,10 @@ def _facts(wave: int, students: int, verdict: GateVerdict, p: LimitProjection) -
         students=students,
         verdict=verdict,
         server=p.limit.server,
-        kind=p.limit.kind.value,
+        kind=p.limit.kind.name,
         address=p.limit.address,
-        faculties=p.limit.faculties if p.limit.kind is LimitKind.PER_SOURCE else (),
+        # a whole-server limit counts everyone: naming thousands of faculties says nothing
+        faculties=() if p.limit.kind.whole_server else p.limit.faculties,
         projected=p.peak,
         limit=p.limit.level,
         share=p.share,
@@ -176,17 +176,9 @@ def _message(inputs: RuleInputs, f: GateFacts, p: LimitProjection) -> str:
         tight = f.share >= f.critical
         advice = f"GO, but above the {f.critical:.0%} critical level." if tight else "GO."
         return f"{what} would take {numbers}: {advice}"
-    per_source = p.limit.kind is LimitKind.PER_SOURCE
-    remedy = "add addresses or ask for an allowlist."
-    if not f.students:
-        advice = f"HOLD new connections{' from that address; ' + remedy if per_source else '.'}"
-    elif per_source:
-        advice = (
-            f"At most {count(f.counted_fit, 'en')} of the {count(p.wave_counted, 'en')} "
-            f"students behind that address fit; {remedy}"
-        )
-    else:
-        advice = f"At most {count(f.fit, 'en')} students fit; split the wave."
+    advice = p.limit.kind.advice(
+        ENGLISH, fit=f.fit, counted_fit=f.counted_fit, launched_load=not f.students
+    )
     if f.verdict is GateVerdict.FORECAST:
         return f"{what} will not fit when its turn comes: it would take {numbers}. {advice}"
     return f"{what} would take {numbers}: {'HOLD. ' if f.students else ''}{advice}"
