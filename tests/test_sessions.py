@@ -215,7 +215,7 @@ def test_a_rotation_keeps_a_screen_in_and_moves_it_to_the_new_secret(
 def test_hosts_either_side_of_each_pass_of_a_rolling_rotation_accept_each_others_cookies(
     sqlite_store: Store, clock: VirtualClock
 ) -> None:
-    """deploy/README.md's rotation across hosts restarted one at a time: OLD alone, then
+    """docs/deployment.md's rotation across hosts restarted one at a time: OLD alone, then
     OLD accepting NEW, then NEW accepting OLD, then NEW alone."""
     old, new = b"o" * 32, b"n" * 32
     sqlite_store.accounts.add_user("olga", "operator", None, CHEAP_HASH, 0.0)
