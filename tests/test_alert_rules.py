@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.alerts.facts import GateFacts, GateVerdict
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.launches import planned_launches
 from vigie.alerts.rules import blind, faculty_lag, throttling, time_to_limit, wave_gate
+from vigie.alerts.rules.wave_gate import GateFacts, GateVerdict
 from vigie.alerts.verdict import Severity
 from vigie.alerts.window import SeriesWindow
 from vigie.plan import Plan

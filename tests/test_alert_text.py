@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from pydantic import JsonValue
 
-from vigie.alerts.rules import FACTS, RULES
+from tests.conftest import ROOT
+from vigie.alerts.rule import in_utc
+from vigie.alerts.rules import FACTS, RULES, blind
 from vigie.dashboard.alert_text import WRITERS, alert_message
 from vigie.i18n import exercise_clock, texts
-from vigie.plan import Plan
+from vigie.plan import Plan, load_plan
+from vigie.run.drill import run_drill
+from vigie.store import Store
 from vigie.tick import AlertView
 
 FR = texts("fr")
+Facts = dict[str, JsonValue]  # as a transition stores them
 SEED_T0 = 1642770000.0  # 21 January 2022, 14:00 in Paris
 
 
@@ -168,3 +173,46 @@ def test_without_the_numbers_it_needs_the_rules_own_words_are_shown(seed_plan: P
     assert alert_message(FR, old, seed_plan, on_the_clock) == "waf-1 is refusing connections"
     other = alert("someone_elses_rule", "x", {}, message="as written")
     assert alert_message(FR, other, seed_plan, on_the_clock) == "as written"
+
+
+def test_the_rest_of_a_launched_wave_reads_as_the_rest_of_it_not_as_a_wave_of_none(
+    seed_plan: Plan,
+) -> None:
+    # Wave 3 out, its 7,150 students counted at 2.1: 15,015 of 16,000 (94%), tight.
+    rest: Facts = {**WAVE_4, "wave": 3, "students": 0, "verdict": "GO", "projected": 15015}
+    rest |= {"share": 0.9384375, "fit": 0, "counted": 7150, "counted_fit": 0}
+    assert alert_message(FR, alert("wave_gate", "wave-3", rest), seed_plan, on_the_clock) == (
+        "Le reste de la vague 3 porterait waf-1 à 15\u202f015 connexions sur 16\u202f000 "
+        "(94\u00a0%) : LANCER, mais au-dessus du seuil critique de 90\u00a0%."
+    )
+
+
+def test_a_server_that_accepts_again_says_so_and_not_that_it_refuses(seed_plan: Plan) -> None:
+    calm: Facts = {"refused": 4, "reset": 0, "peak_ratio": 0.5, "window_s": 30, "cause": "none"}
+    view = alert("throttling", "waf-1", calm)
+    assert alert_message(FR, view, seed_plan, on_the_clock) == "waf-1 accepte les connexions"
+
+
+@pytest.mark.parametrize("plan_name", ["small-drill.toml", "ecnp-2022-01-21.toml"])
+def test_an_english_screen_says_what_the_notifiers_said(plan_name: str) -> None:
+    """Every alert a drill raises reads the same on an English screen as in the rule's
+    own message (the notifiers' and the log's), except the blind rule's: its message
+    names why the source is down, which its facts do not keep."""
+    plan = load_plan(ROOT / "scenarios" / plan_name)
+    store = Store.open("sqlite://")
+    try:
+        run = run_drill(plan, (ROOT / "scenarios" / plan_name).read_text(), store)
+        said = [t for t in store.alerts.transitions(run.exercise_id) if t.facts]
+    finally:
+        store.close()
+    assert len(said) > 10
+    english = texts("en")
+    differ = [
+        (
+            t.message,
+            alert_message(english, alert(t.rule, t.subject, t.facts), plan, in_utc),
+        )
+        for t in said
+        if t.rule != blind.RULE
+    ]
+    assert [pair for pair in differ if pair[0] != pair[1]] == []

@@ -25,6 +25,7 @@ def used_messages() -> set[str | tuple[str, str]]:
             ("dashboard/**.py", "python"),
             ("review/**.py", "python"),
             ("capacity/kinds/**.py", "python"),
+            ("alerts/rules/**.py", "python"),
         ],
         keywords={"t": None, "plural": (1, 2)},
     ):

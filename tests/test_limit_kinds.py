@@ -19,8 +19,9 @@ import pytest
 import tomli_w
 
 from tests.test_alert_rules import T0, inputs_at
-from vigie.alerts.facts import GateFacts, GateVerdict, ThrottlingFacts
 from vigie.alerts.rules import throttling, wave_gate
+from vigie.alerts.rules.throttling import ThrottlingFacts
+from vigie.alerts.rules.wave_gate import GateFacts, GateVerdict
 from vigie.alerts.verdict import Severity
 from vigie.capacity import kinds
 from vigie.capacity.limit import KindOfLimit, Limit

@@ -16,7 +16,7 @@ from tests.support.chromium import chromium_binary, rendered_dom, screenshot
 from tests.support.rehearsal_cases import TEST_TIMING, Case, per_source_case
 from tests.support.serving import served
 from tests.test_control_room import ARTIFACTS
-from vigie.alerts.facts import GateVerdict
+from vigie.alerts.rules.wave_gate import GateVerdict
 from vigie.clock import VirtualClock
 from vigie.dashboard.app import create_app
 from vigie.i18n.formats import count

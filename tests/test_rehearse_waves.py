@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.alerts.facts import GateFacts, GateVerdict
+from vigie.alerts.rules.wave_gate import GateFacts, GateVerdict
 from vigie.plan import Plan, parse_plan
 from vigie.rehearse.waves import WavePlayer
 

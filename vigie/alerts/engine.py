@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.memory import PlatformMemory
-from vigie.alerts.rules import RULES, Rule, hold_seconds
+from vigie.alerts.rule import Rule
+from vigie.alerts.rules import RULES, hold_seconds
 from vigie.alerts.verdict import STOPPED_MESSAGE, Severity, Verdict
 from vigie.alerts.window import RULE_INPUTS, SeriesWindow
 from vigie.capacity.live_limits import LIMIT_SIGNAL, in_force, live_limits

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vigie.capacity import kind_named, partial
-from vigie.capacity.wording import ENGLISH
+from vigie.i18n import ENGLISH
 from vigie.i18n.formats import count, exercise_clock
 from vigie.plan import Plan
 from vigie.review.summary import Breach, ExerciseSummary, WaveOutcome

@@ -71,6 +71,10 @@ class Texts:
         return formats.exercise_clock(seconds)
 
 
+# The source language: what rules' own messages, the log and commands are written in.
+ENGLISH = Texts("en")
+
+
 def texts(language: str | None) -> Texts:
     """The texts of `language`, or English for one Vigie does not have."""
     return Texts(language if language in LANGUAGES else "en")

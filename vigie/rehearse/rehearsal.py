@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vigie.alerts.engine import AlertEngine
-from vigie.alerts.facts import GateFacts
 from vigie.alerts.rules.wave_gate import RULE as GATE_RULE
+from vigie.alerts.rules.wave_gate import GateFacts
 from vigie.clock import Clock, SystemClock
 from vigie.i18n.formats import exercise_clock
 from vigie.plan import Plan

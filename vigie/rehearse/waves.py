@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vigie.alerts.facts import GateFacts, GateVerdict
+from vigie.alerts.rules.wave_gate import GateFacts, GateVerdict
 from vigie.plan.model import Plan
 
 Gate = Callable[[int], tuple[GateFacts, str] | None]  # wave -> its facts and words, or None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vigie.alerts.facts import ThrottlingFacts
 from vigie.alerts.rules import facts_of
 from vigie.alerts.rules.throttling import RULE as THROTTLING
+from vigie.alerts.rules.throttling import ThrottlingFacts
 from vigie.alerts.verdict import STOPPED_MESSAGE
 from vigie.capacity import partial
 from vigie.store import AlertTransition, Annotation, Store

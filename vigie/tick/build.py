@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from vigie.alerts.engine import Evaluation
-from vigie.alerts.facts import GateFacts, GateVerdict, ThrottlingFacts, TimeToLimitFacts
 from vigie.alerts.inputs import RuleInputs
 from vigie.alerts.rules import faculty_lag, headroom, throttling, time_to_limit, wave_gate
+from vigie.alerts.rules.throttling import ThrottlingFacts
+from vigie.alerts.rules.time_to_limit import TimeToLimitFacts
+from vigie.alerts.rules.wave_gate import GateFacts, GateVerdict
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.plan.model import Plan, Server
 from vigie.source_health import is_up

@@ -1,57 +1,30 @@
 """The alert rules: pure functions of (inputs, previous severities) -> verdicts.
 
-`REGISTERED` is the whole list; the engine finds rules here and nowhere else.
+Each rule is a module of this package with its `SPEC` (`vigie.alerts.rule`).
+`REGISTERED` is the whole list; the engine and the screens find rules here and
+nowhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from vigie.alerts.facts import (
-    BlindFacts,
-    FacultyLagFacts,
-    GateFacts,
-    HeadroomFacts,
-    RuleFacts,
-    ThrottlingFacts,
-    TimeToLimitFacts,
-)
-from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.facts import RuleFacts
+from vigie.alerts.rule import Rule, RuleSpec
 from vigie.alerts.rules import blind, faculty_lag, headroom, throttling, time_to_limit, wave_gate
-from vigie.alerts.verdict import Severity, Verdict
 from vigie.plan.model import Plan
 
-Rule = Callable[[RuleInputs, Mapping[str, Severity]], list[Verdict]]
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    """A rule as the engine and the screens know it: its name (its module's RULE),
-    its function, the typed facts it keeps beside its transitions, and how long a
-    verdict must hold before it fires (none: at once)."""
-
-    name: str
-    evaluate: Rule
-    facts: type[RuleFacts]
-    hold_s: Callable[[Plan], float] | None = None
-
-
-REGISTERED = (
-    RuleSpec(headroom.RULE, headroom.evaluate, HeadroomFacts, lambda p: p.alerts.headroom.hold_s),
-    RuleSpec(
-        time_to_limit.RULE,
-        time_to_limit.evaluate,
-        TimeToLimitFacts,
-        lambda p: p.alerts.time_to_limit.hold_s,
-    ),
-    RuleSpec(wave_gate.RULE, wave_gate.evaluate, GateFacts),
-    RuleSpec(blind.RULE, blind.evaluate, BlindFacts),
-    RuleSpec(throttling.RULE, throttling.evaluate, ThrottlingFacts),
-    RuleSpec(faculty_lag.RULE, faculty_lag.evaluate, FacultyLagFacts),
+# Every rule Vigie has.
+REGISTERED: tuple[RuleSpec[Any], ...] = (
+    headroom.SPEC,
+    time_to_limit.SPEC,
+    wave_gate.SPEC,
+    blind.SPEC,
+    throttling.SPEC,
+    faculty_lag.SPEC,
 )
 RULES: dict[str, Rule] = {spec.name: spec.evaluate for spec in REGISTERED}
 FACTS: dict[str, type[RuleFacts]] = {spec.name: spec.facts for spec in REGISTERED}

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vigie.alerts.facts import BlindFacts
+from vigie.alerts.facts import RuleFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rule import Instant, RuleSpec, in_utc
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.exporters.expand import watched_signals
-from vigie.i18n.formats import wall_time
-from vigie.plan.model import Entity, Signal, SourceKind
+from vigie.i18n import Texts
+from vigie.plan.model import Entity, Plan, Signal, SourceKind
 from vigie.source_health import down_since
 
 RULE = "blind"
+
+
+class BlindFacts(RuleFacts):
+    kind: str  # source, never, stale
+    since: float | None = None
+    source: str | None = None
+    newest: float | None = None
+
+
 # After the collector (re)starts or takes over, a source gets this many of its polls
 # to bring a fresh value before its signals are judged stale from the gap alone:
 # the gap was the collector's, and a restart loop must not flood the notifiers.
 RESTART_GRACE_POLLS = 2
-
-
-def _clock(epoch: float) -> str:
-    return f"{wall_time(epoch, None, 'en')} UTC"
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
@@ -37,7 +43,7 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
                     RULE,
                     source.id,
                     Severity.CRITICAL,
-                    f"MONITORING BLIND: {source.id} unreachable since {_clock(first_down)}",
+                    f"MONITORING BLIND: {source.id} unreachable since {in_utc(first_down)}",
                     facts=BlindFacts(kind="source", since=first_down),
                 )
             )
@@ -99,8 +105,26 @@ def _stale_signals(
                     RULE,
                     signal.name,
                     Severity.WARNING,
-                    f"{signal.name} is stale: last value at {_clock(newest)}",
+                    f"{signal.name} is stale: last value at {in_utc(newest)}",
                     facts=BlindFacts(kind="stale", newest=newest),
                 )
             )
     return verdicts
+
+
+def words(t: Texts, subject: str, f: BlindFacts, plan: Plan, when: Instant) -> str:
+    if f.kind == "source" and f.since is not None:
+        return t("MONITORING BLIND: {source} since {time}", source=subject, time=when(f.since))
+    if f.kind == "never":
+        return t("{signal} has never had a value: check its metric", signal=subject)
+    if f.newest is None:
+        return t("{signal} is stale", signal=subject)
+    return t("{signal} is stale: last value at {time}", signal=subject, time=when(f.newest))
+
+
+SPEC = RuleSpec(
+    name=RULE,
+    evaluate=evaluate,
+    facts=BlindFacts,
+    words=words,
+)

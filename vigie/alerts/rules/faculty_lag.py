@@ -11,14 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vigie.alerts.facts import FacultyLagFacts
+from vigie.alerts.facts import RuleFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rule import Instant, RuleSpec, in_english
 from vigie.alerts.rules import throttling
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.i18n.formats import count
-from vigie.plan.model import Faculty
+from vigie.i18n import Texts
+from vigie.plan.model import Faculty, Plan
 
 RULE = "faculty_lag"
+
+
+class FacultyLagFacts(RuleFacts):
+    connected: float
+    expected: int
+    wave: int
+    minutes: float  # since the wave was launched
 
 
 def _minutes_since_launch(inputs: RuleInputs, faculty: Faculty) -> float | None:
@@ -59,18 +67,35 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             )
             verdicts.append(Verdict(RULE, faculty.id, Severity.OK, why))
             continue
-        verdicts.append(_lag(faculty, connected, minutes))
+        verdicts.append(_lag(inputs.plan, faculty, connected, minutes))
     return verdicts
 
 
-def _lag(faculty: Faculty, connected: float, minutes: float) -> Verdict:
-    expected = faculty.expected_students
-    message = (
-        f"{faculty.name}: {count(connected, 'en')} of {count(expected, 'en')} students "
-        f"connected ({connected / expected:.0%}) {minutes:.0f} min after wave "
-        f"{faculty.wave} was launched"
-    )
+def _lag(plan: Plan, faculty: Faculty, connected: float, minutes: float) -> Verdict:
     facts = FacultyLagFacts(
-        connected=connected, expected=expected, wave=faculty.wave, minutes=minutes
+        connected=connected, expected=faculty.expected_students, wave=faculty.wave, minutes=minutes
     )
+    message = in_english(words, faculty.id, facts, plan)
     return Verdict(RULE, faculty.id, Severity.WARNING, message, facts=facts)
+
+
+def words(t: Texts, subject: str, f: FacultyLagFacts, plan: Plan, when: Instant) -> str:
+    names = {faculty.id: faculty.name for faculty in plan.faculties}
+    return t(
+        "{faculty}: {connected} of {expected} students connected ({share}) "
+        "{minutes} min after wave {wave} was launched",
+        faculty=names.get(subject, subject),
+        connected=t.count(f.connected),
+        expected=t.count(f.expected),
+        share=t.percent(f.connected / max(1, f.expected)),
+        minutes=t.count(round(f.minutes)),
+        wave=f.wave,
+    )
+
+
+SPEC = RuleSpec(
+    name=RULE,
+    evaluate=evaluate,
+    facts=FacultyLagFacts,
+    words=words,
+)

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vigie.alerts.facts import HeadroomFacts
+from vigie.alerts.facts import RuleFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rule import Instant, RuleSpec, in_english
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.i18n.formats import count
+from vigie.i18n import Texts
+from vigie.plan.model import Plan
 
 RULE = "headroom"
+
+
+class HeadroomFacts(RuleFacts):
+    connections: float
+    limit: int
+    ratio: float
+    level: str  # ok, careful, warning, critical
+    threshold: float | None = None  # the level's threshold, when above one
 
 
 def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdict]:
@@ -40,29 +50,41 @@ def evaluate(inputs: RuleInputs, previous: Mapping[str, Severity]) -> list[Verdi
             if ratio >= at or (was >= level and ratio >= at - hysteresis):
                 severity, threshold = level, at
                 break
-        message = (
-            f"{server.id} at {count(point.value, 'en')} of {count(server.connection_limit, 'en')} "
-            f"connections ({ratio:.0%})"
-            + (
-                ""
-                if severity is Severity.OK
-                else f": above its {threshold:.0%} {severity.label} level"
-            )
+        facts = HeadroomFacts(
+            connections=point.value,
+            limit=server.connection_limit,
+            ratio=ratio,
+            threshold=None if severity is Severity.OK else threshold,
+            level=severity.label,
         )
-        verdicts.append(
-            Verdict(
-                RULE,
-                server.id,
-                severity,
-                message,
-                server=server.id,
-                facts=HeadroomFacts(
-                    connections=point.value,
-                    limit=server.connection_limit,
-                    ratio=ratio,
-                    threshold=None if severity is Severity.OK else threshold,
-                    level=severity.label,
-                ),
-            )
-        )
+        message = in_english(words, server.id, facts, inputs.plan)
+        verdicts.append(Verdict(RULE, server.id, severity, message, server=server.id, facts=facts))
     return verdicts
+
+
+def words(t: Texts, subject: str, f: HeadroomFacts, plan: Plan, when: Instant) -> str:
+    values = {
+        "server": subject,
+        "connections": t.count(f.connections),
+        "limit": t.count(f.limit),
+        "share": t.percent(f.ratio),
+    }
+    if f.threshold is None:
+        return t("{server} at {connections} of {limit} connections ({share})", **values)
+    levels = {"careful": t("careful"), "warning": t("warning"), "critical": t("critical")}
+    return t(
+        "{server} at {connections} of {limit} connections ({share}): "
+        "above its {threshold} {level} level",
+        threshold=t.percent(f.threshold),
+        level=levels.get(f.level, f.level),
+        **values,
+    )
+
+
+SPEC = RuleSpec(
+    name=RULE,
+    evaluate=evaluate,
+    facts=HeadroomFacts,
+    words=words,
+    hold_s=lambda p: p.alerts.headroom.hold_s,
+)

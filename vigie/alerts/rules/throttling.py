@@ -15,17 +15,36 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from vigie.alerts.facts import ThrottlingFacts
+from vigie.alerts.facts import RuleFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rule import Instant, RuleSpec, in_english
 from vigie.alerts.verdict import Severity, Verdict
-from vigie.capacity import Demand, LimitProjection, capacity_model, partial, project
-from vigie.capacity.wording import limit_name
+from vigie.capacity import Demand, LimitProjection, capacity_model, kind_named, partial, project
 from vigie.collectors.host import counter_increase
-from vigie.i18n.formats import count
-from vigie.plan.model import Server
+from vigie.i18n import Texts
+from vigie.plan.model import Plan, Server
 from vigie.store import Point
 
 RULE = "throttling"
+
+
+class ThrottlingFacts(RuleFacts):
+    refused: float
+    reset: float
+    peak_ratio: float
+    window_s: float
+    # security, saturated, high, below, none, or the kind of the partial limit near
+    # its level (per_source: one address's), which address and faculties then name
+    cause: str
+    address: str | None = None  # per_source: the address refused
+    faculties: tuple[str, ...] = ()
+    source_connections: float | None = None  # estimated connections from that address
+    source_limit: int | None = None
+    connections: float | None = None  # the server's, at this evaluation
+    limit: int | None = None
+    over_limit: bool = False  # at or over its connection limit now: the breach
+
+
 SERVER_WIDE = frozenset({"security", "saturated", "high"})  # causes that refuse everyone
 
 
@@ -79,7 +98,7 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
         facts = ThrottlingFacts(
             refused=refused, reset=dropped, peak_ratio=peak, window_s=window_s, cause="none"
         )
-        message = f"{server.id} accepts connections"
+        message = in_english(words, server.id, facts, inputs.plan)
         return Verdict(RULE, server.id, Severity.OK, message, server=server.id, facts=facts)
     flag = inputs.window.latest("server_throttled", "server", server.id)
     throttled = flag is not None and inputs.fresh(flag) and flag.value >= 0.5
@@ -98,14 +117,10 @@ def _judge(inputs: RuleInputs, server: Server) -> Verdict | None:
         limit=server.connection_limit,
         over_limit=seen.over,
     )
-    if refused + dropped < settings.min_refused:
-        return _at_limit(server, latest, cause, facts)
-    numbers = (
-        f"{count(refused, 'en')} refused and {count(dropped, 'en')} reset in the last "
-        f"{window_s:g} s"
-    )
-    severity = Severity.WARNING if cause.kind == "below" else Severity.CRITICAL
-    message = f"{server.id} is refusing connections: {numbers}; {cause.words}"
+    # At its hard limit before the refusal counters moved is the breach itself.
+    at_limit = refused + dropped < settings.min_refused
+    severity = Severity.WARNING if cause.kind == "below" and not at_limit else Severity.CRITICAL
+    message = in_english(words, server.id, facts, inputs.plan)
     return Verdict(RULE, server.id, severity, message, server=server.id, facts=facts)
 
 
@@ -121,41 +136,24 @@ def _silent(inputs: RuleInputs, server: Server) -> Verdict | None:
     return Verdict.unknown_for(RULE, server.id, f"no fresh refusals of {server.id}")
 
 
-def _at_limit(server: Server, latest: Point, cause: _Cause, facts: ThrottlingFacts) -> Verdict:
-    """At its hard limit before the refusal counters moved: the breach itself."""
-    message = (
-        f"{server.id} has reached its limit: {count(latest.value, 'en')} of "
-        f"{count(server.connection_limit, 'en')} connections; new connections are refused"
-        + ("; its security layer is throttling" if cause.kind == "security" else "")
-    )
-    return Verdict(RULE, server.id, Severity.CRITICAL, message, server=server.id, facts=facts)
-
-
 @dataclass(frozen=True)
 class _Cause:
     # security, saturated, high, below, or the name of the kind of the limit short
     # of the whole server that is near its level (per_source)
     kind: str
-    words: str  # in English; screens translate the kind
     partial: LimitProjection | None = None
 
 
 def _cause(inputs: RuleInputs, server: Server, throttled: bool, peak: float) -> _Cause:
     high = inputs.plan.alerts.throttling.high_fraction
     if throttled:
-        return _Cause("security", "its security layer is throttling")
+        return _Cause("security")
     if peak >= 1:
-        return _Cause("saturated", "saturated at its limit")
+        return _Cause("saturated")
     fullest = fullest_partial(inputs, server)
     if fullest is not None and fullest.share >= high and fullest.share >= peak:
-        words = (
-            f"{limit_name(inputs.plan, fullest.limit)} is near its level: about "
-            f"{count(fullest.peak, 'en')} of {count(fullest.limit.level, 'en')} connections"
-        )
-        return _Cause(fullest.limit.kind.name, words, fullest)
-    if peak >= high:
-        return _Cause("high", f"at {peak:.0%} of its limit")
-    return _Cause("below", f"well below its limit ({peak:.0%}): not a capacity problem")
+        return _Cause(fullest.limit.kind.name, fullest)
+    return _Cause("high" if peak >= high else "below")
 
 
 def fullest_partial(inputs: RuleInputs, server: Server) -> LimitProjection | None:
@@ -183,3 +181,53 @@ def explained_faculties(inputs: RuleInputs, verdicts: Sequence[Verdict]) -> set[
         elif partial(facts.cause):
             explained |= set(facts.faculties)
     return explained
+
+
+def words(t: Texts, subject: str, f: ThrottlingFacts, plan: Plan, when: Instant) -> str:
+    if f.cause == "none":
+        return t("{server} accepts connections", server=subject)
+    if f.over_limit and f.refused + f.reset < plan.alerts.throttling.min_refused:
+        reached = t(
+            "{server} has reached its limit: {connections} of {limit} connections; "
+            "new connections are refused",
+            server=subject,
+            connections=t.count(f.connections or 0),
+            limit=t.count(f.limit or 0),
+        )
+        if f.cause == "security":
+            return reached + "; " + t("its security layer is throttling")
+        return reached
+    if partial(f.cause):
+        cause = t(
+            "{limit_name} is near its level: about {connections} of {limit} connections",
+            limit_name=kind_named(f.cause).named(t, plan, subject, f.address, f.faculties),
+            connections=t.count(f.source_connections or 0),
+            limit=t.count(f.source_limit or 0),
+        )
+    else:
+        cause = {
+            "security": t("its security layer is throttling"),
+            "saturated": t("saturated at its limit"),
+            "high": t("at {share} of its limit", share=t.percent(f.peak_ratio)),
+            "below": t(
+                "well below its limit ({share}): not a capacity problem",
+                share=t.percent(f.peak_ratio),
+            ),
+        }.get(f.cause, f.cause)
+    return t(
+        "{server} is refusing connections: {refused} refused and {reset} reset "
+        "in the last {window} s; {cause}",
+        server=subject,
+        refused=t.count(f.refused),
+        reset=t.count(f.reset),
+        window=t.count(f.window_s),
+        cause=cause,
+    )
+
+
+SPEC = RuleSpec(
+    name=RULE,
+    evaluate=evaluate,
+    facts=ThrottlingFacts,
+    words=words,
+)

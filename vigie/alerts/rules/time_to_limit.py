@@ -12,16 +12,33 @@ so a ramp hovering at a boundary, or a server hovering at its limit, is one aler
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 
-from vigie.alerts.facts import RampState, TimeToLimitFacts
+from vigie.alerts.facts import RuleFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rule import Instant, RuleSpec, in_english
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.capacity import Demand, capacity_model, project
-from vigie.i18n.formats import count
-from vigie.plan.model import Server
+from vigie.i18n import Texts
+from vigie.plan.model import Plan, Server
 from vigie.store import Point
 
 RULE = "time_to_limit"
+
+
+class RampState(StrEnum):
+    AT_LIMIT = "at_limit"
+    RAMP = "ramp"
+    FLAT = "flat"
+    TOO_FEW = "too_few"
+
+
+class TimeToLimitFacts(RuleFacts):
+    state: RampState
+    connections: float
+    limit: int
+    slope_per_s: float | None = None
+    eta_s: float | None = None
 
 
 def slope_per_second(points: Sequence[Point]) -> float:
@@ -76,43 +93,52 @@ def _judge(inputs: RuleInputs, server: Server, was: Severity, cap: float | None)
         limit * (1 - inputs.plan.alerts.headroom.hysteresis) if was is Severity.CRITICAL else limit
     )
     if current >= near:
-        return Verdict(
-            RULE,
-            server.id,
-            Severity.CRITICAL,
-            f"{server.id} is at its limit ({count(current, 'en')} of {count(limit, 'en')})",
-            server=server.id,
-            facts=TimeToLimitFacts(state=RampState.AT_LIMIT, connections=current, limit=limit),
-        )
+        facts = TimeToLimitFacts(state=RampState.AT_LIMIT, connections=current, limit=limit)
+        return _verdict(inputs, server, Severity.CRITICAL, facts)
     if len(points) < settings.min_points:
         facts = TimeToLimitFacts(state=RampState.TOO_FEW, connections=current, limit=limit)
-        return Verdict(
-            RULE, server.id, Severity.OK, "not enough points yet", server=server.id, facts=facts
-        )
+        return _verdict(inputs, server, Severity.OK, facts)
     slope = 0.0 if cap is not None and cap < limit else slope_per_second(points)
     if slope <= 0:
-        return Verdict(
-            RULE,
-            server.id,
-            Severity.OK,
-            f"{server.id} is not heading for its limit",
-            server=server.id,
-            facts=TimeToLimitFacts(
-                state=RampState.FLAT, connections=current, limit=limit, slope_per_s=slope
-            ),
+        facts = TimeToLimitFacts(
+            state=RampState.FLAT, connections=current, limit=limit, slope_per_s=slope
         )
+        return _verdict(inputs, server, Severity.OK, facts)
     eta = (limit - current) / slope
-    message = (
-        f"{server.id} reaches its limit in ~{max(1, round(eta / 60))} min at the current ramp "
-        f"(+{slope:.1f} connections/s, {count(current, 'en')} of {count(limit, 'en')})"
+    facts = TimeToLimitFacts(
+        state=RampState.RAMP, connections=current, limit=limit, slope_per_s=slope, eta_s=eta
     )
-    return Verdict(
-        RULE,
-        server.id,
-        level(eta, settings.horizon_s, was, settings.hysteresis),
-        message,
-        server=server.id,
-        facts=TimeToLimitFacts(
-            state=RampState.RAMP, connections=current, limit=limit, slope_per_s=slope, eta_s=eta
-        ),
+    return _verdict(inputs, server, level(eta, settings.horizon_s, was, settings.hysteresis), facts)
+
+
+def _verdict(
+    inputs: RuleInputs, server: Server, severity: Severity, facts: TimeToLimitFacts
+) -> Verdict:
+    message = in_english(words, server.id, facts, inputs.plan)
+    return Verdict(RULE, server.id, severity, message, server=server.id, facts=facts)
+
+
+def words(t: Texts, subject: str, f: TimeToLimitFacts, plan: Plan, when: Instant) -> str:
+    values = {"server": subject, "connections": t.count(f.connections), "limit": t.count(f.limit)}
+    if f.state is RampState.AT_LIMIT:
+        return t("{server} is at its limit ({connections} of {limit})", **values)
+    if f.state is RampState.TOO_FEW:
+        return t("{server}: not enough points yet", server=subject)
+    if f.eta_s is None or f.slope_per_s is None:
+        return t("{server} is not heading for its limit", server=subject)
+    return t(
+        "{server} reaches its limit in ~{minutes} min at the current ramp "
+        "(+{slope} connections/s, {connections} of {limit})",
+        minutes=max(1, round(f.eta_s / 60)),
+        slope=t.decimal(f.slope_per_s),
+        **values,
     )
+
+
+SPEC = RuleSpec(
+    name=RULE,
+    evaluate=evaluate,
+    facts=TimeToLimitFacts,
+    words=words,
+    hold_s=lambda p: p.alerts.time_to_limit.hold_s,
+)

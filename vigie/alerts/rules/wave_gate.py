@@ -17,9 +17,11 @@ HOLD new connections from that address"), as it does once the last wave is out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
-from vigie.alerts.facts import GateFacts, GateVerdict
+from vigie.alerts.facts import RuleFacts
 from vigie.alerts.inputs import RuleInputs
+from vigie.alerts.rule import Instant, RuleSpec, in_english
 from vigie.alerts.verdict import Severity, Verdict
 from vigie.capacity import (
     Demand,
@@ -27,13 +29,40 @@ from vigie.capacity import (
     LimitProjection,
     binding,
     capacity_model,
+    kind_named,
     project,
 )
-from vigie.capacity.wording import ENGLISH, limit_name
-from vigie.i18n.formats import count
+from vigie.i18n import Texts
 from vigie.plan.model import Plan
 
 RULE = "wave_gate"
+
+
+class GateVerdict(StrEnum):
+    GO = "GO"
+    HOLD = "HOLD"
+    FORECAST = "FORECAST"  # a later wave that will not fit, known before its turn
+
+
+class GateFacts(RuleFacts):
+    """The gate's verdict on one wave, and the limit that binds first."""
+
+    wave: int
+    students: int  # the wave's students still to come (0: the rest of a launched wave)
+    verdict: GateVerdict
+    server: str
+    kind: str  # the binding limit's kind: a KindOfLimit's name (vigie.capacity.kinds)
+    address: str | None = None  # per-source: the address (None: a faculty's own)
+    faculties: tuple[str, ...] = ()  # a partial limit's: the faculties it counts
+    projected: float
+    limit: int
+    share: float
+    fit: int  # students of the wave that fit
+    counted: float  # students this limit counts once the wave is in
+    counted_fit: int  # of the wave's students behind this limit, how many fit
+    ratio: float  # connections per typical student on the server
+    measured: bool
+    critical: float  # the server's critical threshold
 
 
 def subject_of(wave: int) -> str:
@@ -134,7 +163,7 @@ def _judge(inputs: RuleInputs, wave: int, demand: Demand, forecast: bool) -> Ver
         RULE,
         subject_of(wave),
         severity,
-        _message(inputs, facts, shown),
+        in_english(words, subject_of(wave), facts, inputs.plan),
         server=shown.limit.server,
         facts=facts,
     )
@@ -162,23 +191,77 @@ def _facts(wave: int, students: int, verdict: GateVerdict, p: LimitProjection) -
     )
 
 
-def _message(inputs: RuleInputs, f: GateFacts, p: LimitProjection) -> str:
-    what = (
-        f"Wave {f.wave} ({count(f.students, 'en')} students)"
-        if f.students
-        else f"The rest of wave {f.wave}"
-    )
-    numbers = (
-        f"{limit_name(inputs.plan, p.limit)} to {count(f.projected, 'en')} of "
-        f"{count(f.limit, 'en')} connections ({f.share:.0%})"
-    )
+def words(t: Texts, subject: str, f: GateFacts, plan: Plan, when: Instant) -> str:
+    values = {
+        "wave": f.wave,
+        "students": t.count(f.students),
+        "limit_name": kind_named(f.kind).named(t, plan, f.server, f.address, f.faculties),
+        "projected": t.count(f.projected),
+        "limit": t.count(f.limit),
+        "share": t.percent(f.share),
+        "critical": t.percent(f.critical),
+    }
     if f.verdict is GateVerdict.GO:
-        tight = f.share >= f.critical
-        advice = f"GO, but above the {f.critical:.0%} critical level." if tight else "GO."
-        return f"{what} would take {numbers}: {advice}"
-    advice = p.limit.kind.advice(
-        ENGLISH, fit=f.fit, counted_fit=f.counted_fit, launched_load=not f.students
-    )
+        return _go_words(t, f, values)
+    advice = _advice_words(t, f)
     if f.verdict is GateVerdict.FORECAST:
-        return f"{what} will not fit when its turn comes: it would take {numbers}. {advice}"
-    return f"{what} would take {numbers}: {'HOLD. ' if f.students else ''}{advice}"
+        return t(
+            "Wave {wave} ({students} students) will not fit when its turn comes: it would take "
+            "{limit_name} to {projected} of {limit} connections ({share}). {advice}",
+            advice=advice,
+            **values,
+        )
+    if f.students:
+        return t(
+            "Wave {wave} ({students} students) would take {limit_name} to {projected} of "
+            "{limit} connections ({share}): HOLD. {advice}",
+            advice=advice,
+            **values,
+        )
+    return t(
+        "The rest of wave {wave} would take {limit_name} to {projected} of {limit} "
+        "connections ({share}): {advice}",
+        advice=advice,
+        **values,
+    )
+
+
+def _go_words(t: Texts, f: GateFacts, values: dict[str, object]) -> str:
+    tight = f.share >= f.critical
+    if f.students and tight:
+        return t(
+            "Wave {wave} ({students} students) would take {limit_name} to {projected} of "
+            "{limit} connections ({share}): GO, but above the {critical} critical level.",
+            **values,
+        )
+    if f.students:
+        return t(
+            "Wave {wave} ({students} students) would take {limit_name} to {projected} of "
+            "{limit} connections ({share}): GO.",
+            **values,
+        )
+    if tight:
+        return t(
+            "The rest of wave {wave} would take {limit_name} to {projected} of {limit} "
+            "connections ({share}): GO, but above the {critical} critical level.",
+            **values,
+        )
+    return t(
+        "The rest of wave {wave} would take {limit_name} to {projected} of {limit} "
+        "connections ({share}): GO.",
+        **values,
+    )
+
+
+def _advice_words(t: Texts, f: GateFacts) -> str:
+    return kind_named(f.kind).advice(
+        t, fit=f.fit, counted_fit=f.counted_fit, launched_load=not f.students
+    )
+
+
+SPEC = RuleSpec(
+    name=RULE,
+    evaluate=evaluate,
+    facts=GateFacts,
+    words=words,
+)
