@@ -24,12 +24,17 @@ from tests.support.dash_client import (
     review_timeline_request,
     wall_request,
 )
-from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES
+from vigie.accounts.policy import ROUTES
 from vigie.accounts.tokens import new_token, token_hash
 from vigie.clock import VirtualClock
+from vigie.dashboard.access import access_of
 from vigie.dashboard.app import create_app
 from vigie.dashboard.auth import AuthSettings
+from vigie.dashboard.pages import REGISTERED
 from vigie.store import Store
+
+ACCESS = access_of(REGISTERED)  # what the pages declare
+CALLBACKS, PAGES = ACCESS.callbacks, ACCESS.pages
 
 ACCOUNTS = {
     "olga": ("operator", None),

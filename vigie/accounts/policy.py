@@ -1,8 +1,9 @@
-"""The access policy: every route, page and callback of the app, and who may use it.
+"""The access policy: the rules of who may use what, and every route of the app.
 
-One table per kind. A route, page or callback missing from its table is refused
-to everyone (and the access-matrix test names it), so a new screen cannot leak
-by being forgotten here.
+The Flask routes are in `ROUTES`. Pages and their callbacks say which of these
+rules is theirs (`Page.access`, `vigie.dashboard.access` gathers them). A
+route, page or callback that nothing declares is refused to everyone (and the
+access-matrix test names it), so a new screen cannot leak by being forgotten.
 """
 
 from __future__ import annotations
@@ -66,33 +67,6 @@ ROUTES: dict[str, Rule] = {
     "vigie_auth.logout_by_get": public,  # refused with 405 by the endpoint
     "vigie_auth.kiosk": public,  # the link's token, checked by the endpoint
     "review_report": STAFF,  # an exercise's post-mortem report, downloaded
-}
-
-# Pages by their path template: what `_pages_content` may render for whom.
-PAGES: dict[str, Rule] = {
-    "/": STAFF,
-    "/wall": national_wall,
-    "/server/<server_id>": STAFF,
-    "/faculty/<faculty_id>": own_faculty,
-    "/review": STAFF,
-    "/compare": STAFF,
-}
-
-# Server-side callbacks by their first output's component id.
-CALLBACKS: dict[str, Rule] = {
-    "console-header": STAFF,
-    "console-alerts": STAFF,
-    "console-found": STAFF,  # the console's site search
-    "console-action-result": OPERATOR,  # acknowledge, note, decide
-    "wall-screen": national_wall,
-    "server-header": STAFF,
-    "faculty-header": own_faculty,
-    "review-wall": STAFF,  # the wall as it was at the scrubbed instant
-    "review-timeline": STAFF,
-    "review-at": STAFF,  # previous / next event, a step of play
-    "review-note-result": STAFF,  # notes written after the fact: reviewers' own work
-    "compare-chart": STAFF,  # two stored exercises overlaid
-    "_pages_content": signed_in,  # then the page's own rule, by its path
 }
 
 

@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, dcc, html, page_container
 
 from vigie.clock import Clock, SystemClock
 from vigie.collectors.push_endpoint import push_blueprint
+from vigie.dashboard.access import access_of
 from vigie.dashboard.auth import OPEN_DEMO_MODE, AuthSettings, install_auth
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.errors import install_error_handling
@@ -16,12 +17,10 @@ from vigie.dashboard.guard import install_callback_guard
 from vigie.dashboard.health import install_health
 from vigie.dashboard.metrics import install_metrics
 from vigie.dashboard.page_registry import LANGUAGE, URL, PageRegistry
-from vigie.dashboard.pages import compare, console, faculty, review, server, wall
+from vigie.dashboard.pages import REGISTERED as PAGES
 from vigie.dashboard.response_cache import ResponseCache
 from vigie.resources import assets_folder
 from vigie.store import Store
-
-PAGES = (console.PAGE, wall.PAGE, server.PAGE, faculty.PAGE, review.PAGE, compare.PAGE)
 
 
 def create_app(
@@ -69,7 +68,8 @@ def create_app(
     _remember_language(app)
     install_error_handling(app)
     install_callback_guard(app)  # first: the access check reads the body it parsed
-    install_auth(app, store, context.clock, auth, lambda: _plan_language(context))
+    access = access_of(PAGES)
+    install_auth(app, store, context.clock, auth, lambda: _plan_language(context), access=access)
     if share_answers:
         answers.install(app)  # after the access check: response_cache.py
     install_health(app, context)

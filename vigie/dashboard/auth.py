@@ -29,13 +29,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from vigie.accounts.login_attempt import attempt_login
 from vigie.accounts.login_limits import Refusal, Refused
-from vigie.accounts.policy import CALLBACKS, PAGES, ROUTES, allowed
+from vigie.accounts.policy import ROUTES, allowed
 from vigie.accounts.principal import NATIONAL, OPEN_DEMO, Principal, Role
 from vigie.accounts.tokens import token_hash
 from vigie.clock import Clock
+from vigie.dashboard.access import Access
 from vigie.dashboard.guard import callback_values, first_output_id
 from vigie.dashboard.security.headers import install_security_headers
-from vigie.dashboard.security.page_paths import PageRules, canonical
+from vigie.dashboard.security.page_paths import canonical
 from vigie.dashboard.security.same_origin import install_same_origin_check
 from vigie.dashboard.security.sessions import SessionBook, SessionCookies
 from vigie.i18n import LANGUAGES, Texts, texts
@@ -81,6 +82,8 @@ def install_auth(
     clock: Clock,
     settings: AuthSettings,
     plan_language: Callable[[], str | None] = lambda: None,
+    *,
+    access: Access,
 ) -> None:
     """`plan_language`: the language of the plan served, the login page's last choice
     after `?lang=` and the browser's Accept-Language."""
@@ -109,12 +112,11 @@ def install_auth(
     server.session_interface = SessionCookies(settings.secure_cookies)
     book = SessionBook(store, clock)
     server.register_blueprint(_auth_blueprint(store, clock, book, plan_language))
-    pages = PageRules(PAGES)
 
     @server.before_request
     def check_access() -> Response | None:
         g.principal = _principal(store, book)
-        return _refusal(app, pages)
+        return _refusal(app, access)
 
 
 def _principal(store: Store, book: SessionBook) -> Principal | None:
@@ -135,19 +137,19 @@ def _principal(store: Store, book: SessionBook) -> Principal | None:
     return None
 
 
-def _refusal(app: Dash, pages: PageRules) -> Response | None:
+def _refusal(app: Dash, access: Access) -> Response | None:
     who = current_principal()
     endpoint = request.endpoint or ""
     if not allowed(ROUTES, endpoint, who):
         return _deny(who)
     if endpoint in ("/", "/<path:path>"):
-        return _page_refusal(who, request.path, pages)
+        return _page_refusal(who, request.path, access)
     if request.path == CALLBACK_PATH and request.method == "POST":
-        return _callback_refusal(app, who, pages)
+        return _callback_refusal(app, who, access)
     return None
 
 
-def _page_refusal(who: Principal | None, path: str, pages: PageRules) -> Response | None:
+def _page_refusal(who: Principal | None, path: str, access: Access) -> Response | None:
     """The shell, only at a page's canonical path and for those who may see the page
     (it holds no data, but default-deny leaves nothing to reason about)."""
     spelled = canonical(path)
@@ -158,8 +160,8 @@ def _page_refusal(who: Principal | None, path: str, pages: PageRules) -> Respons
         return redirect(spelled + (f"?{query}" if query else ""))  # type: ignore[return-value]
     if who is None:
         return redirect(f"/login?next={_safe_next(path)}")  # type: ignore[return-value]
-    if not _page_allowed(who, path, pages):
-        return _not_a_page() if pages.match(path) is None else _deny(who)
+    if not _page_allowed(who, path, access):
+        return _not_a_page() if access.paths.match(path) is None else _deny(who)
     return None
 
 
@@ -169,16 +171,17 @@ def _not_a_page() -> Response:
     return response
 
 
-def _callback_refusal(app: Dash, who: Principal | None, pages: PageRules) -> Response | None:
+def _callback_refusal(app: Dash, who: Principal | None, access: Access) -> Response | None:
     body = g.get("callback_body")  # parsed (bounded) and checked whole by the guard, first
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return None  # the guard refuses it as malformed
     first = first_output_id(body["output"])
     values = _values(body)
     faculty = values.get("faculty-id")
-    if not allowed(CALLBACKS, first, who, faculty=faculty):
+    if not allowed(access.callbacks, first, who, faculty=faculty):
         return _deny(who)
-    if first == "_pages_content" and not _page_allowed(who, values.get("_pages_location"), pages):
+    location = values.get("_pages_location")
+    if first == "_pages_content" and not _page_allowed(who, location, access):
         return _deny(who)
     return None
 
@@ -191,13 +194,13 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _page_allowed(who: Principal | None, pathname: Any, pages: PageRules) -> bool:
+def _page_allowed(who: Principal | None, pathname: Any, access: Access) -> bool:
     """Default deny: a location that is no page, or not in its canonical spelling,
     is refused."""
-    page = pages.match(pathname)
+    page = access.paths.match(pathname)
     if page is None:
         return False
-    return allowed(PAGES, page.template, who, faculty=page.arguments.get("faculty_id"))
+    return allowed(access.pages, page.template, who, faculty=page.arguments.get("faculty_id"))
 
 
 def _deny(who: Principal | None) -> Response:

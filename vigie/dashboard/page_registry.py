@@ -8,10 +8,10 @@ Dash callback per `Refresh` reading the page's interval, the address and the
 remembered language, and the refreshes every viewer of a second asks alike
 answered once (`response_cache.py`).
 
-Nothing here decides who may see what: a page's path and its callbacks' first
-outputs are checked by `vigie.accounts.policy` (default deny: one left out of
-its tables is refused to everyone, and the access test names it) before any
-callback runs.
+A page says who may open it and who may call each of its callbacks; those rules
+(`vigie.accounts.policy`) are gathered by `access.py` and checked before any
+callback runs. Default deny: a path or a callback that no page declares is
+refused to everyone, and the access test names it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import dash
 from dash import Dash, Input, Output, State, dcc
 
+from vigie.accounts.policy import Rule
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.response_cache import ResponseCache, screen_answer_key
 from vigie.dashboard.screen import requested_language
@@ -62,6 +63,7 @@ class Refresh:
     state: tuple[Prop, ...] = ()
     ticked: bool = True
     shared: bool = False
+    access: Rule | None = None  # who may call it; None: whoever may open its page
 
     def passed(self) -> tuple[Prop, ...]:
         """The page's own values `render` is given, besides the address and language."""
@@ -77,8 +79,12 @@ class Page:
     path: str
     title: str
     layout: Layout
+    access: Rule  # who may open it (vigie.accounts.policy's rules)
     refreshes: tuple[Refresh, ...] = ()
     callbacks: Callbacks | None = None
+    # The callbacks `callbacks` registers, by their first output's id, and who may
+    # call each: one left out is refused to everyone (default deny).
+    actions: tuple[tuple[str, Rule], ...] = ()
 
 
 def tick_id(page: str) -> str:

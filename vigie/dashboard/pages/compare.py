@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import Dash, Input, Output, State, dcc, html
 
+from vigie.accounts.policy import STAFF
 from vigie.bounded import whole_number
 from vigie.dashboard import replay
 from vigie.dashboard.compare_figures import Run, compare_figure
@@ -244,5 +245,7 @@ PAGE = Page(
     path="/compare",
     title="Vigie · compare",
     layout=layout,
+    access=STAFF,
+    actions=(("compare-chart", STAFF),),  # two stored exercises overlaid, by `callbacks`
     callbacks=_callbacks,
 )

@@ -9,6 +9,7 @@ from typing import Any
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
+from vigie.accounts.policy import OPERATOR, STAFF
 from vigie.accounts.principal import Principal
 from vigie.dashboard import components, incident, roster
 from vigie.dashboard.actions import ActionRefused, acknowledge, add_decision, add_note
@@ -405,6 +406,9 @@ PAGE = Page(
     path="/",
     title="Vigie · console",
     layout=layout,
+    access=STAFF,
+    # acknowledge, note, decide (the callback `callbacks` registers): operators only
+    actions=(("console-action-result", OPERATOR),),
     refreshes=(
         Refresh(
             outputs=(

@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from vigie.accounts.policy import own_faculty
 from vigie.accounts.principal import Role
 from vigie.alerts.rules import faculty_lag
 from vigie.dashboard import components
@@ -255,6 +256,7 @@ PAGE = Page(
     path="/faculty/<faculty_id>",
     title="Vigie · faculty",
     layout=layout,
+    access=own_faculty,
     refreshes=(
         Refresh(
             outputs=(

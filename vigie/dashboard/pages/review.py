@@ -19,6 +19,7 @@ import dash
 from dash import Dash, Input, Output, Patch, State, ctx, dcc, html
 from flask import Response, abort, request
 
+from vigie.accounts.policy import STAFF
 from vigie.bounded import whole_number
 from vigie.dashboard import replay
 from vigie.dashboard.actions import ActionRefused, add_review_note
@@ -431,6 +432,10 @@ PAGE = Page(
     path="/review",
     title="Vigie · review",
     layout=layout,
+    access=STAFF,
+    # The callbacks `callbacks` registers: previous / next event, a step of play, and
+    # notes written after the fact (reviewers' own work).
+    actions=(("review-at", STAFF), ("review-note-result", STAFF)),
     refreshes=(
         Refresh(
             outputs=(("review-wall", "children"), ("review-instant", "children")),

@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from vigie.accounts.policy import STAFF
 from vigie.dashboard import components
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.figures import Figure, connections_figure, empty_figure, refusals_figure
@@ -137,6 +138,7 @@ PAGE = Page(
     path="/server/<server_id>",
     title="Vigie · server",
     layout=layout,
+    access=STAFF,
     refreshes=(
         Refresh(
             outputs=(

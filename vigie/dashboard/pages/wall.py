@@ -11,6 +11,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
+from vigie.accounts.policy import national_wall
 from vigie.dashboard import components, incident, roster_panels
 from vigie.dashboard.context import ViewContext
 from vigie.dashboard.page_registry import Page, Refresh, layout_texts, tick_interval
@@ -145,6 +146,7 @@ PAGE = Page(
     path="/wall",
     title="Vigie · wall",
     layout=layout,
+    access=national_wall,
     refreshes=(
         Refresh(
             outputs=(("wall-screen", "children"), ("wall-contact", "data")),

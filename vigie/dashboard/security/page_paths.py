@@ -55,7 +55,7 @@ def canonical(path: str) -> str | None:
 
 
 class PageRules:
-    """The page templates (`vigie.accounts.policy.PAGES`' keys), matched exactly."""
+    """The page templates (`vigie.dashboard.access.Access.pages`' keys), matched exactly."""
 
     def __init__(self, templates: Iterable[str]) -> None:
         self._map = Map([Rule(path, endpoint=path) for path in templates], strict_slashes=False)
