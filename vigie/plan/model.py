@@ -341,6 +341,11 @@ class Plan(Strict):
             raise StopIteration(faculty_id)  # as the scan it replaces: callers check ids first
         return found
 
+    def faculty_name(self, faculty_id: str) -> str:
+        """A faculty's name, or its id for one the plan does not know."""
+        found = self._faculties_by_id.get(faculty_id)
+        return faculty_id if found is None else found.name
+
     def expected_of(self, faculty_id: str) -> int:
         """A faculty's expected students; 0 for an id the plan does not know."""
         found = self._faculties_by_id.get(faculty_id)

@@ -80,11 +80,10 @@ def _lag(plan: Plan, faculty: Faculty, connected: float, minutes: float) -> Verd
 
 
 def words(t: Texts, subject: str, f: FacultyLagFacts, plan: Plan, when: Instant) -> str:
-    names = {faculty.id: faculty.name for faculty in plan.faculties}
     return t(
         "{faculty}: {connected} of {expected} students connected ({share}) "
         "{minutes} min after wave {wave} was launched",
-        faculty=names.get(subject, subject),
+        faculty=plan.faculty_name(subject),
         connected=t.count(f.connected),
         expected=t.count(f.expected),
         share=t.percent(f.connected / max(1, f.expected)),

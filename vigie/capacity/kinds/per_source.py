@@ -107,8 +107,7 @@ class PerSource(KindOfLimit):
 
 def behind(plan: Plan, faculties: tuple[str, ...]) -> str:
     """The faculties behind an address, by name."""
-    names = {f.id: f.name for f in plan.faculties}
-    return ", ".join(names.get(f, f) for f in faculties)
+    return ", ".join(plan.faculty_name(f) for f in faculties)
 
 
 KIND = PerSource()
